@@ -1,0 +1,43 @@
+"""The ``sagetune`` command line.
+
+Each subcommand lives in its own module and registers itself on the parser; errors become
+one readable line and an exit code: 2 for bad input, 1 for service and runtime errors
+(``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sagetune._version import __version__
+from sagetune.cli import simulator_commands
+from sagetune.cli.errors import CommandError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagetune",
+        description="Typed SageMaker hyperparameter tuning, and a simulator to run it offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"sagetune {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    simulator_commands.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except CommandError as exc:
+        if args.debug:
+            raise
+        print(f"sagetune {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,148 @@
+"""``sagetune serve`` and ``sagetune algorithms``: run the simulator, list its algorithms."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from typing import Any
+
+from sagetune.cli.errors import BAD_INPUT, CommandError, missing_extra
+
+DEFAULT_PORT = 8787
+DEFAULT_TIME_SCALE = "100"
+
+
+def register(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="run the simulator as an HTTP server (AWS JSON 1.1, SigV4)",
+        description=(
+            "Serve the reference simulator on a loopback port. Point any SageMaker client "
+            "at it with endpoint_url=http://127.0.0.1:PORT and the simulator's credentials."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0: any free port)",
+    )
+    serve.add_argument(
+        "--db",
+        default=":memory:",
+        help="SQLite file to keep state in across restarts (default: in memory)",
+    )
+    serve.add_argument(
+        "--time-scale",
+        default=DEFAULT_TIME_SCALE,
+        metavar="FACTOR|max|manual",
+        help=(
+            "simulated seconds per wall second; 'max' jumps from event to event; 'manual' "
+            f"moves only on AdvanceClock requests (default {DEFAULT_TIME_SCALE})"
+        ),
+    )
+    serve.add_argument(
+        "--credentials",
+        action="append",
+        metavar="ACCESS_KEY_ID:SECRET",
+        help="an accepted key pair (repeatable; default: the simulator's own test key)",
+    )
+    serve.add_argument("--no-auth", action="store_true", help="accept unsigned requests")
+    serve.add_argument("--region", default="us-east-1", help="region in ARNs and the signing scope")
+    serve.add_argument("--account-id", default="123456789012", help="account id in ARNs")
+    serve.set_defaults(run=run_serve)
+
+    algorithms = commands.add_parser("algorithms", help="list the simulator's built-in algorithms")
+    algorithms.add_argument("--json", action="store_true", help="full descriptions as JSON")
+    algorithms.set_defaults(run=run_algorithms)
+
+
+def _credentials(values: list[str] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    pairs = {}
+    for value in values:
+        key, sep, secret = value.partition(":")
+        if not sep or not key or not secret:
+            raise CommandError(
+                f"--credentials takes ACCESS_KEY_ID:SECRET, got {value!r}", BAD_INPUT
+            )
+        pairs[key] = secret
+    return pairs
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    for module in ("uvicorn", "numpy", "scipy"):
+        if importlib.util.find_spec(module) is None:
+            raise missing_extra("serve", "simulator", module)
+    from sagetune.simulator import Simulator, serve
+    from sagetune.simulator.clock import parse_time_scale
+
+    try:
+        scale = parse_time_scale(args.time_scale)
+    except ValueError as exc:
+        raise CommandError(str(exc), BAD_INPUT) from None
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port must be in 0..65535, got {args.port}", BAD_INPUT)
+    credentials = _credentials(args.credentials)
+    try:
+        sim = Simulator(
+            db=args.db,
+            time_scale=scale,
+            region=args.region,
+            account_id=args.account_id,
+            credentials=credentials,
+            auth=not args.no_auth,
+        )
+    except Exception as exc:
+        raise CommandError(f"cannot open the simulator database {args.db}: {exc}") from exc
+    key, secret = next(iter(sim.credentials.items()))
+
+    def ready(url: str) -> None:
+        clock = {"max": "event-driven (max)", "manual": "manual (AdvanceClock)"}.get(
+            str(scale), f"{scale}x"
+        )
+        auth = (
+            "OFF (unsigned requests accepted)" if args.no_auth else f"key {key} / secret {secret}"
+        )
+        print(
+            f"sagetune simulator listening on {url}\n"
+            f"  region {args.region}, account {args.account_id}, clock {clock}, db {args.db}\n"
+            f"  auth: {auth}",
+            flush=True,
+        )
+
+    try:
+        serve(sim, host=args.host, port=args.port, ready=ready)
+    except OSError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def run_algorithms(args: argparse.Namespace) -> int:
+    from sagetune.simulator import default_registry
+
+    specs = default_registry().list()
+    if args.json:
+        data = [
+            {**spec.to_dict(), "parameter_ranges": spec.parameter_ranges_wire()} for spec in specs
+        ]
+        json.dump(data, sys.stdout, indent=2)
+        print()
+        return 0
+    for spec in specs:
+        objective = (
+            f"{spec.objective_type} {spec.objective_metric}" if spec.objective_metric else "-"
+        )
+        optimum = "" if spec.optimum is None else f" (optimum {spec.optimum:g})"
+        print(f"{spec.image}")
+        summary = spec.description.split(". ")[0].rstrip(".")
+        print(f"  {summary}.")
+        print(f"  objective: {objective}{optimum}")
+        tuned = [hp.name for hp in spec.hyperparameters if hp.kind != "Static" and hp.tunable]
+        if tuned:
+            print(f"  tunable: {', '.join(tuned)}")
+    return 0

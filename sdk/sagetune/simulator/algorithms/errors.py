@@ -1,0 +1,35 @@
+"""Exceptions an algorithm raises to make its training job fail.
+
+SageMaker reports a failed training job with a ``FailureReason`` such as
+``ClientError: Hyperparameter eta: value 1.5 not in range [0, 1]`` or
+``AlgorithmError: ...``. An algorithm raises :class:`AlgorithmError` (or its subclass
+:class:`HyperparameterError` for bad input); the simulator turns it into a ``Failed`` job
+whose ``FailureReason`` is :attr:`AlgorithmError.failure_reason`, counted as a
+non-retryable (client) error. Any other exception escaping an algorithm is a bug in the
+algorithm, not in the request; the simulator decides how to report it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AlgorithmError", "HyperparameterError"]
+
+
+class AlgorithmError(Exception):
+    """The training code failed; ``message`` becomes the job's FailureReason."""
+
+    category = "AlgorithmError"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def failure_reason(self) -> str:
+        """The text SageMaker would show in DescribeTrainingJob's FailureReason."""
+        return f"{self.category}: {self.message}"
+
+
+class HyperparameterError(AlgorithmError):
+    """A hyperparameter is missing, unknown, unparseable or out of range (a client error)."""
+
+    category = "ClientError"

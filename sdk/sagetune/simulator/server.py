@@ -1,0 +1,249 @@
+"""The simulator as one object: store, clock, engine, service, protocol handler, adapters.
+
+``Simulator`` is what tests and the ``sagetune serve`` command build. In process, use its
+``transport()`` / ``async_transport()`` with an httpx client (no socket); over the network,
+``serve()`` runs its ASGI app under uvicorn with a driver task that moves the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sagetune.simulator.adapters import (
+    ASGIApp,
+    InProcessAsyncTransport,
+    InProcessTransport,
+    make_asgi_app,
+)
+from sagetune.simulator.algorithms import (
+    AlgorithmFn,
+    AlgorithmRegistry,
+    AlgorithmSpec,
+    default_registry,
+)
+from sagetune.simulator.auth import AuthSettings
+from sagetune.simulator.clock import Clock, EventClock, ManualClock, make_clock
+from sagetune.simulator.engine import Engine
+from sagetune.simulator.extensions import Extensions
+from sagetune.simulator.handler import ProtocolHandler
+from sagetune.simulator.service import DEFAULT_CONCURRENT_TUNING_JOBS, Service
+from sagetune.simulator.store import Store
+
+DEFAULT_ACCESS_KEY_ID = "SAGETUNESIMULATOR"
+DEFAULT_SECRET_ACCESS_KEY = "sagetune-simulator-secret"
+DEFAULT_CREDENTIALS: Mapping[str, str] = {DEFAULT_ACCESS_KEY_ID: DEFAULT_SECRET_ACCESS_KEY}
+"""The key the simulator accepts unless told otherwise (not an AWS key: safe in cassettes)."""
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT_ID = "123456789012"
+ENDPOINT_URL = "http://sagetune-simulator.local"
+"""The URL clients use with the in-process transports (any host works; this one says what it is)."""
+
+
+class Simulator:
+    """A reference SageMaker tuning service that really runs training jobs.
+
+    ``db`` is a SQLite file (state survives restarts) or ``":memory:"``. ``clock`` defaults
+    to a ``ManualClock`` (tests move it with ``advance``); ``time_scale`` builds a
+    ``ScaledClock`` instead, and ``time_scale="max"`` an ``EventClock``. ``credentials`` maps
+    access key ids to secrets (default ``DEFAULT_CREDENTIALS``); ``auth=False`` turns SigV4
+    verification off explicitly.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: str | Path = ":memory:",
+        clock: Clock | None = None,
+        time_scale: float | str | None = None,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        credentials: Mapping[str, str] | None = None,
+        auth: bool = True,
+        max_skew: timedelta = timedelta(minutes=5),
+        algorithms: AlgorithmRegistry | None = None,
+        max_concurrent_tuning_jobs: int = DEFAULT_CONCURRENT_TUNING_JOBS,
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else make_clock(time_scale)
+        self.region = region
+        self.account_id = account_id
+        self.credentials = dict(DEFAULT_CREDENTIALS if credentials is None else credentials)
+        self.algorithms = algorithms or default_registry()
+        self.store = Store(db)
+        self.engine = Engine(
+            self.store, self.clock, self.algorithms, region=region, account_id=account_id
+        )
+        self.engine.load()
+        self.service = Service(self.engine, max_concurrent_tuning_jobs=max_concurrent_tuning_jobs)
+        self.handler = ProtocolHandler(
+            self.engine,
+            self.service,
+            Extensions(self.engine),
+            AuthSettings(
+                credentials=self.credentials, region=region, enabled=auth, max_skew=max_skew
+            ),
+        )
+
+    # -- algorithms
+
+    def register_algorithm(
+        self,
+        image_or_name: str,
+        fn: AlgorithmFn,
+        *,
+        spec: AlgorithmSpec | None = None,
+        replace: bool = False,
+    ) -> AlgorithmSpec:
+        """Run ``fn`` for training jobs whose TrainingImage or AlgorithmName is ``image_or_name``."""
+        return self.algorithms.register(image_or_name, fn, spec=spec, replace=replace)
+
+    # -- adapters
+
+    def transport(self) -> httpx.BaseTransport:
+        """An httpx transport for ``httpx.Client``: requests reach the simulator in process."""
+        return InProcessTransport(self.handler)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An httpx transport for ``httpx.AsyncClient``."""
+        return InProcessAsyncTransport(self.handler)
+
+    def asgi_app(self) -> ASGIApp:
+        return make_asgi_app(self.handler)
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for sagetune's clients to use this simulator's key and region."""
+        key, secret = next(iter(self.credentials.items()))
+        return {
+            "endpoint_url": ENDPOINT_URL,
+            "region_name": self.region,
+            "aws_access_key_id": key,
+            "aws_secret_access_key": secret,
+        }
+
+    # -- the clock
+
+    def advance(self, seconds: float) -> None:
+        """Move a manual clock forward and run every event due by then."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError(
+                f"advance() needs a ManualClock, this simulator has {type(self.clock).__name__}"
+            )
+        self.clock.advance(seconds)
+        self.engine.advance()
+
+    def run_until_idle(self, max_events: int = 10_000_000) -> float:
+        """Run every pending event, moving the clock to each one; returns the final time.
+
+        With a manual or event clock only (a scaled clock follows the wall clock).
+        """
+        engine = self.engine
+        for _ in range(max_events):
+            t = engine.next_event_time()
+            if t is None:
+                break
+            self._jump(t)
+            engine.step()
+        engine.flush()
+        return engine.now
+
+    def _jump(self, t: float) -> None:
+        clock = self.clock
+        if isinstance(clock, ManualClock):
+            if t > clock.now():
+                clock.set(t)
+        elif isinstance(clock, EventClock):
+            clock.jump_to(t)
+        else:
+            raise TypeError("running events ahead of time needs a ManualClock or an EventClock")
+
+    def close(self) -> None:
+        self.engine.flush()
+        self.store.close()
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- serving
+
+    async def drive(self, *, slice_seconds: float = 0.02, idle_sleep: float = 0.05) -> None:
+        """Move the clock forever (a background task next to the ASGI app).
+
+        Scaled clock: catch up with the wall clock every ``idle_sleep``. Event clock: run
+        events back to back, yielding to requests every ``slice_seconds`` of work.
+        """
+        engine = self.engine
+        while True:
+            if isinstance(self.clock, EventClock):
+                deadline = time.monotonic() + slice_seconds
+                worked = False
+                while time.monotonic() < deadline:
+                    t = engine.next_event_time()
+                    if t is None:
+                        break
+                    self.clock.jump_to(t)
+                    engine.step()
+                    worked = True
+                if worked:
+                    engine.flush()
+                    await asyncio.sleep(0)
+                    continue
+            elif not isinstance(self.clock, ManualClock):
+                engine.advance()
+            await asyncio.sleep(idle_sleep)
+
+
+def serve(
+    simulator: Simulator,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8787,
+    log_level: str = "warning",
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve ``simulator`` over HTTP with uvicorn until interrupted.
+
+    ``ready(url)`` is called once the socket listens (``port=0`` picks a free port).
+    """
+    try:
+        import uvicorn
+    except ImportError:
+        raise SystemExit(
+            "sagetune serve needs uvicorn: pip install 'sagetune[simulator]'"
+        ) from None
+
+    app = simulator.asgi_app()
+
+    # Bind first, so the port is known (port 0: a free one) before anyone is told to connect.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    bound = sock.getsockname()[1]
+
+    async def main() -> None:
+        config = uvicorn.Config(app, log_level=log_level, lifespan="off")
+        server = uvicorn.Server(config)
+        driver = asyncio.create_task(simulator.drive())
+        try:
+            if ready is not None:
+                ready(f"http://{host}:{bound}")
+            await server.serve(sockets=[sock])
+        finally:
+            driver.cancel()
+            simulator.close()
+
+    asyncio.run(main())

@@ -1,0 +1,634 @@
+"""The SageMaker operations the simulator serves, on typed requests and responses.
+
+Each operation takes the generated request object (already validated by the model and the
+cross-field rules) and returns the generated response object; errors are the service's own
+(``ResourceInUse``, ``ResourceNotFound``, ``ResourceLimitExceeded``, ``ValidationException``)
+with messages shaped like the service's.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sagetune.codec import from_wire, to_wire
+from sagetune.errors import ValidationException
+from sagetune.model import (
+    CreateHyperParameterTuningJobRequest,
+    CreateHyperParameterTuningJobResponse,
+    CreateTrainingJobRequest,
+    CreateTrainingJobResponse,
+    DeleteHyperParameterTuningJobRequest,
+    DeleteHyperParameterTuningJobResponse,
+    DescribeHyperParameterTuningJobRequest,
+    DescribeHyperParameterTuningJobResponse,
+    DescribeTrainingJobRequest,
+    DescribeTrainingJobResponse,
+    FinalHyperParameterTuningJobObjectiveMetric,
+    HyperParameterTrainingJobSummary,
+    HyperParameterTuningJobCompletionDetails,
+    HyperParameterTuningJobConsumedResources,
+    HyperParameterTuningJobSummary,
+    ListHyperParameterTuningJobsRequest,
+    ListHyperParameterTuningJobsResponse,
+    ListTrainingJobsForHyperParameterTuningJobRequest,
+    ListTrainingJobsForHyperParameterTuningJobResponse,
+    ListTrainingJobsRequest,
+    ListTrainingJobsResponse,
+    MetricData,
+    ModelArtifacts,
+    ObjectiveStatusCounters,
+    ResourceInUse,
+    ResourceLimitExceeded,
+    ResourceNotFound,
+    SecondaryStatusTransition,
+    StopHyperParameterTuningJobRequest,
+    StopHyperParameterTuningJobResponse,
+    StopTrainingJobRequest,
+    StopTrainingJobResponse,
+    TrainingJobStatusCounters,
+    TrainingJobSummary,
+)
+from sagetune.simulator.algorithms import AlgorithmNotFound
+from sagetune.simulator.engine import Engine
+from sagetune.simulator.metrics import MetricDefinitionError, compile_metric_definitions
+from sagetune.simulator.records import TrainingJobRecord, TuningJobRecord
+from sagetune.simulator.warm_start import check_warm_start
+
+T = TypeVar("T")
+
+DEFAULT_MAX_RESULTS = 10
+DEFAULT_CONCURRENT_TUNING_JOBS = 100
+
+
+def _dt(t: float | None) -> datetime | None:
+    return None if t is None else datetime.fromtimestamp(t, tz=UTC)
+
+
+def _epoch(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+class Service:
+    """The operations, over one engine."""
+
+    def __init__(
+        self, engine: Engine, *, max_concurrent_tuning_jobs: int = DEFAULT_CONCURRENT_TUNING_JOBS
+    ) -> None:
+        self.engine = engine
+        self.max_concurrent_tuning_jobs = max_concurrent_tuning_jobs
+        self._requests: dict[str, CreateHyperParameterTuningJobRequest] = {}
+
+    # -- tuning jobs
+
+    def create_hyper_parameter_tuning_job(
+        self, request: CreateHyperParameterTuningJobRequest
+    ) -> CreateHyperParameterTuningJobResponse:
+        engine = self.engine
+        name = request.hyper_parameter_tuning_job_name
+        if name in engine.tuning_jobs:
+            raise ResourceInUse(
+                f"Hyperparameter tuning job with name {name} already exists. "
+                "Please choose a different name."
+            )
+        running = sum(1 for r in engine.tuning_jobs.values() if not r.terminal)
+        if running >= self.max_concurrent_tuning_jobs:
+            raise ResourceLimitExceeded(
+                "The account-level service limit 'Number of concurrent hyperparameter tuning "
+                f"jobs' is {self.max_concurrent_tuning_jobs} Jobs, with current utilization of "
+                f"{running} Jobs and a request delta of 1 Jobs. Please use AWS Service Quotas "
+                "to request an increase for this quota."
+            )
+        definitions = (
+            [request.training_job_definition]
+            if request.training_job_definition is not None
+            else list(request.training_job_definitions or [])
+        )
+        for definition in definitions:
+            algo = definition.algorithm_specification
+            self._check_algorithm(algo.training_image, algo.algorithm_name, algo.metric_definitions)
+        parents = check_warm_start(engine, request)
+        wire = to_wire(request)
+        rec = engine.create_tuning_job(request, wire, parents)
+        self._requests[name] = request
+        return CreateHyperParameterTuningJobResponse(hyper_parameter_tuning_job_arn=rec.arn)
+
+    def _check_algorithm(
+        self,
+        image: str | None,
+        algorithm_name: str | None,
+        metric_definitions: Sequence[Any] | None,
+    ) -> None:
+        try:
+            self.engine.algorithms.resolve(training_image=image, algorithm_name=algorithm_name)
+        except (AlgorithmNotFound, ValueError) as exc:
+            raise ValidationException(str(exc)) from None
+        try:
+            compile_metric_definitions((m.name, m.regex) for m in metric_definitions or [])
+        except MetricDefinitionError as exc:
+            raise ValidationException(str(exc)) from None
+
+    def _tuning_record(self, name: str) -> TuningJobRecord:
+        rec = self.engine.tuning_jobs.get(name)
+        if rec is None:
+            raise ResourceNotFound(f"Amazon SageMaker can't find a tuning job with name {name}")
+        return rec
+
+    def _request_of(self, rec: TuningJobRecord) -> CreateHyperParameterTuningJobRequest:
+        request = self._requests.get(rec.name)
+        if request is None:
+            run = self.engine.tunings.get(rec.name)
+            request = (
+                run.request
+                if run is not None
+                else from_wire(CreateHyperParameterTuningJobRequest, rec.request)
+            )
+            self._requests[rec.name] = request
+        return request
+
+    def describe_hyper_parameter_tuning_job(
+        self, request: DescribeHyperParameterTuningJobRequest
+    ) -> DescribeHyperParameterTuningJobResponse:
+        rec = self._tuning_record(request.hyper_parameter_tuning_job_name)
+        create = self._request_of(rec)
+        jobs = self._jobs_of(rec)
+        best = self._best(rec, jobs)
+        overall = None
+        warm = create.warm_start_config
+        if warm is not None and warm.warm_start_type == "IdenticalDataAndAlgorithm":
+            family = list(jobs)
+            for parent in warm.parent_hyper_parameter_tuning_jobs:
+                family.extend(self._jobs_named(parent.hyper_parameter_tuning_job_name or ""))
+            overall = self._best(rec, family)
+        end = rec.ended if rec.ended is not None else self.engine.now
+        completion = None
+        if rec.terminal or rec.completion_reason is not None:
+            completion = HyperParameterTuningJobCompletionDetails(
+                number_of_training_jobs_objective_not_improving=rec.not_improving,
+                convergence_detected_time=_dt(rec.converged_at),
+            )
+        return DescribeHyperParameterTuningJobResponse(
+            hyper_parameter_tuning_job_name=rec.name,
+            hyper_parameter_tuning_job_arn=rec.arn,
+            hyper_parameter_tuning_job_config=create.hyper_parameter_tuning_job_config,
+            training_job_definition=create.training_job_definition,
+            training_job_definitions=create.training_job_definitions,
+            hyper_parameter_tuning_job_status=rec.status,
+            creation_time=_dt(rec.created),  # type: ignore[arg-type]
+            hyper_parameter_tuning_end_time=_dt(rec.ended),
+            last_modified_time=_dt(rec.last_modified),
+            training_job_status_counters=_status_counters(jobs),
+            objective_status_counters=_objective_counters(jobs),
+            best_training_job=self._summary(best) if best is not None else None,
+            overall_best_training_job=self._summary(overall) if overall is not None else None,
+            warm_start_config=warm,
+            autotune=create.autotune,
+            failure_reason=rec.failure_reason,
+            tuning_job_completion_details=completion,
+            consumed_resources=HyperParameterTuningJobConsumedResources(
+                runtime_in_seconds=max(0, round(end - rec.created))
+            ),
+        )
+
+    def _jobs_named(self, tuning_name: str) -> list[TrainingJobRecord]:
+        names = self.engine.training_by_tuning.get(tuning_name, [])
+        return [self.engine.training_jobs[n] for n in names]
+
+    def _jobs_of(self, rec: TuningJobRecord) -> list[TrainingJobRecord]:
+        return self._jobs_named(rec.name)
+
+    def _objective(self, rec: TuningJobRecord, job: TrainingJobRecord) -> tuple[str, bool]:
+        """(metric name, minimize?) of a training job of this tuning job or of a parent."""
+        create = self._request_of(rec)
+        definitions = (
+            [create.training_job_definition]
+            if create.training_job_definition is not None
+            else list(create.training_job_definitions or [])
+        )
+        for d in definitions:
+            if job.definition_name is None or d.definition_name == job.definition_name:
+                objective = (
+                    d.tuning_objective
+                    or create.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective
+                )
+                assert objective is not None
+                return objective.metric_name, objective.type == "Minimize"
+        objective = create.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective
+        assert objective is not None
+        return objective.metric_name, objective.type == "Minimize"
+
+    def _best(
+        self, rec: TuningJobRecord, jobs: Sequence[TrainingJobRecord]
+    ) -> TrainingJobRecord | None:
+        best: TrainingJobRecord | None = None
+        best_key = 0.0
+        for job in jobs:
+            if (
+                not job.terminal
+                or job.objective_status != "Succeeded"
+                or job.final_objective is None
+            ):
+                continue
+            _, minimize = self._objective(rec, job)
+            key = job.final_objective if minimize else -job.final_objective
+            if best is None or key < best_key:
+                best, best_key = job, key
+        return best
+
+    def _summary(self, job: TrainingJobRecord) -> HyperParameterTrainingJobSummary:
+        final = None
+        tuning = self.engine.tuning_jobs.get(job.tuning_job or "")
+        if job.final_objective is not None and job.objective_status == "Succeeded":
+            metric, minimize = (
+                self._objective(tuning, job) if tuning is not None else (self._metric_of(job), True)
+            )
+            final = FinalHyperParameterTuningJobObjectiveMetric(
+                type="Minimize" if minimize else "Maximize",
+                metric_name=metric,
+                value=job.final_objective,
+            )
+        return HyperParameterTrainingJobSummary(
+            training_job_definition_name=job.definition_name,
+            training_job_name=job.name,
+            training_job_arn=job.arn,
+            tuning_job_name=job.tuning_job,
+            creation_time=_dt(job.created),  # type: ignore[arg-type]
+            training_start_time=_dt(job.training_start),
+            training_end_time=_dt(job.training_end),
+            training_job_status=job.status,
+            tuned_hyper_parameters=dict(job.tuned),
+            failure_reason=job.failure_reason,
+            final_hyper_parameter_tuning_job_objective_metric=final,
+            objective_status=job.objective_status,
+        )
+
+    def _metric_of(self, job: TrainingJobRecord) -> str:
+        return str(job.spec.get("HyperParameters", {}).get("_tuning_objective_metric", ""))
+
+    def list_hyper_parameter_tuning_jobs(
+        self, request: ListHyperParameterTuningJobsRequest
+    ) -> ListHyperParameterTuningJobsResponse:
+        recs = [
+            r
+            for r in self.engine.tuning_jobs.values()
+            if _matches(
+                r.name,
+                r.status,
+                r.created,
+                r.last_modified,
+                request.name_contains,
+                request.status_equals,
+                request.creation_time_after,
+                request.creation_time_before,
+                request.last_modified_time_after,
+                request.last_modified_time_before,
+            )
+        ]
+        key = _sort_key(str(request.sort_by or "Name"))
+        recs.sort(key=lambda r: (key(r.name, r.created, r.status), r.seq))
+        if request.sort_order == "Descending":
+            recs.reverse()
+        page, token = _page(recs, request.next_token, request.max_results, "tuning")
+        return ListHyperParameterTuningJobsResponse(
+            hyper_parameter_tuning_job_summaries=[self._tuning_summary(r) for r in page],
+            next_token=token,
+        )
+
+    def _tuning_summary(self, rec: TuningJobRecord) -> HyperParameterTuningJobSummary:
+        config = self._request_of(rec).hyper_parameter_tuning_job_config
+        jobs = self._jobs_of(rec)
+        return HyperParameterTuningJobSummary(
+            hyper_parameter_tuning_job_name=rec.name,
+            hyper_parameter_tuning_job_arn=rec.arn,
+            hyper_parameter_tuning_job_status=rec.status,
+            strategy=config.strategy,
+            creation_time=_dt(rec.created),  # type: ignore[arg-type]
+            hyper_parameter_tuning_end_time=_dt(rec.ended),
+            last_modified_time=_dt(rec.last_modified),
+            training_job_status_counters=_status_counters(jobs),
+            objective_status_counters=_objective_counters(jobs),
+            resource_limits=config.resource_limits,
+        )
+
+    def stop_hyper_parameter_tuning_job(
+        self, request: StopHyperParameterTuningJobRequest
+    ) -> StopHyperParameterTuningJobResponse:
+        rec = self._tuning_record(request.hyper_parameter_tuning_job_name)
+        if rec.status != "InProgress":
+            raise ValidationException(
+                f"The request was rejected because the hyperparameter tuning job is in status "
+                f"{rec.status}."
+            )
+        self.engine.stop_tuning_job(rec.name)
+        return StopHyperParameterTuningJobResponse()
+
+    def delete_hyper_parameter_tuning_job(
+        self, request: DeleteHyperParameterTuningJobRequest
+    ) -> DeleteHyperParameterTuningJobResponse:
+        rec = self._tuning_record(request.hyper_parameter_tuning_job_name)
+        if not rec.terminal:
+            raise ValidationException(
+                f"Cannot delete hyperparameter tuning job {rec.name} in status {rec.status}: "
+                "stop it first (StopHyperParameterTuningJob) and wait until it is Stopped."
+            )
+        self.engine.delete_tuning_job(rec.name)
+        self._requests.pop(rec.name, None)
+        return DeleteHyperParameterTuningJobResponse()
+
+    def list_training_jobs_for_hyper_parameter_tuning_job(
+        self, request: ListTrainingJobsForHyperParameterTuningJobRequest
+    ) -> ListTrainingJobsForHyperParameterTuningJobResponse:
+        rec = self._tuning_record(request.hyper_parameter_tuning_job_name)
+        jobs = [
+            j
+            for j in self._jobs_of(rec)
+            if request.status_equals is None or j.status == request.status_equals
+        ]
+        sort_by = str(request.sort_by or "Name")
+        if sort_by == "FinalObjectiveMetricValue":
+            # As documented: jobs that did not return an objective metric are not listed.
+            jobs = [j for j in jobs if j.final_objective is not None]
+            minimize = self._objective(rec, jobs[0])[1] if jobs else True
+            jobs.sort(key=lambda j: ((j.final_objective or 0.0) * (1 if minimize else -1), j.seq))
+        else:
+            key = _sort_key(sort_by)
+            jobs.sort(key=lambda j: (key(j.name, j.created, j.status), j.seq))
+        if request.sort_order == "Descending":
+            jobs.reverse()
+        page, token = _page(jobs, request.next_token, request.max_results, rec.name)
+        return ListTrainingJobsForHyperParameterTuningJobResponse(
+            training_job_summaries=[self._summary(j) for j in page], next_token=token
+        )
+
+    # -- training jobs
+
+    def create_training_job(self, request: CreateTrainingJobRequest) -> CreateTrainingJobResponse:
+        name = request.training_job_name
+        if name in self.engine.training_jobs:
+            raise ResourceInUse(
+                f"Training job names must be unique within an AWS account and region, and a "
+                f"training job with this name already exists ({self.engine.arn('training-job', name)})"
+            )
+        algo = request.algorithm_specification
+        self._check_algorithm(
+            algo.training_image if algo else None,
+            algo.algorithm_name if algo else None,
+            algo.metric_definitions if algo else None,
+        )
+        rec = self.engine.create_training_job(to_wire(request))
+        return CreateTrainingJobResponse(training_job_arn=rec.arn)
+
+    def _training_record(self, name: str) -> TrainingJobRecord:
+        rec = self.engine.training_jobs.get(name)
+        if rec is None:
+            raise ValidationException("Requested resource not found.")
+        return rec
+
+    def describe_training_job(
+        self, request: DescribeTrainingJobRequest
+    ) -> DescribeTrainingJobResponse:
+        rec = self._training_record(request.training_job_name)
+        spec = rec.spec
+        copied: dict[str, Any] = {
+            k: spec[k]
+            for k in (
+                "HyperParameters",
+                "AlgorithmSpecification",
+                "RoleArn",
+                "InputDataConfig",
+                "OutputDataConfig",
+                "ResourceConfig",
+                "VpcConfig",
+                "StoppingCondition",
+                "EnableNetworkIsolation",
+                "EnableInterContainerTrafficEncryption",
+                "EnableManagedSpotTraining",
+                "CheckpointConfig",
+                "Environment",
+                "RetryStrategy",
+            )
+            if k in spec
+        }
+        copied.setdefault("StoppingCondition", {})
+        base = from_wire(DescribeTrainingJobResponse, {**copied, "TrainingJobName": rec.name})
+        output = (spec.get("OutputDataConfig") or {}).get(
+            "S3OutputPath", "s3://sagetune-simulator/"
+        )
+        tuning = self.engine.tuning_jobs.get(rec.tuning_job or "")
+        end = rec.training_end
+        training_seconds = None
+        if rec.training_start is not None and end is not None:
+            training_seconds = max(0, round(end - rec.training_start))
+        return DescribeTrainingJobResponse(
+            **{
+                **{a: getattr(base, a) for a in _DESCRIBE_COPIED},
+                "training_job_name": rec.name,
+                "training_job_arn": rec.arn,
+                "tuning_job_arn": tuning.arn
+                if tuning is not None
+                else (
+                    self.engine.arn("hyper-parameter-tuning-job", rec.tuning_job)
+                    if rec.tuning_job
+                    else None
+                ),
+                "model_artifacts": ModelArtifacts(
+                    s3_model_artifacts=f"{output.rstrip('/')}/{rec.name}/output/model.tar.gz"
+                ),
+                "training_job_status": rec.status,
+                "secondary_status": rec.secondary_status,
+                "failure_reason": rec.failure_reason,
+                "creation_time": _dt(rec.created),
+                "training_start_time": _dt(rec.training_start),
+                "training_end_time": _dt(rec.training_end),
+                "last_modified_time": _dt(rec.last_modified),
+                "secondary_status_transitions": [
+                    SecondaryStatusTransition(
+                        status=tr.status,
+                        start_time=_dt(tr.start),  # type: ignore[arg-type]
+                        end_time=_dt(tr.end),
+                        status_message=tr.message,
+                    )
+                    for tr in rec.transitions
+                ],
+                "final_metric_data_list": [
+                    MetricData(metric_name=name, value=value, timestamp=_dt(t))
+                    for name, (value, t) in rec.final_metrics.items()
+                ]
+                or None,
+                "training_time_in_seconds": training_seconds,
+                "billable_time_in_seconds": rec.billable_seconds,
+            }
+        )
+
+    def list_training_jobs(self, request: ListTrainingJobsRequest) -> ListTrainingJobsResponse:
+        jobs = [
+            j
+            for j in self.engine.training_jobs.values()
+            if _matches(
+                j.name,
+                j.status,
+                j.created,
+                j.last_modified,
+                request.name_contains,
+                request.status_equals,
+                request.creation_time_after,
+                request.creation_time_before,
+                request.last_modified_time_after,
+                request.last_modified_time_before,
+            )
+        ]
+        key = _sort_key(str(request.sort_by or "CreationTime"))
+        jobs.sort(key=lambda j: (key(j.name, j.created, j.status), j.seq))
+        if request.sort_order == "Descending":
+            jobs.reverse()
+        page, token = _page(jobs, request.next_token, request.max_results, "training")
+        return ListTrainingJobsResponse(
+            training_job_summaries=[
+                TrainingJobSummary(
+                    training_job_name=j.name,
+                    training_job_arn=j.arn,
+                    creation_time=_dt(j.created),  # type: ignore[arg-type]
+                    training_end_time=_dt(j.training_end),
+                    last_modified_time=_dt(j.last_modified),
+                    training_job_status=j.status,
+                    secondary_status=j.secondary_status,
+                )
+                for j in page
+            ],
+            next_token=token,
+        )
+
+    def stop_training_job(self, request: StopTrainingJobRequest) -> StopTrainingJobResponse:
+        rec = self.engine.training_jobs.get(request.training_job_name)
+        if rec is None:
+            raise ResourceNotFound(f"Training job {request.training_job_name} does not exist.")
+        if rec.status != "InProgress":
+            raise ValidationException(
+                f"The request was rejected because the training job is in status {rec.status}."
+            )
+        self.engine.stop_training_run(rec, self.engine.now, "user")
+        return StopTrainingJobResponse()
+
+    # -- dispatch
+
+    def operations(self) -> dict[str, Callable[[Any], Any]]:
+        """Operation name -> implementation."""
+        return {
+            "CreateHyperParameterTuningJob": self.create_hyper_parameter_tuning_job,
+            "DescribeHyperParameterTuningJob": self.describe_hyper_parameter_tuning_job,
+            "ListHyperParameterTuningJobs": self.list_hyper_parameter_tuning_jobs,
+            "StopHyperParameterTuningJob": self.stop_hyper_parameter_tuning_job,
+            "DeleteHyperParameterTuningJob": self.delete_hyper_parameter_tuning_job,
+            "ListTrainingJobsForHyperParameterTuningJob": (
+                self.list_training_jobs_for_hyper_parameter_tuning_job
+            ),
+            "CreateTrainingJob": self.create_training_job,
+            "DescribeTrainingJob": self.describe_training_job,
+            "ListTrainingJobs": self.list_training_jobs,
+            "StopTrainingJob": self.stop_training_job,
+        }
+
+
+_DESCRIBE_COPIED = (
+    "hyper_parameters",
+    "algorithm_specification",
+    "role_arn",
+    "input_data_config",
+    "output_data_config",
+    "resource_config",
+    "vpc_config",
+    "stopping_condition",
+    "enable_network_isolation",
+    "enable_inter_container_traffic_encryption",
+    "enable_managed_spot_training",
+    "checkpoint_config",
+    "environment",
+    "retry_strategy",
+)
+
+
+def _status_counters(jobs: Sequence[TrainingJobRecord]) -> TrainingJobStatusCounters:
+    counts = {"Completed": 0, "InProgress": 0, "Failed": 0, "Stopped": 0}
+    for job in jobs:
+        counts["InProgress" if job.status == "Stopping" else job.status] += 1
+    return TrainingJobStatusCounters(
+        completed=counts["Completed"],
+        in_progress=counts["InProgress"],
+        retryable_error=0,
+        non_retryable_error=counts["Failed"],
+        stopped=counts["Stopped"],
+    )
+
+
+def _objective_counters(jobs: Sequence[TrainingJobRecord]) -> ObjectiveStatusCounters:
+    counts = {"Succeeded": 0, "Pending": 0, "Failed": 0}
+    for job in jobs:
+        counts[job.objective_status or "Pending"] += 1
+    return ObjectiveStatusCounters(
+        succeeded=counts["Succeeded"], pending=counts["Pending"], failed=counts["Failed"]
+    )
+
+
+def _matches(
+    name: str,
+    status: str,
+    created: float,
+    modified: float,
+    name_contains: str | None,
+    status_equals: object,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    modified_after: datetime | None,
+    modified_before: datetime | None,
+) -> bool:
+    if name_contains is not None and name_contains.lower() not in name.lower():
+        return False
+    if status_equals is not None and status != status_equals:
+        return False
+    bounds = (
+        (created_after, created, 1),
+        (created_before, created, -1),
+        (modified_after, modified, 1),
+        (modified_before, modified, -1),
+    )
+    for bound, value, sign in bounds:
+        limit = _epoch(bound)
+        if limit is not None and (value - limit) * sign <= 0:
+            return False
+    return True
+
+
+def _sort_key(sort_by: str) -> Callable[[str, float, str], Any]:
+    if sort_by == "CreationTime":
+        return lambda name, created, status: created
+    if sort_by == "Status":
+        return lambda name, created, status: status
+    return lambda name, created, status: name
+
+
+def _page(
+    items: Sequence[T], token: str | None, max_results: int | None, scope: str
+) -> tuple[list[T], str | None]:
+    """One page and the token of the next (an opaque, checked offset)."""
+    offset = 0
+    if token is not None:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+            offset = int(data["offset"])
+            if data["scope"] != scope or offset < 0:
+                raise ValueError(token)
+        except (ValueError, KeyError, TypeError, UnicodeError):
+            raise ValidationException(
+                "Invalid pagination token: pass the NextToken of the previous response of "
+                "the same request."
+            ) from None
+    size = max_results or DEFAULT_MAX_RESULTS
+    page = list(items[offset : offset + size])
+    following = offset + size
+    if following >= len(items):
+        return page, None
+    raw = json.dumps({"scope": scope, "offset": following}).encode("ascii")
+    return page, base64.urlsafe_b64encode(raw).decode("ascii")

@@ -1,0 +1,176 @@
+"""SQLite persistence: a file (WAL, one transaction per flush) or ``:memory:`` for tests.
+
+Records are rows with their structured parts as JSON; log lines and metric points are
+append-only tables. ``flush`` writes everything the engine changed since the last flush,
+together with the simulated time, atomically: after a crash the database holds a state the
+engine reached, and the engine recomputes what came after it deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sagetune.simulator.records import StatusTransition, TrainingJobRecord, TuningJobRecord
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tuning_jobs (
+    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS training_jobs (
+    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, tuning_job TEXT, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS training_jobs_by_tuning ON training_jobs (tuning_job, seq);
+CREATE TABLE IF NOT EXISTS log_lines (
+    job TEXT NOT NULL, seq INTEGER NOT NULL, t REAL NOT NULL, line TEXT NOT NULL,
+    PRIMARY KEY (job, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metric_points (
+    job TEXT NOT NULL, metric TEXT NOT NULL, seq INTEGER NOT NULL, t REAL NOT NULL,
+    value REAL NOT NULL, PRIMARY KEY (job, metric, seq)
+) WITHOUT ROWID;
+"""
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (wrong schema version, not a simulator database)."""
+
+
+def _training_to_json(rec: TrainingJobRecord) -> str:
+    data = _fields(rec)
+    data["transitions"] = [t.to_json() for t in rec.transitions]
+    data["final_metrics"] = {k: list(v) for k, v in rec.final_metrics.items()}
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _fields(rec: TrainingJobRecord | TuningJobRecord) -> dict[str, Any]:
+    return {a.name: getattr(rec, a.name) for a in attrs.fields(type(rec))}
+
+
+def _training_from_json(text: str) -> TrainingJobRecord:
+    data = json.loads(text)
+    data["transitions"] = [StatusTransition.from_json(t) for t in data["transitions"]]
+    data["final_metrics"] = {k: (v[0], v[1]) for k, v in data["final_metrics"].items()}
+    return TrainingJobRecord(**data)
+
+
+class Store:
+    """The simulator's database."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif version != str(SCHEMA_VERSION):
+            raise StoreError(
+                f"{self.path} has schema version {version}; this simulator reads version "
+                f"{SCHEMA_VERSION}. Use a new --db file."
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- meta
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- records
+
+    def save_tuning_jobs(self, records: Iterable[TuningJobRecord]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO tuning_jobs (name, seq, body) VALUES (?, ?, ?)",
+            [(r.name, r.seq, json.dumps(_fields(r), separators=(",", ":"))) for r in records],
+        )
+
+    def save_training_jobs(self, records: Iterable[TrainingJobRecord]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO training_jobs (name, seq, tuning_job, body) VALUES (?, ?, ?, ?)",
+            [(r.name, r.seq, r.tuning_job, _training_to_json(r)) for r in records],
+        )
+
+    def delete_tuning_job(self, name: str) -> None:
+        self._db.execute("DELETE FROM tuning_jobs WHERE name = ?", (name,))
+
+    def load_tuning_jobs(self) -> list[TuningJobRecord]:
+        rows = self._db.execute("SELECT body FROM tuning_jobs ORDER BY seq").fetchall()
+        return [TuningJobRecord(**json.loads(body)) for (body,) in rows]
+
+    def load_training_jobs(self) -> list[TrainingJobRecord]:
+        rows = self._db.execute("SELECT body FROM training_jobs ORDER BY seq").fetchall()
+        return [_training_from_json(body) for (body,) in rows]
+
+    # -- logs and metric series
+
+    def append_log_lines(self, rows: Iterable[tuple[str, int, float, str]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO log_lines VALUES (?, ?, ?, ?)", rows)
+
+    def append_metric_points(self, rows: Iterable[tuple[str, str, int, float, float]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO metric_points VALUES (?, ?, ?, ?, ?)", rows)
+
+    def log_lines(
+        self, job: str, start: int = 0, limit: int = 10000
+    ) -> list[tuple[int, float, str]]:
+        """(sequence number, simulated time, line) of a job's log, from ``start``."""
+        rows = self._db.execute(
+            "SELECT seq, t, line FROM log_lines WHERE job = ? AND seq >= ? ORDER BY seq LIMIT ?",
+            (job, start, limit),
+        ).fetchall()
+        return [(int(s), float(t), str(line)) for s, t, line in rows]
+
+    def metric_series(self, job: str) -> dict[str, list[tuple[float, float]]]:
+        """Every metric a job reported: name -> [(simulated time, value), ...] in order."""
+        series: dict[str, list[tuple[float, float]]] = {}
+        for metric, t, value in self._db.execute(
+            "SELECT metric, t, value FROM metric_points WHERE job = ? ORDER BY metric, seq",
+            (job,),
+        ):
+            series.setdefault(str(metric), []).append((float(t), float(value)))
+        return series
+
+    def objective_curves(self, jobs: Iterable[str], metric: str) -> dict[str, list[float]]:
+        """Per-epoch values of ``metric`` for each of ``jobs`` (for rebuilding after a restart)."""
+        curves: dict[str, list[float]] = {}
+        for job in jobs:
+            curves[job] = [
+                float(v)
+                for (v,) in self._db.execute(
+                    "SELECT value FROM metric_points WHERE job = ? AND metric = ? ORDER BY seq",
+                    (job, metric),
+                )
+            ]
+        return curves
