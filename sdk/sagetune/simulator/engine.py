@@ -62,6 +62,7 @@ class Engine:
         self._points: list[tuple[str, str, int, float, float]] = []
         self._objectives: dict[str, str] = {}  # training job -> objective metric name
         self.now = clock.now()
+        self._flushed_at: float | None = None
 
     # -- identity
 
@@ -128,6 +129,9 @@ class Engine:
 
     def flush(self) -> None:
         """Write every change since the last flush, and the simulated time, atomically."""
+        changed = self._dirty_tuning or self._dirty_training or self._lines or self._points
+        if not changed and self.now == self._flushed_at:
+            return
         with self.store.transaction():
             if self._dirty_tuning:
                 self.store.save_tuning_jobs(self._dirty_tuning.values())
@@ -142,6 +146,7 @@ class Engine:
         self._dirty_training.clear()
         self._lines.clear()
         self._points.clear()
+        self._flushed_at = self.now
 
     def mark_tuning(self, rec: TuningJobRecord) -> None:
         self._dirty_tuning[rec.name] = rec
