@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sagetune.codec import from_wire, to_wire
 from sagetune.errors import ValidationException
@@ -271,27 +271,7 @@ class Service:
     def list_hyper_parameter_tuning_jobs(
         self, request: ListHyperParameterTuningJobsRequest
     ) -> ListHyperParameterTuningJobsResponse:
-        recs = [
-            r
-            for r in self.engine.tuning_jobs.values()
-            if _matches(
-                r.name,
-                r.status,
-                r.created,
-                r.last_modified,
-                request.name_contains,
-                request.status_equals,
-                request.creation_time_after,
-                request.creation_time_before,
-                request.last_modified_time_after,
-                request.last_modified_time_before,
-            )
-        ]
-        key = _sort_key(str(request.sort_by or "Name"))
-        recs.sort(key=lambda r: (key(r.name, r.created, r.status), r.seq))
-        if request.sort_order == "Descending":
-            recs.reverse()
-        page, token = _page(recs, request.next_token, request.max_results, "tuning")
+        page, token = _listing(self.engine.tuning_jobs.values(), request, "Name", "tuning")
         return ListHyperParameterTuningJobsResponse(
             hyper_parameter_tuning_job_summaries=[self._tuning_summary(r) for r in page],
             next_token=token,
@@ -464,27 +444,9 @@ class Service:
         )
 
     def list_training_jobs(self, request: ListTrainingJobsRequest) -> ListTrainingJobsResponse:
-        jobs = [
-            j
-            for j in self.engine.training_jobs.values()
-            if _matches(
-                j.name,
-                j.status,
-                j.created,
-                j.last_modified,
-                request.name_contains,
-                request.status_equals,
-                request.creation_time_after,
-                request.creation_time_before,
-                request.last_modified_time_after,
-                request.last_modified_time_before,
-            )
-        ]
-        key = _sort_key(str(request.sort_by or "CreationTime"))
-        jobs.sort(key=lambda j: (key(j.name, j.created, j.status), j.seq))
-        if request.sort_order == "Descending":
-            jobs.reverse()
-        page, token = _page(jobs, request.next_token, request.max_results, "training")
+        page, token = _listing(
+            self.engine.training_jobs.values(), request, "CreationTime", "training"
+        )
         return ListTrainingJobsResponse(
             training_job_summaries=[
                 TrainingJobSummary(
@@ -572,33 +534,58 @@ def _objective_counters(jobs: Sequence[TrainingJobRecord]) -> ObjectiveStatusCou
     )
 
 
-def _matches(
-    name: str,
-    status: str,
-    created: float,
-    modified: float,
-    name_contains: str | None,
-    status_equals: object,
-    created_after: datetime | None,
-    created_before: datetime | None,
-    modified_after: datetime | None,
-    modified_before: datetime | None,
-) -> bool:
-    if name_contains is not None and name_contains.lower() not in name.lower():
-        return False
-    if status_equals is not None and status != status_equals:
-        return False
-    bounds = (
-        (created_after, created, 1),
-        (created_before, created, -1),
-        (modified_after, modified, 1),
-        (modified_before, modified, -1),
-    )
-    for bound, value, sign in bounds:
-        limit = _epoch(bound)
-        if limit is not None and (value - limit) * sign <= 0:
-            return False
-    return True
+class _ListRequest(Protocol):
+    """The filter, sort and paging members both list-all operations share."""
+
+    @property
+    def name_contains(self) -> str | None: ...
+    @property
+    def status_equals(self) -> Any: ...
+    @property
+    def creation_time_after(self) -> datetime | None: ...
+    @property
+    def creation_time_before(self) -> datetime | None: ...
+    @property
+    def last_modified_time_after(self) -> datetime | None: ...
+    @property
+    def last_modified_time_before(self) -> datetime | None: ...
+    @property
+    def sort_by(self) -> Any: ...
+    @property
+    def sort_order(self) -> Any: ...
+    @property
+    def next_token(self) -> str | None: ...
+    @property
+    def max_results(self) -> int | None: ...
+
+
+R = TypeVar("R", TuningJobRecord, TrainingJobRecord)
+
+
+def _listing(
+    records: Iterable[R], request: _ListRequest, default_sort: str, scope: str
+) -> tuple[list[R], str | None]:
+    """Filter, sort and page records the way the service's List* operations do."""
+    needle = request.name_contains.lower() if request.name_contains is not None else None
+    bounds = [
+        (_epoch(request.creation_time_after), "created", 1),
+        (_epoch(request.creation_time_before), "created", -1),
+        (_epoch(request.last_modified_time_after), "last_modified", 1),
+        (_epoch(request.last_modified_time_before), "last_modified", -1),
+    ]
+    active = [(limit, field, sign) for limit, field, sign in bounds if limit is not None]
+    found = [
+        r
+        for r in records
+        if (needle is None or needle in r.name.lower())
+        and (request.status_equals is None or r.status == request.status_equals)
+        and all((getattr(r, field) - limit) * sign > 0 for limit, field, sign in active)
+    ]
+    key = _sort_key(str(request.sort_by or default_sort))
+    found.sort(key=lambda r: (key(r.name, r.created, r.status), r.seq))
+    if request.sort_order == "Descending":
+        found.reverse()
+    return _page(found, request.next_token, request.max_results, scope)
 
 
 def _sort_key(sort_by: str) -> Callable[[str, float, str], Any]:
