@@ -11,6 +11,11 @@ Simulator operations (``X-Amz-Target: SageTuneSimulator.<Op>``, signed for ``sag
 - ``GetTrainingJobMetricSeries`` ``{"TrainingJobName"}`` -> ``{"TrainingJobName",
   "MetricSeries": [{"MetricName", "Points": [{"Epoch", "Timestamp", "Value"}]}]}``: every
   value each metric took, in order (against real AWS these live in CloudWatch metrics);
+- ``GetTuningJobCompletionReason`` ``{"HyperParameterTuningJobName"}`` ->
+  ``{"CompletionReason"}``: which criterion ended the job (MaxNumberOfTrainingJobs,
+  MaxRuntimeInSeconds, TargetObjectiveMetricValue, BestObjectiveNotImproving,
+  ConvergenceDetected; null while running, or when it was stopped or failed), which the
+  service's TuningJobCompletionDetails cannot say;
 - ``GetClock`` ``{}`` -> ``{"Now", "Kind", "NextEventTime"}`` and ``AdvanceClock``
   ``{"Seconds"}`` (manual clocks only) -> ``{"Now"}``: drive the clock of a served simulator.
 """
@@ -45,6 +50,7 @@ class Extensions:
     def call(self, operation: str, data: dict[str, Any]) -> dict[str, Any]:
         handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "GetTrainingJobMetricSeries": self.get_training_job_metric_series,
+            "GetTuningJobCompletionReason": self.get_tuning_job_completion_reason,
             "GetClock": self.get_clock,
             "AdvanceClock": self.advance_clock,
         }
@@ -83,6 +89,17 @@ class Extensions:
                 }
                 for metric, points in sorted(series.items())
             ],
+        }
+
+    def get_tuning_job_completion_reason(self, data: dict[str, Any]) -> dict[str, Any]:
+        name = data.get("HyperParameterTuningJobName")
+        rec = self.engine.tuning_jobs.get(name) if isinstance(name, str) else None
+        if rec is None:
+            raise ValidationException("Requested resource not found.")
+        return {
+            "HyperParameterTuningJobName": rec.name,
+            "HyperParameterTuningJobStatus": rec.status,
+            "CompletionReason": rec.completion_reason,
         }
 
     def get_clock(self, data: dict[str, Any]) -> dict[str, Any]:
