@@ -14,7 +14,7 @@ the simulator's.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from sagetune.errors import ValidationError, Violation
 from sagetune.model import (
@@ -286,15 +286,20 @@ def _hyperband(
         )
 
 
-def infer_max_resource(static: dict[str, str]) -> int | None:
-    """Hyperband's MaxResource from an epochs-like static hyperparameter, as documented."""
+def infer_max_resource(static: Mapping[str, str]) -> int | None:
+    """Hyperband's MaxResource from an epochs-like static hyperparameter, as documented:
+    the first of ``epochs, numepochs, n-epochs, n_epochs, num_epochs`` (exact names, in that
+    order) whose value is a positive whole number ("30" or "30.0"); else None."""
     for key in EPOCH_HYPERPARAMETERS:
-        if key in static:
-            try:
-                value = int(static[key])
-            except ValueError:
-                return None
-            return value if value >= 1 else None
+        text = static.get(key)
+        if text is None:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        if math.isfinite(value) and value >= 1 and value == math.floor(value):
+            return int(value)
     return None
 
 

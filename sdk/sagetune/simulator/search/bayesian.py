@@ -1,0 +1,352 @@
+"""Bayesian optimization: a GP surrogate searched with log expected improvement.
+
+One suggestion, as a pure function of the ``SearchState``:
+
+1. **Initial design.** While fewer than ``n_initial`` observations exist or are on their way
+   (``issued`` plus usable warm-start observations), or fewer than two finite values are
+   known, the next point of a scrambled Sobol sequence (seeded by the tuning job's seed,
+   indexed by ``issued``) is returned. Default ``n_initial = max(3, min(10, 2 * d))``: enough
+   points for the hyperparameter fit to see variation along each dimension, few enough that
+   a 20-job tuning run still spends most of its budget on modelled choices.
+2. **Observations** are the finished trials, encoded by the space (scaling applied, ``Auto``
+   resolved as documented in ``space``). **Failed trials** (value ``None`` or non-finite) are
+   imputed with the worst finite value observed: the service retries internal errors itself,
+   so a failure that reaches the strategy is usually caused by the configuration
+   (divergence, out of memory), and the region should look bad. Until two different finite
+   values are known, the initial design goes on.
+3. **GP fit** (``gp``): Matérn 5/2 ARD + Hamming categoricals, MAP hyperparameters.
+4. **Pending jobs** (parallel training jobs): *kriging believer* — each pending
+   configuration is added as a pseudo-observation equal to the posterior mean, with the
+   fitted hyperparameters kept. That leaves the mean unchanged and collapses the variance
+   around the pending points; the believed values also join the EI incumbent, so EI at and
+   near a pending point drops to about zero and parallel suggestions spread out. Chosen
+   over constant liar because it needs no arbitrary lie value (a low lie pulls new points
+   towards pending ones, a high lie carves false bad regions), and over fantasies because it
+   is deterministic and costs one extra Cholesky instead of an ensemble of GPs.
+5. **Acquisition.** log-EI (stable; ``gp.log_expected_improvement``) below the best finite
+   observed value of this tuning job (the parents' best when the child has none), maximized
+   over Sobol candidates (seeded by ``(seed, issued)``) plus Gaussian perturbations of the
+   best observed points, or over every configuration when a fully discrete space is small
+   enough; the best few are refined by L-BFGS-B on the continuous relaxation of the numeric
+   features, integers are rounded and categoricals swept one dimension at a time, and
+   everything is re-scored on valid configurations. A configuration already observed or
+   pending is skipped in favour of the best new one, when one exists.
+
+**Warm start.**
+
+* ``IdenticalDataAndAlgorithm``: the parents' trials are observations of the same surface and
+  join the child's as they are. A parent point outside the child's ranges is *kept* at its
+  out-of-box coordinates (the GP does not need points to lie in the box, and the observation
+  is as true there as anywhere); a point that cannot be placed at all (a categorical value
+  the child dropped, a missing hyperparameter, a non-positive value on a log scale) is
+  dropped. The incumbent for EI is the best value inside the child's box.
+* ``TransferLearning``: the parents' values are *not* assumed to lie on the child's surface.
+  Each parent's values are rank-transformed to normal scores (only their ordering is
+  trusted), the child's own values are standardized, and the parents' points enter the GP as
+  a down-weighted auxiliary task: they carry an extra noise variance ``tau2`` fitted by
+  marginal likelihood, so parent data guides the first choices and the child's own
+  observations dominate wherever they exist.
+* At most ``max_parent_observations`` parent trials are used (the best quarter plus an even
+  spread of the rest), to keep suggestions fast with five 750-job parents.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import attrs
+import numpy as np
+from scipy import optimize, special
+from scipy.stats import qmc
+
+from . import gp
+from .history import SearchState, Trial
+from .seeding import STREAM_CANDIDATES, STREAM_INITIAL_DESIGN, rng_for, seed_words
+from .space import CategoricalDim, FloatArray, IntegerDim, SearchSpace
+
+BoolArray = gp.BoolArray
+LARGE_N = 300
+
+
+def default_initial_design(n_dims: int) -> int:
+    """Number of Sobol points before the GP takes over."""
+    return max(3, min(10, 2 * n_dims))
+
+
+def _config_key(params: Mapping[str, str], names: tuple[str, ...]) -> tuple[str | None, ...]:
+    return tuple(params.get(name) for name in names)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Observations:
+    """Encoded data for the GP, plus the points to believe and the EI incumbent."""
+
+    x: FloatArray
+    y: FloatArray
+    aux: BoolArray
+    incumbent: BoolArray  # rows whose value may serve as the EI incumbent
+    believe: FloatArray  # pending configurations
+    n_parent: int
+
+
+def _values(trials: tuple[Trial, ...]) -> FloatArray:
+    return np.array(
+        [t.value if t.value is not None else math.nan for t in trials], dtype=np.float64
+    )
+
+
+def _in_box(x: FloatArray, is_cat: BoolArray) -> BoolArray:
+    num = x[:, ~is_cat]
+    inside: BoolArray = np.all((num >= -1e-9) & (num <= 1 + 1e-9), axis=1)
+    return inside
+
+
+def _normal_scores(values: FloatArray) -> FloatArray:
+    """Rank-based normal scores; non-finite values rank last."""
+    v = np.where(np.isfinite(values), values, np.inf)
+    ranks = np.argsort(np.argsort(v, kind="stable"), kind="stable")
+    scores: FloatArray = special.ndtri((ranks + 0.5) / v.shape[0])
+    return scores
+
+
+def _standardize_with_failures(y: FloatArray) -> FloatArray:
+    finite = np.isfinite(y)
+    if finite.sum() >= 2:
+        mean, scale = float(np.mean(y[finite])), float(np.std(y[finite]))
+        scale = scale if scale > 1e-12 else 1.0
+    else:
+        mean, scale = (float(y[finite][0]) if finite.any() else 0.0), 1.0
+    out: FloatArray = (y - mean) / scale
+    return out
+
+
+def _collect(state: SearchState, max_parent: int) -> _Observations:
+    space = state.space
+    is_cat = space.categorical_mask
+    d = len(space.dims)
+    x_child, kept = space.encode_many([t.params for t in state.trials])
+    y_child = _values(state.trials)[kept]
+    y_child[~np.isfinite(y_child)] = math.nan
+
+    x_par = np.empty((0, d))
+    y_par = np.empty(0)
+    transfer = state.warm_start is not None and state.warm_start.kind == "TransferLearning"
+    if state.warm_start is not None:
+        xs: list[FloatArray] = []
+        ys: list[FloatArray] = []
+        for parent in state.warm_start.parents:
+            xp, kp = space.encode_many([t.params for t in parent])
+            vp = _values(parent)[kp]
+            if kp.size:
+                xs.append(xp)
+                ys.append(_normal_scores(vp) if transfer else vp)
+        if xs:
+            x_par, y_par = np.vstack(xs), np.concatenate(ys)
+            rank_key = np.where(np.isfinite(y_par), y_par, np.inf)
+            subset = gp.representative_subset(rank_key, max_parent)
+            x_par, y_par = x_par[subset], y_par[subset]
+
+    if transfer:
+        y_child = _standardize_with_failures(y_child)
+    x = np.vstack([x_child, x_par])
+    y = np.concatenate([y_child, y_par])
+    aux = np.zeros(y.shape[0], dtype=bool)
+    if transfer:
+        aux[y_child.shape[0] :] = True
+    child = ~aux
+    child[y_child.shape[0] :] = False
+
+    real = np.isfinite(y)
+    if not real.any():  # nothing to model yet: the caller falls back to the design
+        return _Observations(
+            x=x[:0], y=y[:0], aux=aux[:0], incumbent=real[:0], believe=x[:0], n_parent=0
+        )
+    y[~real] = np.max(y[real])  # failed: the worst value seen (see module doc)
+    if transfer:
+        incumbent = child & real if (child & real).any() else real.copy()
+    else:
+        inside = _in_box(x, is_cat) & real
+        incumbent = inside if inside.any() else real.copy()
+
+    x_pending, _ = space.encode_many(list(state.pending))
+    return _Observations(
+        x=x, y=y, aux=aux, incumbent=incumbent, believe=x_pending, n_parent=y_par.shape[0]
+    )
+
+
+@attrs.frozen(kw_only=True)
+class BayesianStrategy:
+    """GP + log-EI suggestions (see module doc). All knobs have documented defaults."""
+
+    n_initial: int | None = None
+    n_candidates: int = 1024
+    n_local: int = 256
+    n_refine: int = 3
+    refine_maxiter: int = 20
+    max_parent_observations: int = 300
+
+    def suggest(self, state: SearchState) -> dict[str, str]:
+        space = state.space
+        if not space.dims:
+            return {}
+        n_init = (
+            self.n_initial
+            if self.n_initial is not None
+            else default_initial_design(len(space.dims))
+        )
+        obs = _collect(state, self.max_parent_observations)
+        enough = obs.y.shape[0] >= 2 and float(np.ptp(obs.y)) > 0.0
+        if state.issued + obs.n_parent < n_init or not enough:
+            return self._design_point(state)
+        model = gp.fit_gp(obs.x, obs.y, space.categorical_mask, aux=obs.aux)
+        model = model.with_believed(obs.believe)
+        # Believed values are observations for the incumbent too; otherwise a pending point
+        # predicted to improve keeps its EI and the next suggestion lands on top of it.
+        n_obs = obs.y.shape[0]
+        best = float(np.min(np.concatenate([model.y[:n_obs][obs.incumbent], model.y[n_obs:]])))
+        return self._maximize(state, model, obs, best)
+
+    # ------------------------------------------------------------------ design
+
+    def _design_point(self, state: SearchState) -> dict[str, str]:
+        """Point ``issued`` of the tuning job's scrambled Sobol sequence."""
+        rng = np.random.default_rng(seed_words(state.seed, STREAM_INITIAL_DESIGN))
+        sobol = qmc.Sobol(len(state.space.dims), scramble=True, seed=rng)
+        if state.issued > 0:
+            sobol.fast_forward(state.issued)
+        return state.space.decode_unit(sobol.random(1)[0])
+
+    # ------------------------------------------------------------------ acquisition
+
+    def _candidates(
+        self, state: SearchState, obs: _Observations, model: gp.GaussianProcess
+    ) -> FloatArray:
+        space = state.space
+        d = len(space.dims)
+        rng = rng_for(state.seed, STREAM_CANDIDATES, state.issued)
+        finite_size = _discrete_size(space)
+        if finite_size is not None and finite_size <= self.n_candidates + self.n_local:
+            return _enumerate_discrete(space)
+        n_obs = obs.y.shape[0]
+        # Scoring costs O(n^2) per candidate: halve the global candidates for large n (the
+        # local ones around the best points matter most by then).
+        n_global = self.n_candidates if n_obs <= LARGE_N else self.n_candidates // 2
+        sobol = qmc.Sobol(d, scramble=True, seed=rng)
+        raw = space.unit_to_features(sobol.random_base2(max(0, math.ceil(math.log2(n_global)))))
+        in_box = _in_box(obs.x, space.categorical_mask)
+        order = [i for i in np.argsort(model.y[:n_obs], kind="stable") if in_box[i]]
+        centers = obs.x[order[:5]] if order else raw[:1]
+        picks = centers[rng.integers(0, centers.shape[0], self.n_local)]
+        local = picks.copy()
+        num = ~space.categorical_mask
+        scale = np.where(rng.random((self.n_local, 1)) < 0.5, 0.02, 0.1)
+        local[:, num] += scale * rng.standard_normal((self.n_local, int(num.sum())))
+        for j, dim in enumerate(space.dims):
+            if isinstance(dim, CategoricalDim):
+                flip = rng.random(self.n_local) < 1.0 / d
+                local[flip, j] = rng.integers(0, len(dim.values), int(flip.sum()))
+        return np.vstack([raw, space.snap_features(local)])
+
+    def _maximize(
+        self, state: SearchState, model: gp.GaussianProcess, obs: _Observations, best: float
+    ) -> dict[str, str]:
+        space = state.space
+        cands = self._candidates(state, obs, model)
+        scores = _score(model, cands, best)
+        top = _top_distinct(cands, scores, self.n_refine)
+        refined = self._refine(space, model, cands[top], best)
+        swept = _sweep_categoricals(space, refined)
+        extra = np.vstack([refined, swept])
+        all_cands = np.vstack([cands, extra])
+        all_scores = np.concatenate([scores, _score(model, extra, best)])
+        seen = {
+            _config_key(p, space.names) for p in [*(t.params for t in state.trials), *state.pending]
+        }
+        order = np.argsort(-all_scores, kind="stable")
+        for i in order[:64]:
+            params = space.decode(all_cands[i])
+            if _config_key(params, space.names) not in seen:
+                return params
+        return space.decode(all_cands[order[0]])
+
+    def _refine(
+        self, space: SearchSpace, model: gp.GaussianProcess, start: FloatArray, best: float
+    ) -> FloatArray:
+        """L-BFGS-B on the numeric features of a few candidates at once (sum of log-EI)."""
+        num = ~space.categorical_mask
+        if not num.any() or start.shape[0] == 0:
+            return start
+        q, dn = start.shape[0], int(num.sum())
+
+        def negative(flat: FloatArray) -> tuple[float, FloatArray]:
+            xs = start.copy()
+            xs[:, num] = flat.reshape(q, dn)
+            mean, var, g_mean, g_var = model.predict_with_gradient(xs)
+            value, d_mean, d_var = gp.log_ei_and_grad(mean, var, best)
+            grad = d_mean[:, None] * g_mean + d_var[:, None] * g_var
+            return -float(np.sum(value)), -grad[:, num].reshape(-1)
+
+        result = optimize.minimize(
+            negative,
+            start[:, num].reshape(-1),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(0.0, 1.0)] * (q * dn),
+            options={"maxiter": self.refine_maxiter},
+        )
+        out = start.copy()
+        out[:, num] = np.asarray(result.x, dtype=np.float64).reshape(q, dn)
+        return space.snap_features(out)
+
+
+def _score(model: gp.GaussianProcess, cands: FloatArray, best: float) -> FloatArray:
+    mean, var = model.predict_standardized(cands)
+    return gp.log_expected_improvement(mean, np.sqrt(var), best)
+
+
+def _top_distinct(cands: FloatArray, scores: FloatArray, k: int) -> list[int]:
+    chosen: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
+        if all(not np.array_equal(cands[i], cands[j]) for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def _sweep_categoricals(space: SearchSpace, points: FloatArray) -> FloatArray:
+    """Every point with one categorical dimension changed to each of its other values."""
+    variants = [points]
+    for j, dim in enumerate(space.dims):
+        if isinstance(dim, CategoricalDim):
+            for v in range(len(dim.values)):
+                changed = points.copy()
+                changed[:, j] = v
+                variants.append(changed)
+    return np.vstack(variants[1:]) if len(variants) > 1 else np.empty((0, points.shape[1]))
+
+
+def _discrete_size(space: SearchSpace) -> int | None:
+    size = 1
+    for dim in space.dims:
+        if isinstance(dim, CategoricalDim):
+            size *= len(dim.values)
+        elif isinstance(dim, IntegerDim):
+            size *= dim.high - dim.low + 1
+        else:
+            return None
+    return size
+
+
+def _enumerate_discrete(space: SearchSpace) -> FloatArray:
+    """Features of every configuration of a fully discrete space."""
+    axes: list[FloatArray] = []
+    for j, dim in enumerate(space.dims):
+        if isinstance(dim, CategoricalDim):
+            axes.append(np.arange(len(dim.values), dtype=np.float64))
+        else:
+            ints = np.arange(dim.low, dim.high + 1, dtype=np.float64)
+            axes.append(space.values_to_unit(j, ints))
+    grids = np.meshgrid(*axes, indexing="ij")
+    return np.stack([g.reshape(-1) for g in grids], axis=1)

@@ -1,0 +1,52 @@
+"""What a strategy is told: the tuning job's finished trials, pending launches and warm start.
+
+A strategy's answer must be a pure function of a ``SearchState``: the engine may restart from
+its database and ask again, and must get the same configuration back, bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import attrs
+
+from .space import SearchSpace
+
+WarmStartKind = Literal["IdenticalDataAndAlgorithm", "TransferLearning"]
+
+
+@attrs.frozen(kw_only=True)
+class Trial:
+    """One finished training job: its hyperparameters and objective.
+
+    ``value`` is in minimize form (the engine negates Maximize objectives); ``None`` means
+    the job failed or never emitted the objective metric.
+    """
+
+    params: Mapping[str, str]
+    value: float | None
+
+
+@attrs.frozen(kw_only=True)
+class WarmStart:
+    """Parents' finished trials (minimize form), one tuple per parent tuning job."""
+
+    kind: WarmStartKind
+    parents: tuple[tuple[Trial, ...], ...]
+
+
+@attrs.frozen(kw_only=True)
+class SearchState:
+    """Everything a strategy may use to pick the next configuration.
+
+    ``issued`` is the number of suggestions this tuning job has issued so far, i.e. the index
+    of the one being asked for; it seeds each suggestion's randomness.
+    """
+
+    space: SearchSpace
+    seed: int
+    trials: tuple[Trial, ...] = ()
+    pending: tuple[Mapping[str, str], ...] = ()
+    issued: int = 0
+    warm_start: WarmStart | None = None

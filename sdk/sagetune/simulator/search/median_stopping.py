@@ -1,0 +1,81 @@
+"""The median stopping rule, exactly as the service documents it.
+
+After each epoch ``t`` of a training job, take its objective at epoch ``t``. For every earlier
+training job that reported at least ``t`` epochs, compute the running average of its
+objective over epochs ``1..t``; take the median of those running averages. Stop the job if
+its value is *strictly* worse than that median (higher when minimizing, lower when
+maximizing). Choices where the documentation is silent:
+
+* **Earlier jobs** are the jobs of the same tuning job launched before this one (lower
+  launch index), whatever their status: still running, completed, stopped early or failed.
+  Running jobs count because with parallel training the finished ones are too few early on;
+  a job only counts at epochs it actually reached, so a job stopped early at epoch 3 says
+  nothing about epoch 5. The engine selects these curves; this module only computes.
+* **Ties** keep the job running: equal to the median is not worse. With an even number of
+  running averages the median is the mean of the two middle ones (``numpy.median``).
+* **Warm-up**: no decision before ``min_epochs`` (default 2: the first epoch mostly reflects
+  initialization) or with fewer than ``min_earlier_jobs`` usable earlier jobs (default 3: a
+  median of one or two curves is an anecdote, not a population).
+* A non-finite value (a diverged loss, NaN) counts as the worst possible value, both for the
+  job and inside running averages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+DEFAULT_MIN_EARLIER_JOBS = 3
+DEFAULT_MIN_EPOCHS = 2
+
+
+def _as_minimize(values: Sequence[float], minimize: bool) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if not minimize:
+        arr = -arr
+    out: np.ndarray = np.where(np.isfinite(arr), arr, np.inf)
+    return out
+
+
+def median_of_running_averages(
+    earlier_curves: Sequence[Sequence[float]], epoch: int, *, minimize: bool = True
+) -> float | None:
+    """Median of earlier jobs' running averages up to ``epoch`` (1-based), in minimize form.
+
+    ``None`` when no earlier job reached ``epoch``.
+    """
+    averages = [
+        float(np.mean(_as_minimize(curve[:epoch], minimize)))
+        for curve in earlier_curves
+        if len(curve) >= epoch
+    ]
+    if not averages:
+        return None
+    return float(np.median(averages))
+
+
+def median_rule_should_stop(
+    values: Sequence[float],
+    earlier_curves: Sequence[Sequence[float]],
+    *,
+    minimize: bool = True,
+    min_earlier_jobs: int = DEFAULT_MIN_EARLIER_JOBS,
+    min_epochs: int = DEFAULT_MIN_EPOCHS,
+) -> bool:
+    """Whether the job must stop after its latest epoch.
+
+    ``values`` is the job's objective for epochs ``1..t`` (the decision is for epoch ``t``);
+    ``earlier_curves`` are the earlier jobs' per-epoch objectives so far. Values are in
+    minimize form unless ``minimize=False`` (then larger is better).
+    """
+    epoch = len(values)
+    if epoch == 0 or epoch < min_epochs:
+        return False
+    reached = [curve for curve in earlier_curves if len(curve) >= epoch]
+    if len(reached) < max(1, min_earlier_jobs):
+        return False
+    median = median_of_running_averages(reached, epoch, minimize=minimize)
+    assert median is not None
+    current = float(_as_minimize(values[epoch - 1 : epoch], minimize)[0])
+    return current > median
