@@ -12,8 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from sagetune._version import __version__
-from sagetune.cli import simulator_commands
+from sagetune.cli import cassette_commands, job_commands, simulator_commands
 from sagetune.cli.errors import CommandError
+
+# Each module's ``register(commands)`` adds its subcommands; the order is the help's order.
+COMMAND_MODULES = (job_commands, simulator_commands, cassette_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sagetune {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    simulator_commands.register(commands)
+    for module in COMMAND_MODULES:
+        module.register(commands)
     return parser
 
 
