@@ -2,15 +2,16 @@
 
 ``Simulator`` is what tests and the ``sagetune serve`` command build. In process, use its
 ``transport()`` / ``async_transport()`` with an httpx client (no socket); over the network,
-``serve()`` runs its ASGI app under uvicorn with a driver task that moves the clock.
+``serve()`` runs its ASGI app under uvicorn with a driver thread that moves the clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,11 @@ class Simulator:
                 credentials=self.credentials, region=region, enabled=auth, max_skew=max_skew
             ),
         )
+        self._lock = threading.Lock()
+        self._waiting = 0  # requests waiting for the lock: the driver gives way to them
+        self._count_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._driver: threading.Thread | None = None
 
     # -- algorithms
 
@@ -108,14 +114,14 @@ class Simulator:
 
     def transport(self) -> httpx.BaseTransport:
         """An httpx transport for ``httpx.Client``: requests reach the simulator in process."""
-        return InProcessTransport(self.handler)
+        return InProcessTransport(self.serialized_handler)
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """An httpx transport for ``httpx.AsyncClient``."""
-        return InProcessAsyncTransport(self.handler)
+        return InProcessAsyncTransport(self.serialized_handler)
 
     def asgi_app(self) -> ASGIApp:
-        return make_asgi_app(self.handler)
+        return make_asgi_app(self.serialized_handler)
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for sagetune's clients to use this simulator's key and region."""
@@ -164,8 +170,10 @@ class Simulator:
             raise TypeError("running events ahead of time needs a ManualClock or an EventClock")
 
     def close(self) -> None:
-        self.engine.flush()
-        self.store.close()
+        self.stop_driver()
+        with self._lock:
+            self.engine.flush()
+            self.store.close()
 
     def __enter__(self) -> Simulator:
         return self
@@ -175,31 +183,64 @@ class Simulator:
 
     # -- serving
 
-    async def drive(self, *, slice_seconds: float = 0.02, idle_sleep: float = 0.05) -> None:
-        """Move the clock forever (a background task next to the ASGI app).
+    def serialized_handler(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> tuple[int, Sequence[tuple[str, str]], bytes]:
+        """The protocol handler, taking turns with the clock driver (``start_driver``)."""
+        with self._count_lock:
+            self._waiting += 1
+        with self._lock:
+            with self._count_lock:
+                self._waiting -= 1
+            return self.handler(method, target, headers, body)
 
-        Scaled clock: catch up with the wall clock every ``idle_sleep``. Event clock: run
-        events back to back, yielding to requests every ``slice_seconds`` of work.
+    def start_driver(self, *, idle_seconds: float = 0.05, slice_seconds: float = 0.05) -> None:
+        """Move the clock on a background thread (what ``serve`` does).
+
+        Scaled clock: catch up with the wall clock every ``idle_seconds``. Event clock: run
+        events back to back, in slices of at most ``slice_seconds``, giving way to a waiting
+        request after every event, so requests wait for one event at most. Manual clock:
+        nothing to drive. Engine access is serialized with requests by one lock.
         """
+        if isinstance(self.clock, ManualClock) or self._driver is not None:
+            return
+        self._stop.clear()
+        self._driver = threading.Thread(
+            target=self._drive,
+            args=(idle_seconds, slice_seconds),
+            name="sagetune-clock",
+            daemon=True,
+        )
+        self._driver.start()
+
+    def stop_driver(self) -> None:
+        if self._driver is not None:
+            self._stop.set()
+            self._driver.join()
+            self._driver = None
+
+    def _drive(self, idle_seconds: float, slice_seconds: float) -> None:
         engine = self.engine
-        while True:
+        while not self._stop.is_set():
             if isinstance(self.clock, EventClock):
-                deadline = time.monotonic() + slice_seconds
                 worked = False
-                while time.monotonic() < deadline:
-                    t = engine.next_event_time()
-                    if t is None:
-                        break
-                    self.clock.jump_to(t)
-                    engine.step()
-                    worked = True
-                if worked:
+                with self._lock:
+                    deadline = time.monotonic() + slice_seconds
+                    while not self._waiting and time.monotonic() < deadline:
+                        t = engine.next_event_time()
+                        if t is None:
+                            break
+                        self.clock.jump_to(t)
+                        engine.step()
+                        worked = True
                     engine.flush()
-                    await asyncio.sleep(0)
+                if worked:
+                    time.sleep(0)  # let a waiting request take the lock
                     continue
-            elif not isinstance(self.clock, ManualClock):
-                engine.advance()
-            await asyncio.sleep(idle_sleep)
+            else:
+                with self._lock:
+                    engine.advance()
+            self._stop.wait(idle_seconds)
 
 
 def serve(
@@ -225,8 +266,11 @@ def serve(
 
     # Bind first, so the port is known (port 0: a free one) before anyone is told to connect.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say they are
+    # TCP, and without it every kept-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -237,13 +281,13 @@ def serve(
     async def main() -> None:
         config = uvicorn.Config(app, log_level=log_level, lifespan="off")
         server = uvicorn.Server(config)
-        driver = asyncio.create_task(simulator.drive())
+        simulator.start_driver()
         try:
             if ready is not None:
                 ready(f"http://{host}:{bound}")
             await server.serve(sockets=[sock])
         finally:
-            driver.cancel()
+            simulator.stop_driver()
             simulator.close()
 
     asyncio.run(main())
