@@ -1,0 +1,223 @@
+"""Transport failures become ConnectionFailure / ReadTimeoutFailure / TransportFailure, with the
+original exception as __cause__: first from a table of exceptions, then from real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+import pytest
+
+from sagetune.transport import (
+    AsyncSender,
+    ConnectionFailure,
+    HttpSettings,
+    ReadTimeoutFailure,
+    Sender,
+    TransportFailure,
+    TransportKind,
+)
+
+URL = "https://api.sagemaker.us-east-1.amazonaws.com/"
+HEADERS = {"X-Amz-Target": "SageMaker.ListHyperParameterTuningJobs"}
+BODY = b"{}"
+
+MAPPING: list[tuple[Exception, type[TransportFailure]]] = [
+    (httpx.ConnectError("[Errno 111] Connection refused"), ConnectionFailure),
+    (httpx.ConnectTimeout("timed out"), ConnectionFailure),
+    (httpx.PoolTimeout("no connection"), ConnectionFailure),
+    (httpx.WriteTimeout("timed out"), ConnectionFailure),
+    (httpx.ReadError("[Errno 104] Connection reset by peer"), ConnectionFailure),
+    (httpx.WriteError("broken pipe"), ConnectionFailure),
+    (httpx.RemoteProtocolError("Server disconnected"), ConnectionFailure),
+    (httpx.ProxyError("407"), ConnectionFailure),
+    (httpx.ReadTimeout("timed out"), ReadTimeoutFailure),
+    (httpx.UnsupportedProtocol("ftp"), TransportFailure),
+    (httpx.LocalProtocolError("bad header"), TransportFailure),
+    (httpx.DecodingError("bad gzip"), TransportFailure),
+    (ConnectionResetError(104, "Connection reset by peer"), ConnectionFailure),
+    # What httpx-aiohttp lets through unmapped, should aiohttp raise it directly.
+    (aiohttp.ServerDisconnectedError(), ConnectionFailure),
+    (aiohttp.ClientPayloadError("truncated"), ConnectionFailure),
+    (aiohttp.ConnectionTimeoutError("connect"), ConnectionFailure),
+    (aiohttp.SocketTimeoutError("read"), ReadTimeoutFailure),
+    (aiohttp.InvalidURL("nope"), TransportFailure),
+]
+
+
+def raising(exc: Exception) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize(("original", "expected"), MAPPING, ids=lambda v: type(v).__name__)
+async def test_async_failures_are_mapped_with_the_cause_kept(
+    original: Exception, expected: type[TransportFailure]
+) -> None:
+    async with httpx.AsyncClient(transport=raising(original)) as client:
+        with pytest.raises(TransportFailure) as info:
+            await AsyncSender(client).send("POST", URL, HEADERS, BODY)
+    assert type(info.value) is expected
+    assert info.value.__cause__ is original
+    assert (info.value.method, info.value.url) == ("POST", URL)
+    assert f"POST {URL}" in str(info.value)
+
+
+@pytest.mark.parametrize(("original", "expected"), MAPPING[:13], ids=lambda v: type(v).__name__)
+def test_sync_failures_are_mapped_with_the_cause_kept(
+    original: Exception, expected: type[TransportFailure]
+) -> None:
+    with (
+        httpx.Client(transport=raising(original)) as client,
+        pytest.raises(TransportFailure) as info,
+    ):
+        Sender(client).send("POST", URL, HEADERS, BODY)
+    assert type(info.value) is expected
+    assert info.value.__cause__ is original
+
+
+async def test_unrelated_exceptions_pass_through_unchanged() -> None:
+    bug = ValueError("a bug in an event hook")
+    async with httpx.AsyncClient(transport=raising(bug)) as client:
+        with pytest.raises(ValueError, match="a bug in an event hook") as info:
+            await AsyncSender(client).send("POST", URL, HEADERS, BODY)
+    assert info.value is bug
+
+
+async def test_cancellation_is_not_turned_into_a_failure() -> None:
+    started = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.Event().wait()  # never answers
+        raise AssertionError("unreachable")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        sender = AsyncSender(client, max_in_flight=1)
+        task = asyncio.create_task(sender.send("POST", URL, HEADERS, BODY))
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        started.clear()
+        # The cancelled request gave its gate slot back.
+        task = asyncio.create_task(sender.send("POST", URL, HEADERS, BODY))
+        await started.wait()
+        task.cancel()
+
+
+@pytest.mark.parametrize(
+    ("url", "cause"),
+    [
+        ("http://exa\x00mple.com/", httpx.InvalidURL),
+        ("ftp://example.com/", httpx.UnsupportedProtocol),
+    ],
+)
+def test_unusable_url_is_a_plain_transport_failure(url: str, cause: type[Exception]) -> None:
+    with httpx.Client() as client, pytest.raises(TransportFailure) as info:
+        Sender(client).send("POST", url, HEADERS, BODY)
+    assert type(info.value) is TransportFailure  # not retryable
+    assert type(info.value.__cause__) is cause
+
+
+def test_messages_say_what_to_do() -> None:
+    with httpx.Client(transport=raising(httpx.ReadTimeout("timed out"))) as client:
+        sender = Sender(client)
+        with pytest.raises(ReadTimeoutFailure, match=r"read timeout \(5\.0 s\).*read_timeout"):
+            sender.send("POST", URL, HEADERS, BODY, timeouts=httpx.Timeout(5.0))
+    with (
+        httpx.Client(transport=raising(httpx.ConnectError("refused"))) as client,
+        pytest.raises(ConnectionFailure, match="Check endpoint_url"),
+    ):
+        Sender(client).send("POST", URL, HEADERS, BODY)
+
+
+# Real sockets: both async transports, and the sync one.
+
+TRANSPORTS: list[TransportKind] = ["httpx", "aiohttp"]
+# The failure keeps the library's own exception: httpx's, or aiohttp's (used directly).
+LIBRARY_ERRORS = (httpx.TransportError, aiohttp.ClientError)
+
+
+@pytest.fixture(params=TRANSPORTS)
+async def sender(request: pytest.FixtureRequest) -> AsyncIterator[AsyncSender]:
+    settings = HttpSettings(transport=request.param, read_timeout=0.2, connect_timeout=5.0)
+    async with AsyncSender.from_settings(settings) as sender:
+        yield sender
+
+
+async def test_answer_from_a_real_server(sender: AsyncSender, server_url: str) -> None:
+    response = await sender.send("POST", f"{server_url}/ok", HEADERS, BODY)
+    assert response.status == 200
+    assert response.headers["x-amzn-requestid"].startswith("rid-")
+    assert response.body == b'{"path": "/ok", "target": "SageMaker.ListHyperParameterTuningJobs"}'
+
+
+async def test_error_status_from_a_real_server(sender: AsyncSender, server_url: str) -> None:
+    response = await sender.send("POST", f"{server_url}/status/503", HEADERS, BODY)
+    assert response.status == 503
+
+
+async def test_refused_connection(sender: AsyncSender, refused_url: str) -> None:
+    with pytest.raises(ConnectionFailure) as info:
+        await sender.send("POST", refused_url, HEADERS, BODY)
+    assert isinstance(info.value.__cause__, LIBRARY_ERRORS)
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [("/reset", "reset by peer"), ("/close", "isconnected"), ("/truncated", "complete")],
+)
+async def test_connection_lost_before_the_response_is_complete(
+    sender: AsyncSender, server_url: str, path: str, said: str
+) -> None:
+    with pytest.raises(ConnectionFailure) as info:
+        await sender.send("POST", f"{server_url}{path}", HEADERS, BODY)
+    assert isinstance(info.value.__cause__, LIBRARY_ERRORS)
+    assert said in str(info.value)
+    assert "ConnectTimeout" not in str(info.value)  # httpx-aiohttp's name for any disconnect
+    # The sender (and its pool) keeps working after the failure.
+    assert (await sender.send("POST", f"{server_url}/ok", HEADERS, BODY)).status == 200
+
+
+async def test_read_timeout(sender: AsyncSender, server_url: str) -> None:
+    with pytest.raises(ReadTimeoutFailure, match=r"read timeout \(0\.2 s\)") as info:
+        await sender.send("POST", f"{server_url}/hang", HEADERS, BODY)
+    assert isinstance(info.value.__cause__, httpx.ReadTimeout | aiohttp.SocketTimeoutError)
+    assert "Cancel" not in str(info.value)  # the timeout's cancel scope is not the story
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/reset", ConnectionFailure),
+        ("/truncated", ConnectionFailure),
+        ("/hang", ReadTimeoutFailure),
+    ],
+)
+def test_sync_failures_on_a_real_socket(
+    server_url: str, path: str, expected: type[TransportFailure]
+) -> None:
+    with Sender.from_settings(HttpSettings(read_timeout=0.2)) as sender:
+        with pytest.raises(expected):
+            sender.send("POST", f"{server_url}{path}", HEADERS, BODY)
+        assert sender.send("POST", f"{server_url}/ok", HEADERS, BODY).status == 200
+
+
+def test_sync_refused_connection(refused_url: str) -> None:
+    with Sender.from_settings(HttpSettings()) as sender, pytest.raises(ConnectionFailure):
+        sender.send("POST", refused_url, HEADERS, BODY)
+
+
+async def test_per_call_timeouts_override_the_settings(server_url: str) -> None:
+    for transport in TRANSPORTS:
+        settings = HttpSettings(transport=transport, read_timeout=60.0)
+        async with AsyncSender.from_settings(settings) as sender:
+            with pytest.raises(ReadTimeoutFailure, match=r"\(0\.2 s\)"):
+                await sender.send(
+                    "POST", f"{server_url}/hang", HEADERS, BODY, timeouts=httpx.Timeout(0.2)
+                )
