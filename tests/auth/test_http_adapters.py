@@ -15,7 +15,7 @@ import attrs
 import httpx
 import pytest
 import uvicorn
-import vcr  # type: ignore[import-untyped]  # no stubs yet (stubs/vcr would fix)
+import vcr
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials

@@ -140,7 +140,12 @@ def test_median_rule_for_a_maximized_objective_stops_the_lower_job(
 def test_no_early_stopping_when_off(
     sim: Simulator, call: SignedCaller, scripted: dict[str, list[float]]
 ) -> None:
-    curves: dict[str, list[float]] = {"a": [4, 2, 1], "b": [6, 4, 3], "c": [2, 2, 2], "d": [1, 9, 9]}
+    curves: dict[str, list[float]] = {
+        "a": [4, 2, 1],
+        "b": [6, 4, 3],
+        "c": [2, 2, 2],
+        "d": [1, 9, 9],
+    }
     scripted.update(curves)
     call.ok("CreateHyperParameterTuningJob", scripted_request("off", curves))
     sim.run_until_idle()

@@ -1,0 +1,1 @@
+"""Small applications that use sagetune, tested in CI (see tests/examples/)."""

@@ -1,0 +1,13 @@
+import os
+from typing import Any
+
+class CassetteNotFoundError(FileNotFoundError): ...
+class CassetteDecodeError(ValueError): ...
+
+class FilesystemPersister:
+    @classmethod
+    def load_cassette(cls, cassette_path: str | os.PathLike[str], serializer: Any) -> tuple[Any, ...]: ...
+    @staticmethod
+    def save_cassette(
+        cassette_path: str | os.PathLike[str], cassette_dict: dict[str, Any], serializer: Any
+    ) -> None: ...

@@ -1,0 +1,4 @@
+from types import ModuleType
+
+yamlserializer: ModuleType
+jsonserializer: ModuleType
