@@ -1,0 +1,38 @@
+"""The read calls the job commands share: a tuning job's description and its training jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sagetune.cli.tuning_facts import TrainingJobResult, results_of
+from sagetune.model import shapes
+
+if TYPE_CHECKING:
+    from sagetune.client import AsyncSageMakerClient
+
+PAGE_SIZE = 100  # the service's maximum MaxResults
+
+
+async def describe(
+    client: AsyncSageMakerClient, name: str
+) -> shapes.DescribeHyperParameterTuningJobResponse:
+    return await client.describe_hyper_parameter_tuning_job(
+        shapes.DescribeHyperParameterTuningJobRequest(hyper_parameter_tuning_job_name=name)
+    )
+
+
+async def training_jobs(
+    client: AsyncSageMakerClient,
+    description: shapes.DescribeHyperParameterTuningJobResponse,
+    *,
+    status: str | None = None,
+) -> list[TrainingJobResult]:
+    """Every training job the tuning job launched (every page), in launch order."""
+    request = shapes.ListTrainingJobsForHyperParameterTuningJobRequest(
+        hyper_parameter_tuning_job_name=description.hyper_parameter_tuning_job_name,
+        max_results=PAGE_SIZE,
+        status_equals=status,
+    )
+    paginator = client.paginate_list_training_jobs_for_hyper_parameter_tuning_job(request)
+    summaries = [summary async for summary in paginator]
+    return results_of(description, summaries)

@@ -1,0 +1,211 @@
+"""Live progress of a tuning job: poll its description, show what it has done so far.
+
+On a terminal: a rich live display (a bar of finished training jobs, how many completed,
+stopped early, failed and are running, the best objective so far, elapsed simulated and wall
+time). Elsewhere (a pipe, CI logs): one plain line each time any of that changes.
+
+One ``DescribeHyperParameterTuningJob`` per poll carries everything but the simulated clock,
+which a sagetune simulator reports through ``SageTuneSimulator.GetClock``; against AWS the
+elapsed time shown is the job's age on the wall clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import attrs
+
+from sagetune.cli import simulator_calls
+from sagetune.cli.tuning_facts import (
+    TERMINAL_TUNING_STATUSES,
+    early_stopping_on,
+    format_duration,
+    format_value,
+    objective_of,
+    wire_value,
+)
+from sagetune.model import shapes
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from sagetune.client import AsyncSageMakerClient
+
+
+@attrs.frozen(kw_only=True)
+class ProgressSnapshot:
+    """What one poll tells about a tuning job."""
+
+    name: str
+    status: str
+    total: int
+    completed: int
+    stopped: int
+    failed: int
+    running: int
+    early_stopping: bool
+    metric: str | None
+    best: float | None
+    job_seconds: float | None  # since the job was created, on the service's clock
+    simulated: bool  # job_seconds is simulated time (a sagetune simulator)
+    wall_seconds: float  # since we started watching
+
+    @property
+    def finished(self) -> int:
+        return self.completed + self.stopped + self.failed
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL_TUNING_STATUSES
+
+    def counts(self) -> str:
+        stopped = "stopped early" if self.early_stopping else "stopped"
+        return (
+            f"completed {self.completed} · {stopped} {self.stopped} · "
+            f"failed {self.failed} · running {self.running}"
+        )
+
+    def best_text(self) -> str:
+        metric = self.metric or "objective"
+        return f"best {metric} {format_value(self.best)}"
+
+    def times(self) -> str:
+        clock = "simulated" if self.simulated else "job time"
+        return f"{clock} {format_duration(self.job_seconds)} · wall {format_duration(self.wall_seconds)}"
+
+    def plain_line(self) -> str:
+        """The non-terminal form: one line per change."""
+        return (
+            f"[{self.finished}/{self.total}] {self.status}: {self.counts()}; "
+            f"{self.best_text()}; {self.times()}"
+        )
+
+    def key(self) -> tuple[object, ...]:
+        """What must change for a new plain line to be worth printing."""
+        return (self.status, self.completed, self.stopped, self.failed, self.running, self.best)
+
+
+def snapshot_of(
+    description: shapes.DescribeHyperParameterTuningJobResponse,
+    *,
+    service_now: float | None,
+    simulated: bool,
+    wall_seconds: float,
+) -> ProgressSnapshot:
+    """Summarize one description (``service_now``: the service's clock, epoch seconds)."""
+    counters = description.training_job_status_counters
+    completed = counters.completed or 0
+    stopped = counters.stopped or 0
+    failed = (counters.retryable_error or 0) + (counters.non_retryable_error or 0)
+    running = counters.in_progress or 0
+    limit = description.hyper_parameter_tuning_job_config.resource_limits
+    total = max(limit.max_number_of_training_jobs or 0, completed + stopped + failed + running)
+    objective = objective_of(description)
+    best_summary = description.best_training_job
+    best = None
+    if best_summary is not None:
+        metric = best_summary.final_hyper_parameter_tuning_job_objective_metric
+        if metric is not None and isinstance(metric.value, int | float):
+            best = float(metric.value)
+    job_seconds = None
+    if service_now is not None:
+        end = description.hyper_parameter_tuning_end_time
+        until = end.timestamp() if end is not None else service_now
+        job_seconds = max(0.0, until - description.creation_time.timestamp())
+    return ProgressSnapshot(
+        name=description.hyper_parameter_tuning_job_name,
+        status=wire_value(description.hyper_parameter_tuning_job_status),
+        total=total,
+        completed=completed,
+        stopped=stopped,
+        failed=failed,
+        running=running,
+        early_stopping=early_stopping_on(description),
+        metric=objective.metric if objective else None,
+        best=best,
+        job_seconds=job_seconds,
+        simulated=simulated,
+        wall_seconds=wall_seconds,
+    )
+
+
+def render(snapshot: ProgressSnapshot) -> RenderableType:
+    """The terminal form: title, bar, counts, times."""
+    from rich.console import Group
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+    from rich.text import Text
+
+    bar = Table.grid(padding=(0, 1))
+    bar.add_row(
+        ProgressBar(total=max(snapshot.total, 1), completed=snapshot.finished, width=40),
+        Text(f"{snapshot.finished}/{snapshot.total} training jobs"),
+    )
+    title = Text.assemble(
+        ("Tuning job ", "bold"), (snapshot.name, "bold cyan"), "  ", (snapshot.status, "yellow")
+    )
+    return Group(
+        title,
+        bar,
+        Text(f"{snapshot.counts()} · {snapshot.best_text()}"),
+        Text(snapshot.times(), style="dim"),
+    )
+
+
+async def watch(
+    client: AsyncSageMakerClient,
+    name: str,
+    *,
+    console: Console,
+    poll: float | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    wall: Callable[[], float] = time.monotonic,
+) -> shapes.DescribeHyperParameterTuningJobResponse:
+    """Show progress until the tuning job ends; returns its last description.
+
+    ``poll``: seconds between polls (default 0.5 against a simulator, 10 against AWS).
+    """
+    from rich.live import Live
+
+    request = shapes.DescribeHyperParameterTuningJobRequest(hyper_parameter_tuning_job_name=name)
+    started = wall()
+    probe = await simulator_calls.clock(client)
+    simulated = probe is not None
+    interval = poll if poll is not None else (0.5 if simulated else 10.0)
+
+    async def poll_once() -> tuple[
+        shapes.DescribeHyperParameterTuningJobResponse, ProgressSnapshot
+    ]:
+        description = await client.describe_hyper_parameter_tuning_job(request)
+        service_now = time.time()
+        if simulated:
+            sim_clock = await simulator_calls.clock(client)
+            service_now = sim_clock.now if sim_clock is not None else service_now
+        snapshot = snapshot_of(
+            description,
+            service_now=service_now,
+            simulated=simulated,
+            wall_seconds=wall() - started,
+        )
+        return description, snapshot
+
+    description, snapshot = await poll_once()
+    if not console.is_terminal:
+        last_key = snapshot.key()
+        console.print(snapshot.plain_line(), highlight=False, soft_wrap=True)
+        while not snapshot.done:
+            await sleep(interval)
+            description, snapshot = await poll_once()
+            if snapshot.key() != last_key:
+                last_key = snapshot.key()
+                console.print(snapshot.plain_line(), highlight=False, soft_wrap=True)
+        return description
+    with Live(render(snapshot), console=console, refresh_per_second=4, transient=False) as live:
+        while not snapshot.done:
+            await sleep(interval)
+            description, snapshot = await poll_once()
+            live.update(render(snapshot))
+    return description

@@ -1,0 +1,143 @@
+"""Request documents on disk (JSON or YAML, boto3-style) -> a checked request object.
+
+A person fixing a request file wants every mistake at once, in the service's own words.
+The model's constraints are checked when the request object is built; the tuning API's
+cross-field rules (``sagetune.rules``) need an object to read, so when the model check
+fails the rules still run over a leniently built copy of the document, and both lists are
+reported together.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sagetune.cli.errors import BAD_INPUT, CommandError, missing_extra
+from sagetune.codec import from_wire
+from sagetune.errors import ValidationError, Violation
+from sagetune.model import shapes
+from sagetune.model.wire_names import WIRE_NAMES
+from sagetune.rules import rule_violations
+
+TuningRequest = shapes.CreateHyperParameterTuningJobRequest
+
+
+def load_document(path: str, *, command: str) -> dict[str, Any]:
+    """Read a JSON or YAML document (``-``: standard input); YAML unless it ends in .json."""
+    if path == "-":
+        text, source = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file", BAD_INPUT) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path}: cannot read: {exc}", BAD_INPUT) from None
+        source = path
+    if source.endswith(".json"):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                BAD_INPUT,
+            ) from None
+    else:
+        document = _load_yaml(text, source, command)
+    if not isinstance(document, dict):
+        kind = type(document).__name__
+        raise CommandError(
+            f"{source}: expected a request object (a mapping of member names), got {kind}",
+            BAD_INPUT,
+        )
+    return document
+
+
+def _load_yaml(text: str, source: str, command: str) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise missing_extra(command, "cli", "pyyaml") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f" (line {mark.line + 1}, column {mark.column + 1})"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CommandError(f"{source}: not valid YAML: {problem}{where}", BAD_INPUT) from None
+
+
+def request_violations(document: Mapping[str, Any]) -> list[Violation]:
+    """Every model constraint and cross-field rule the document breaks (empty: valid)."""
+    try:
+        request = from_wire(TuningRequest, document)
+    except ValidationError as exc:
+        found = list(exc.violations)
+        seen = {(v.path, v.rule) for v in found}
+        for violation in _rules_of_unchecked(document):
+            if (violation.path, violation.rule) not in seen:
+                found.append(violation)
+        return found
+    return rule_violations(request)
+
+
+def build_request(document: Mapping[str, Any], *, source: str) -> TuningRequest:
+    """The request object; raises ``CommandError`` (bad input) listing every violation."""
+    found = request_violations(document)
+    if found:
+        raise CommandError(describe_violations(source, found), BAD_INPUT)
+    return from_wire(TuningRequest, document)
+
+
+def describe_violations(source: str, violations: list[Violation]) -> str:
+    """The service's wording, one violation per line under a count."""
+    noun = "error" if len(violations) == 1 else "errors"
+    lines = [f"{source}: {len(violations)} validation {noun} detected:"]
+    lines.extend(f"  - {v.message()}" for v in violations)
+    return "\n".join(lines)
+
+
+def _rules_of_unchecked(document: Mapping[str, Any]) -> list[Violation]:
+    """Cross-field rules over a request built without its model check; nothing when the
+    document is too malformed for the rules to read."""
+    try:
+        return rule_violations(_unchecked(TuningRequest, document))
+    except Exception:  # malformed beyond what the rules can read: the model errors stand
+        return []
+
+
+def _unchecked(cls: type[Any], document: Mapping[str, Any]) -> Any:
+    """An instance of the request class ``cls`` with its members structured leniently (as a
+    response would be) and its own validation skipped."""
+    instance = object.__new__(cls)
+    hints = typing.get_type_hints(cls)
+    for attribute, wire in WIRE_NAMES[cls].items():
+        value = document.get(wire)
+        if value is not None:
+            value = _lenient(hints[attribute], value)
+        object.__setattr__(instance, attribute, value)
+    for field in attrs.fields(cls):
+        if field.name not in WIRE_NAMES[cls]:
+            object.__setattr__(instance, field.name, None)
+    return instance
+
+
+def _lenient(tp: Any, value: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        tp = next(a for a in typing.get_args(tp) if a is not type(None))
+    if tp in WIRE_NAMES and isinstance(value, Mapping):
+        return from_wire(tp, value)
+    if typing.get_origin(tp) is list and isinstance(value, list):
+        (item,) = typing.get_args(tp)
+        if item in WIRE_NAMES:
+            return [from_wire(item, v) if isinstance(v, Mapping) else v for v in value]
+    return value

@@ -1,0 +1,277 @@
+"""What the job commands print: a tuning job's summary and tables of its training jobs.
+
+Pure functions from the SDK's response objects (and :mod:`sagetune.cli.tuning_facts`) to
+rich renderables, so the commands only fetch and print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sagetune.cli.tuning_facts import (
+    Objective,
+    TrainingJobResult,
+    TunedParameter,
+    early_stopping_on,
+    format_duration,
+    format_hyperparameter,
+    format_value,
+    objective_of,
+    parse_value,
+    ranked,
+    tuned_parameters,
+    wire_value,
+)
+from sagetune.model import shapes
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+SORT_KEYS = ("objective", "name", "created", "status", "time")
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def summary_rows(
+    description: shapes.DescribeHyperParameterTuningJobResponse,
+    *,
+    completion_reason: str | None = None,
+) -> list[tuple[str, str]]:
+    """(label, text) lines of ``sagetune describe``."""
+    config = description.hyper_parameter_tuning_job_config
+    objective = objective_of(description)
+    status = wire_value(description.hyper_parameter_tuning_job_status)
+    if completion_reason:
+        status += f" ({completion_reason})"
+    rows = [
+        ("Tuning job", description.hyper_parameter_tuning_job_name),
+        ("ARN", description.hyper_parameter_tuning_job_arn),
+        ("Status", status),
+    ]
+    strategy = wire_value(config.strategy)
+    early = "on" if early_stopping_on(description) else "off"
+    seed = f", random seed {config.random_seed}" if config.random_seed is not None else ""
+    rows.append(("Strategy", f"{strategy}, early stopping {early}{seed}"))
+    if objective is not None:
+        rows.append(("Objective", f"{objective.direction} {objective.metric}"))
+    limits = config.resource_limits
+    limit_text = f"{limits.max_number_of_training_jobs or '?'} training jobs, "
+    limit_text += f"{limits.max_parallel_training_jobs} in parallel"
+    if limits.max_runtime_in_seconds:
+        limit_text += f", at most {format_duration(limits.max_runtime_in_seconds)}"
+    rows.append(("Limits", limit_text))
+    parameters = tuned_parameters(description)
+    if parameters:
+        rows.append(("Tuned", ", ".join(_describe_parameter(p) for p in parameters)))
+    counters = description.training_job_status_counters
+    failed = (counters.retryable_error or 0) + (counters.non_retryable_error or 0)
+    stopped = "stopped early" if early_stopping_on(description) else "stopped"
+    rows.append(
+        (
+            "Training jobs",
+            f"completed {counters.completed or 0} · {stopped} {counters.stopped or 0} · "
+            f"failed {failed} · running {counters.in_progress or 0}",
+        )
+    )
+    end = description.hyper_parameter_tuning_end_time
+    times = f"created {_when(description.creation_time)}"
+    if end is not None:
+        elapsed = (end - description.creation_time).total_seconds()
+        times += f", ended {_when(end)} (after {format_duration(elapsed)})"
+    rows.append(("Time", times))
+    warm = description.warm_start_config
+    if warm is not None:
+        parents = ", ".join(
+            p.hyper_parameter_tuning_job_name or "?"
+            for p in warm.parent_hyper_parameter_tuning_jobs
+        )
+        rows.append(("Warm start", f"{wire_value(warm.warm_start_type)} from {parents}"))
+    for label, best in (
+        ("Best job", description.best_training_job),
+        ("Overall best", description.overall_best_training_job),
+    ):
+        if best is None:
+            continue
+        metric = best.final_hyper_parameter_tuning_job_objective_metric
+        value = f"{metric.metric_name} {format_value(metric.value)}" if metric else "no objective"
+        where = f" (of {best.tuning_job_name})" if label == "Overall best" else ""
+        rows.append((label, f"{best.training_job_name}{where}: {value}"))
+        rows.append(("", _hyperparameter_text(best.tuned_hyper_parameters or {})))
+    if description.failure_reason:
+        rows.append(("Failure", description.failure_reason))
+    return rows
+
+
+def _describe_parameter(parameter: TunedParameter) -> str:
+    if parameter.kind == "Categorical":
+        return f"{parameter.name} {{{', '.join(parameter.values)}}}"
+    scale = " log" if parameter.logarithmic else ""
+    low, high = format_value(parameter.low), format_value(parameter.high)
+    return f"{parameter.name} [{low}, {high}]{scale}"
+
+
+def _hyperparameter_text(values: dict[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in values.items())
+
+
+def summary_table(rows: Sequence[tuple[str, str]]) -> Table:
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, text in rows:
+        grid.add_row(label, text)
+    return grid
+
+
+def sort_jobs(
+    results: Sequence[TrainingJobResult],
+    objective: Objective | None,
+    key: str,
+    *,
+    reverse: bool = False,
+) -> list[TrainingJobResult]:
+    """Order training jobs by ``key``: objective (best first), name, created, status, time
+    (training seconds) or a hyperparameter's name (numbers numerically). Jobs without the
+    value go last either way."""
+    if key == "objective":
+        ordered = ranked(results, objective)
+        with_value = [r for r in ordered if r.objective is not None]
+        without = [r for r in ordered if r.objective is None]
+        return (with_value[::-1] if reverse else with_value) + without
+    getters: dict[str, Callable[[TrainingJobResult], Any]] = {
+        "name": lambda r: r.name,
+        "created": lambda r: r.created,
+        "status": lambda r: r.state,
+        "time": lambda r: r.training_seconds,
+    }
+    getter = getters.get(key)
+    if getter is None:
+
+        def getter(r: TrainingJobResult) -> Any:
+            text = r.hyperparameters.get(key)
+            if text is None:
+                return None
+            number = parse_value(text)
+            return (0, number, "") if number is not None else (1, 0.0, text)
+
+    present = [r for r in results if getter(r) is not None]
+    missing = [r for r in results if getter(r) is None]
+    present.sort(key=getter, reverse=reverse)
+    return present + missing
+
+
+def jobs_table(
+    results: Sequence[TrainingJobResult],
+    objective: Objective | None,
+    parameters: Sequence[TunedParameter],
+    *,
+    title: str | None = None,
+    best: str | None = None,
+    width: int | None = None,
+) -> Table:
+    """One row per training job: name, status, objective, each tuned hyperparameter, and
+    training time. A column per hyperparameter when they fit in ``width`` characters, else
+    one wrapped ``name=value`` column (nothing is cut off)."""
+    from rich import box
+    from rich.table import Table
+
+    metric = objective.metric if objective is not None else "Objective"
+    names = [p.name for p in parameters]
+    for result in results:  # hyperparameters tuned but not declared (multi-definition jobs)
+        for hp in result.hyperparameters:
+            if hp not in names:
+                names.append(hp)
+    fixed_headers = ["#", "Training job", "Status", metric]
+    rows: list[tuple[list[str], list[str], str]] = []
+    for i, result in enumerate(results, 1):
+        status = result.state
+        if result.failure_reason and result.status == "Failed":
+            status = f"Failed: {result.failure_reason[:40]}"
+        fixed = [str(i), result.name, status, format_value(result.objective)]
+        values = [format_hyperparameter(result.hyperparameters.get(n)) for n in names]
+        rows.append((fixed, values, format_duration(result.training_seconds)))
+
+    def widest(header: str, cells: Sequence[str]) -> int:
+        return max([len(header), *map(len, cells)])
+
+    headers = [*fixed_headers, *names, "Time"]
+    columns = [
+        *([r[0][c] for r in rows] for c in range(len(fixed_headers))),
+        *([r[1][c] for r in rows] for c in range(len(names))),
+        [r[2] for r in rows],
+    ]
+    widths = [widest(h, cells) for h, cells in zip(headers, columns, strict=True)]
+    spread = width is None or sum(widths) + 2 * len(widths) <= width
+    # Narrower still: drop the rank and the time to leave the hyperparameters some room.
+    rest = sum(widths[:4]) + widths[-1] + 2 * 6
+    terse = width is not None and not spread and width - rest < 26
+
+    # Light rules and two spaces between columns.
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+    if not terse:
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("Training job", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column(metric, justify="right", no_wrap=True)
+    if spread:
+        for name in names:
+            table.add_column(name, justify="right", no_wrap=True)
+    else:
+        table.add_column("Hyperparameters", overflow="fold", ratio=1)
+    if not terse:
+        table.add_column("Time", justify="right", no_wrap=True)
+    for (fixed, values, time), result in zip(rows, results, strict=True):
+        style = "bold green" if best is not None and result.name == best else None
+        if spread:
+            hyperparameters = values
+        else:
+            pairs = (f"{n}={v}" for n, v in zip(names, values, strict=True) if v != "-")
+            hyperparameters = [" ".join(pairs)]
+        if terse:
+            table.add_row(*fixed[1:], *hyperparameters, style=style)
+        else:
+            table.add_row(*fixed, *hyperparameters, time, style=style)
+    return table
+
+
+def job_record(result: TrainingJobResult) -> dict[str, Any]:
+    """A training job as JSON for ``sagetune jobs --json``."""
+    return {
+        "TrainingJobName": result.name,
+        "TuningJobName": result.tuning_job,
+        "TrainingJobStatus": result.status,
+        "StoppedEarly": result.early_stopped,
+        "FinalObjectiveValue": result.objective,
+        "TunedHyperParameters": result.hyperparameters,
+        "CreationTime": result.created.timestamp(),
+        "TrainingSeconds": result.training_seconds,
+        "FailureReason": result.failure_reason,
+    }
+
+
+def best_job_line(
+    description: shapes.DescribeHyperParameterTuningJobResponse,
+) -> str:
+    """``Best training job: NAME (metric value)``, or why there is none."""
+    best = description.best_training_job
+    if best is None:
+        return "No best training job: no training job reported the objective metric."
+    metric = best.final_hyper_parameter_tuning_job_objective_metric
+    value = f" ({metric.metric_name} {format_value(metric.value)})" if metric else ""
+    return f"Best training job: {best.training_job_name}{value}"

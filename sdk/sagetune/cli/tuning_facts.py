@@ -1,0 +1,251 @@
+"""What a tuning job's description and training job summaries say, read once for every command.
+
+The progress display, the tables and the report all need the same answers: which metric is
+the objective and which way is better, which hyperparameters are tuned and how their ranges
+scale, what a training job's objective was, and whether it was stopped early. They live
+here so the three agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Literal
+
+import attrs
+
+from sagetune.model import shapes
+
+TERMINAL_TUNING_STATUSES = frozenset({"Completed", "Failed", "Stopped", "DeleteFailed"})
+
+ParameterKind = Literal["Continuous", "Integer", "Categorical"]
+
+
+@attrs.frozen(kw_only=True)
+class Objective:
+    """The objective metric and its direction."""
+
+    metric: str
+    maximize: bool
+
+    @property
+    def direction(self) -> str:
+        return "Maximize" if self.maximize else "Minimize"
+
+    def better(self, a: float, b: float) -> bool:
+        """Whether ``a`` is strictly better than ``b``."""
+        return a > b if self.maximize else a < b
+
+    def best(self, values: Iterable[float]) -> float | None:
+        found = [v for v in values if not math.isnan(v)]
+        if not found:
+            return None
+        return max(found) if self.maximize else min(found)
+
+
+@attrs.frozen(kw_only=True)
+class TunedParameter:
+    """One searched hyperparameter: its kind, its scaling, its bounds or values."""
+
+    name: str
+    kind: ParameterKind
+    scaling: str = "Auto"
+    low: float | None = None
+    high: float | None = None
+    values: tuple[str, ...] = ()
+
+    @property
+    def logarithmic(self) -> bool:
+        return self.scaling == "Logarithmic"
+
+
+@attrs.frozen(kw_only=True)
+class TrainingJobResult:
+    """A training job of a tuning job, as the charts and tables need it."""
+
+    name: str
+    tuning_job: str
+    status: str
+    early_stopped: bool
+    objective: float | None
+    hyperparameters: dict[str, str]
+    created: datetime
+    started: datetime | None = None
+    ended: datetime | None = None
+    failure_reason: str | None = None
+
+    @property
+    def state(self) -> str:
+        """The status a person reads: ``Stopped early`` instead of a bare ``Stopped``."""
+        return "Stopped early" if self.early_stopped else self.status
+
+    @property
+    def training_seconds(self) -> float | None:
+        if self.started is None or self.ended is None:
+            return None
+        return (self.ended - self.started).total_seconds()
+
+
+def wire_value(value: object) -> str:
+    """An enum member or plain string (an enum value this model does not know) as text."""
+    return str(getattr(value, "value", value))
+
+
+def objective_of(description: shapes.DescribeHyperParameterTuningJobResponse) -> Objective | None:
+    """The tuning job's objective (the job-wide one, else the first definition's)."""
+    found = description.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective
+    if found is None:
+        for definition in description.training_job_definitions or ():
+            if definition.tuning_objective is not None:
+                found = definition.tuning_objective
+                break
+    if found is None:
+        return None
+    return Objective(metric=found.metric_name, maximize=wire_value(found.type) == "Maximize")
+
+
+def tuned_parameters(
+    description: shapes.DescribeHyperParameterTuningJobResponse,
+) -> tuple[TunedParameter, ...]:
+    """Every searched hyperparameter, first occurrence of a name wins (multi-definition jobs
+    may repeat a name)."""
+    sources: list[shapes.ParameterRanges] = []
+    config_ranges = description.hyper_parameter_tuning_job_config.parameter_ranges
+    if config_ranges is not None:
+        sources.append(config_ranges)
+    definitions: list[shapes.HyperParameterTrainingJobDefinition] = []
+    if description.training_job_definition is not None:
+        definitions.append(description.training_job_definition)
+    definitions.extend(description.training_job_definitions or ())
+    sources.extend(d.hyper_parameter_ranges for d in definitions if d.hyper_parameter_ranges)
+    found: dict[str, TunedParameter] = {}
+    for ranges in sources:
+        for parameter in _parameters(ranges):
+            found.setdefault(parameter.name, parameter)
+    return tuple(found.values())
+
+
+def _parameters(ranges: shapes.ParameterRanges) -> Iterable[TunedParameter]:
+    for continuous in ranges.continuous_parameter_ranges or ():
+        yield TunedParameter(
+            name=continuous.name,
+            kind="Continuous",
+            scaling=wire_value(continuous.scaling_type or "Auto"),
+            low=_number(continuous.min_value),
+            high=_number(continuous.max_value),
+        )
+    for integer in ranges.integer_parameter_ranges or ():
+        yield TunedParameter(
+            name=integer.name,
+            kind="Integer",
+            scaling=wire_value(integer.scaling_type or "Auto"),
+            low=_number(integer.min_value),
+            high=_number(integer.max_value),
+        )
+    for categorical in ranges.categorical_parameter_ranges or ():
+        yield TunedParameter(
+            name=categorical.name, kind="Categorical", values=tuple(categorical.values)
+        )
+
+
+def _number(text: object) -> float | None:
+    try:
+        value = float(str(text))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_value(text: str) -> float | None:
+    """A hyperparameter value as a number (None when it is not one)."""
+    return _number(text.strip().strip('"'))
+
+
+def early_stopping_on(description: shapes.DescribeHyperParameterTuningJobResponse) -> bool:
+    config = description.hyper_parameter_tuning_job_config
+    return wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
+
+
+def training_job_result(
+    summary: shapes.HyperParameterTrainingJobSummary,
+    *,
+    early_stopping: bool,
+    tuning_stopped: bool,
+) -> TrainingJobResult:
+    """Read one summary. A ``Stopped`` job counts as stopped early when the tuning job stops
+    jobs early and was not itself stopped (then its running jobs were stopped with it, and
+    the summary cannot tell the two apart)."""
+    status = wire_value(summary.training_job_status)
+    metric = summary.final_hyper_parameter_tuning_job_objective_metric
+    value = metric.value if metric is not None else None
+    return TrainingJobResult(
+        name=summary.training_job_name,
+        tuning_job=summary.tuning_job_name or "",
+        status=status,
+        early_stopped=status == "Stopped" and early_stopping and not tuning_stopped,
+        objective=float(value) if isinstance(value, int | float) else None,
+        hyperparameters=dict(summary.tuned_hyper_parameters or {}),
+        created=summary.creation_time,
+        started=summary.training_start_time,
+        ended=summary.training_end_time,
+        failure_reason=summary.failure_reason,
+    )
+
+
+def results_of(
+    description: shapes.DescribeHyperParameterTuningJobResponse,
+    summaries: Iterable[shapes.HyperParameterTrainingJobSummary],
+) -> list[TrainingJobResult]:
+    """The summaries of one tuning job as results, in launch order."""
+    early = early_stopping_on(description)
+    stopped = wire_value(description.hyper_parameter_tuning_job_status) in ("Stopped", "Stopping")
+    results = [
+        training_job_result(s, early_stopping=early, tuning_stopped=stopped) for s in summaries
+    ]
+    results.sort(key=lambda r: (r.created, r.name))
+    return results
+
+
+def ranked(
+    results: Sequence[TrainingJobResult], objective: Objective | None
+) -> list[TrainingJobResult]:
+    """Best first; jobs without an objective value last, in launch order."""
+    scored: list[tuple[float, TrainingJobResult]] = []
+    unscored: list[TrainingJobResult] = []
+    sign = -1.0 if objective is not None and objective.maximize else 1.0
+    for result in results:
+        if result.objective is None or math.isnan(result.objective):
+            unscored.append(result)
+        else:
+            scored.append((sign * result.objective, result))
+    scored.sort(key=lambda pair: pair[0])
+    return [result for _, result in scored] + unscored
+
+
+def format_value(value: float | None) -> str:
+    """An objective or metric value, short but exact enough to compare."""
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:.6g}"
+
+
+def format_hyperparameter(text: str | None) -> str:
+    """A hyperparameter value for a table cell: integers and words as they are, other
+    numbers to 4 significant digits."""
+    if text is None:
+        return "-"
+    number = parse_value(text)
+    if number is None or text.strip().lstrip("-").isdigit():
+        return text
+    return f"{number:.4g}"
+
+
+def format_duration(seconds: float | None) -> str:
+    """``1:02:03`` style (hours only when needed)."""
+    if seconds is None or seconds < 0 or math.isnan(seconds):
+        return "-"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
