@@ -18,8 +18,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from sagetune.cli.demo import LoopbackSimulator
 from sagetune.simulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Simulator
+from sagetune.simulator.server import BackgroundServer
 
 COMMAND_TIMEOUT = 120.0
 
@@ -81,7 +81,7 @@ class Served:
 def serving(simulator: Simulator) -> Iterator[Served]:
     """Serve ``simulator`` on a free loopback port from this process (uvicorn on a thread,
     as ``sagetune demo`` does): no second interpreter to start for each server."""
-    with LoopbackSimulator(simulator) as loopback:
+    with BackgroundServer(simulator) as loopback:
         yield Served(url=loopback.start())
 
 

@@ -11,11 +11,12 @@ import httpx
 import pytest
 
 from sagetune import SageMakerClient
-from sagetune.cli.demo import LoopbackSimulator, demo_request
+from sagetune.cli.demo import demo_request
 from sagetune.codec import from_wire
 from sagetune.model import shapes
 from sagetune.simulator import Simulator
 from sagetune.simulator.adapters import ASGIApp, Message, Receive, Scope, Send
+from sagetune.simulator.server import BackgroundServer
 from tests.cli.conftest import Served, run_cli
 
 JOB = "aws-like"
@@ -56,7 +57,7 @@ def aws_like() -> Iterator[Served]:
             from_wire(shapes.CreateHyperParameterTuningJobRequest, request)
         )
     simulator.run_until_idle()
-    with LoopbackSimulator(simulator, app=sagemaker_only(simulator.asgi_app())) as loopback:
+    with BackgroundServer(simulator, app=sagemaker_only(simulator.asgi_app())) as loopback:
         yield Served(url=loopback.start())
 
 

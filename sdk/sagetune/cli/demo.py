@@ -15,20 +15,14 @@ few tens of milliseconds.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import socket
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sagetune.cli.errors import BAD_INPUT, CommandError
 
 if TYPE_CHECKING:
-    import uvicorn
-
     from sagetune.simulator import Simulator
-    from sagetune.simulator.adapters import ASGIApp
 
 ALGORITHM = "sagetune/mlp-curve:latest"
 DEMO_JOB_NAME = "sagetune-demo"
@@ -110,73 +104,3 @@ def open_simulator(directory: Path, time_scale: str) -> Simulator:
     for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         leftover.unlink(missing_ok=True)
     return Simulator(db=db, time_scale=scale)
-
-
-class LoopbackSimulator:
-    """A simulator served by uvicorn on ``127.0.0.1`` (a free port) from a background
-    thread, its clock moved by the simulator's driver thread; ``stop()`` shuts both down
-    and closes the simulator. ``app`` serves another ASGI app in front of the simulator (a
-    wrapper) instead of the simulator's own."""
-
-    def __init__(self, simulator: Simulator, app: ASGIApp | None = None) -> None:
-        self.simulator = simulator
-        self._app = app
-        self._listening = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._failure: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        self._sock: socket.socket | None = None
-
-    def start(self, timeout: float = 30.0) -> str:
-        """Start serving; returns the base URL once the socket accepts connections."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self._sock = sock
-        port = sock.getsockname()[1]
-        self.simulator.start_driver()  # the clock moves on a thread of its own
-        self._thread = threading.Thread(target=self._run, name="sagetune-demo-server", daemon=True)
-        self._thread.start()
-        if not self._listening.wait(timeout) or self._failure is not None:
-            self.stop()
-            raise CommandError(f"the demo's simulator did not start: {self._failure!r}")
-        return f"http://127.0.0.1:{port}"
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as exc:  # reported by start(), or lost at interpreter exit
-            self._failure = exc
-            self._listening.set()
-
-    async def _serve(self) -> None:
-        import uvicorn
-
-        listening = self._listening
-
-        class Server(uvicorn.Server):
-            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-                await super().startup(sockets=sockets)
-                listening.set()
-
-        app = self._app if self._app is not None else self.simulator.asgi_app()
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        server = Server(config)
-        self._server = server
-        assert self._sock is not None
-        await server.serve(sockets=[self._sock])
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-        if self._sock is not None:
-            self._sock.close()
-        self.simulator.stop_driver()
-        self.simulator.close()
-
-    def __enter__(self) -> LoopbackSimulator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

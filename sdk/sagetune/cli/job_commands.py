@@ -214,8 +214,13 @@ def run_demo(args: argparse.Namespace) -> int:
     console = make_console()
     simulator = demo.open_simulator(directory, args.time_scale)
     key, secret = next(iter(simulator.credentials.items()))
-    with demo.LoopbackSimulator(simulator) as served:
-        url = served.start()
+    from sagetune.simulator.server import BackgroundServer
+
+    with BackgroundServer(simulator) as served:
+        try:
+            url = served.start()
+        except RuntimeError as exc:
+            raise CommandError(f"the demo's {exc}") from exc
         clock = "as fast as it goes" if args.time_scale == "max" else f"{args.time_scale}x"
         console.print(
             f"Simulator listening on {url} (clock {clock}, database {directory / 'demo.sqlite'})"

@@ -243,31 +243,13 @@ class Simulator:
             self._stop.wait(idle_seconds)
 
 
-def serve(
-    simulator: Simulator,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8787,
-    log_level: str = "warning",
-    ready: Callable[[str], None] | None = None,
-) -> None:
-    """Serve ``simulator`` over HTTP with uvicorn until interrupted.
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for uvicorn (``port=0``: a free one).
 
-    ``ready(url)`` is called once the socket listens (``port=0`` picks a free port).
+    ``proto=IPPROTO_TCP`` matters: asyncio sets TCP_NODELAY only on sockets that say they
+    are TCP, and without it every kept-alive response waits ~40 ms for a delayed ACK.
     """
-    try:
-        import uvicorn
-    except ImportError:
-        raise SystemExit(
-            "sagetune serve needs uvicorn: pip install 'sagetune[simulator]'"
-        ) from None
-
-    app = simulator.asgi_app()
-
-    # Bind first, so the port is known (port 0: a free one) before anyone is told to connect.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say they are
-    # TCP, and without it every kept-alive response waits ~40 ms for a delayed ACK.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -276,18 +258,117 @@ def serve(
     except OSError as exc:
         sock.close()
         raise OSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    bound = sock.getsockname()[1]
+    return sock
 
-    async def main() -> None:
-        config = uvicorn.Config(app, log_level=log_level, lifespan="off")
-        server = uvicorn.Server(config)
-        simulator.start_driver()
+
+def _uvicorn() -> Any:
+    try:
+        import uvicorn
+    except ImportError:
+        raise SystemExit(
+            "serving the simulator needs uvicorn: pip install 'sagetune[simulator]'"
+        ) from None
+    return uvicorn
+
+
+async def _serve_on(
+    app: ASGIApp, sock: socket.socket, log_level: str, on_listening: Callable[[Any], None]
+) -> None:
+    """Run uvicorn on ``sock``; ``on_listening(server)`` once it accepts connections."""
+    uvicorn = _uvicorn()
+
+    class Server(uvicorn.Server):  # type: ignore[misc, name-defined]
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            on_listening(self)
+
+    config = uvicorn.Config(app, log_level=log_level, lifespan="off")
+    await Server(config).serve(sockets=[sock])
+
+
+def serve(
+    simulator: Simulator,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8787,
+    log_level: str = "warning",
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve ``simulator`` over HTTP with uvicorn until interrupted (``sagetune serve``).
+
+    ``ready(url)`` is called once the socket accepts connections.
+    """
+    _uvicorn()
+    sock = listening_socket(host, port)
+    url = f"http://{host}:{sock.getsockname()[1]}"
+    simulator.start_driver()
+    try:
+        asyncio.run(
+            _serve_on(
+                simulator.asgi_app(), sock, log_level, lambda _: ready(url) if ready else None
+            )
+        )
+    finally:
+        sock.close()
+        simulator.close()
+
+
+class BackgroundServer:
+    """A simulator served on a loopback port from a background thread (demos, tests).
+
+    ``start()`` returns the base URL once the socket accepts connections; ``stop()`` shuts
+    the server and the clock driver down and closes the simulator. ``app`` serves another
+    ASGI app (a wrapper around the simulator's) instead of the simulator's own.
+    """
+
+    def __init__(
+        self, simulator: Simulator, *, host: str = "127.0.0.1", app: ASGIApp | None = None
+    ) -> None:
+        self.simulator = simulator
+        self.host = host
+        self._app = app
+        self._listening = threading.Event()
+        self._server: Any = None
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+
+    def start(self, timeout: float = 30.0) -> str:
+        _uvicorn()
+        self._sock = listening_socket(self.host, 0)
+        url = f"http://{self.host}:{self._sock.getsockname()[1]}"
+        self.simulator.start_driver()
+        self._thread = threading.Thread(target=self._run, name="sagetune-server", daemon=True)
+        self._thread.start()
+        if not self._listening.wait(timeout) or self._failure is not None:
+            self.stop()
+            raise RuntimeError(f"the simulator's server did not start: {self._failure!r}")
+        return url
+
+    def _listening_on(self, server: Any) -> None:
+        self._server = server
+        self._listening.set()
+
+    def _run(self) -> None:
+        assert self._sock is not None
+        app = self._app if self._app is not None else self.simulator.asgi_app()
         try:
-            if ready is not None:
-                ready(f"http://{host}:{bound}")
-            await server.serve(sockets=[sock])
-        finally:
-            simulator.stop_driver()
-            simulator.close()
+            asyncio.run(_serve_on(app, self._sock, "warning", self._listening_on))
+        except BaseException as exc:  # reported by start(), or lost at interpreter exit
+            self._failure = exc
+            self._listening.set()
 
-    asyncio.run(main())
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self._sock is not None:
+            self._sock.close()
+        self.simulator.close()
+
+    def __enter__(self) -> BackgroundServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
