@@ -1,0 +1,251 @@
+"""Requests are signed exactly as botocore signs them, on every attempt, with any credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import logging
+import threading
+from typing import Any
+
+import botocore.auth
+import botocore.session
+import pytest
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.credentials import RefreshableCredentials
+
+from sagetune import AsyncSageMakerClient, SageMakerClient
+from sagetune.codec import to_wire
+from sagetune.signing import redact_headers
+from sagetune.simulator.auth import AuthSettings, verify_request
+from tests.client.aws_double import AKID, SECRET, ScriptedService, example_requests
+
+FROZEN = dt.datetime(2026, 3, 14, 15, 9, 26)
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//session/token=="
+COMPARED = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token")
+
+
+@pytest.fixture
+def frozen_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: FROZEN)
+
+
+class Captured(Exception):
+    """Stops botocore right before it sends, carrying the request it would send."""
+
+    def __init__(self, request: AWSPreparedRequest) -> None:
+        self.request = request
+
+
+@functools.cache
+def reference_session() -> botocore.session.Session:
+    """One botocore session for the reference clients (it caches the loaded model)."""
+    return botocore.session.Session()
+
+
+def botocore_sends(
+    region: str, token: str | None, operation: str, params: Any
+) -> AWSPreparedRequest:
+    """What a stock botocore sagemaker client puts on the wire (captured on before-send)."""
+    client = reference_session().create_client(
+        "sagemaker",
+        region_name=region,
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        aws_session_token=token,
+    )
+
+    def capture(request: AWSPreparedRequest, **_: Any) -> None:
+        raise Captured(request)
+
+    client.meta.events.register("before-send", capture)
+    method = getattr(client, botocore.xform_name(operation))
+    with pytest.raises(Captured) as caught:
+        method(**params)
+    return caught.value.request
+
+
+def header(request: AWSPreparedRequest, name: str) -> str | None:
+    value = request.headers.get(name)
+    return value.decode() if isinstance(value, bytes) else value
+
+
+@pytest.mark.usefixtures("frozen_time")
+@pytest.mark.parametrize(
+    ("region", "token", "operation"),
+    [
+        ("us-east-1", None, "DescribeHyperParameterTuningJob"),
+        ("eu-west-3", TOKEN, "DescribeHyperParameterTuningJob"),
+        ("ap-southeast-2", TOKEN, "CreateHyperParameterTuningJob"),
+        ("cn-north-1", TOKEN, "ListTrainingJobsForHyperParameterTuningJob"),
+    ],
+)
+async def test_signature_equals_what_botocore_sends(
+    region: str, token: str | None, operation: str
+) -> None:
+    request = example_requests()[operation]
+    expected = botocore_sends(region, token, operation, to_wire(request))
+
+    service = ScriptedService()
+    async with AsyncSageMakerClient(
+        region_name=region,
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        aws_session_token=token,
+        http_client=service.async_client(),
+    ) as sm:
+        from sagetune.model.operations import OPERATIONS
+
+        await getattr(sm, OPERATIONS[operation].method_name)(request)
+
+    (sent,) = service.seen
+    assert sent.url == expected.url
+    for name in COMPARED:
+        assert sent.headers.get(name) == header(expected, name), name
+    assert sent.body == expected.body
+    signed = sent.headers["authorization"].split("SignedHeaders=")[1].split(",")[0]
+    assert ("x-amz-security-token" in signed.split(";")) == (token is not None)
+
+
+@pytest.mark.usefixtures("frozen_time")
+def test_the_simulators_verifier_accepts_our_signature() -> None:
+    service = ScriptedService()
+    with SageMakerClient(
+        region_name="eu-central-1",
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        aws_session_token=TOKEN,
+        endpoint_url="http://127.0.0.1:8321",
+        http_client=service.sync_client(),
+    ) as sm:
+        sm.describe_training_job(example_requests()["DescribeTrainingJob"])
+    (sent,) = service.seen
+    settings = AuthSettings(
+        credentials={AKID: SECRET}, region="eu-central-1", session_tokens={AKID: TOKEN}
+    )
+    key = verify_request(
+        settings,
+        method="POST",
+        path="/",
+        query="",
+        headers=[(k.decode(), v.decode()) for k, v in sent.headers.raw],
+        body=sent.body,
+        now=FROZEN,
+    )
+    assert key == AKID
+
+
+async def test_refreshable_credentials_are_refreshed_off_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refreshed_on: list[int] = []
+    generation = iter(range(1, 100))
+
+    def refresh() -> dict[str, str]:
+        refreshed_on.append(threading.get_ident())
+        expiry = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+        return {
+            "access_key": f"ASIA{next(generation)}",
+            "secret_key": "s",
+            "token": "t",
+            "expiry_time": expiry.isoformat(),
+        }
+
+    expired = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
+    credentials = RefreshableCredentials.create_from_metadata(
+        {"access_key": "ASIA0", "secret_key": "s", "token": "t", "expiry_time": expired},
+        refresh_using=refresh,
+        method="test",
+    )
+    session = botocore.session.Session()
+    # what botocore's provider chain would have found (e.g. an assumed role)
+    monkeypatch.setattr(session, "get_credentials", lambda: credentials)
+    service = ScriptedService()
+    async with AsyncSageMakerClient(
+        region_name="us-east-1", botocore_session=session, http_client=service.async_client()
+    ) as sm:
+        await sm.stop_training_job(example_requests()["StopTrainingJob"])
+        await sm.stop_training_job(example_requests()["StopTrainingJob"])
+
+    loop_thread = threading.get_ident()
+    assert len(refreshed_on) == 1
+    assert refreshed_on[0] != loop_thread
+    assert all("Credential=ASIA1/" in s.headers["authorization"] for s in service.seen)
+
+
+async def test_credential_chain_is_resolved_once_by_concurrent_first_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    session = botocore.session.Session()
+    lookups: list[int] = []
+    chain = session.get_credentials
+
+    def counted() -> Any:
+        lookups.append(threading.get_ident())
+        return chain()
+
+    monkeypatch.setattr(session, "get_credentials", counted)
+    service = ScriptedService()
+    async with AsyncSageMakerClient(
+        region_name="us-east-1", botocore_session=session, http_client=service.async_client()
+    ) as sm:
+        assert lookups == []  # nothing is looked up before the first call
+        request = example_requests()["StopTrainingJob"]
+        await asyncio.gather(*(sm.stop_training_job(request) for _ in range(5)))
+    assert len(lookups) == 1
+    assert lookups[0] != threading.get_ident()  # in a worker thread, not on the loop
+    assert len(service.seen) == 5
+    assert sm.config.credentials.method == "env"
+    assert all("Credential=AKIAFROMENV/" in s.headers["authorization"] for s in service.seen)
+
+
+def test_redacted_headers_hide_the_signature_and_token_but_keep_the_key_prefix() -> None:
+    shown = redact_headers(
+        {
+            "Authorization": (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260314/us-east-1/sagemaker/"
+                "aws4_request, SignedHeaders=content-type;host, Signature=abcdef0123"
+            ),
+            "X-Amz-Security-Token": TOKEN,
+            "X-Amz-Target": "SageMaker.DescribeTrainingJob",
+        }
+    )
+    assert shown == {
+        "Authorization": (
+            "AWS4-HMAC-SHA256 Credential=AKID****/20260314/us-east-1/sagemaker/aws4_request, "
+            "SignedHeaders=content-type;host, Signature=<redacted>"
+        ),
+        "X-Amz-Security-Token": "<redacted>",
+        "X-Amz-Target": "SageMaker.DescribeTrainingJob",
+    }
+
+
+async def test_debug_log_shows_each_attempt_without_secrets(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tests.client.aws_double import RecordingSleep, error
+
+    service = ScriptedService(error(503, "ServiceUnavailable", "x"))
+    caplog.set_level(logging.DEBUG, logger="sagetune.client")
+    async with AsyncSageMakerClient(
+        region_name="us-east-1",
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        aws_session_token=TOKEN,
+        http_client=service.async_client(),
+        sleep=RecordingSleep(),
+        random=lambda: 0.25,
+    ) as sm:
+        await sm.stop_training_job(example_requests()["StopTrainingJob"])
+
+    text = caplog.text
+    signatures = [s.headers["authorization"].rsplit("Signature=", 1)[1] for s in service.seen]
+    assert "StopTrainingJob attempt 1/3" in text
+    assert "StopTrainingJob attempt 2/3" in text
+    assert "retrying in 0.250 s" in text
+    assert "ServiceUnavailable, HTTP 503" in text
+    for secret in (SECRET, TOKEN, AKID, *signatures):
+        assert secret not in text
