@@ -41,14 +41,7 @@ from sagetune.retries import CallRetryState, Failure, RetryPolicy, classify
 from sagetune.rules import check_rules
 from sagetune.signing import FrozenCredentials, redact_headers, sign_request
 from sagetune.specs import Operation, ResponseMetadata
-from sagetune.transport import (
-    AsyncSender,
-    ConnectionFailure,
-    RawResponse,
-    ReadTimeoutFailure,
-    Sender,
-    TransportFailure,
-)
+from sagetune.transport import AsyncSender, RawResponse, Sender
 from sagetune.waiters import AsyncWaiterMethods, WaiterMethods
 
 if TYPE_CHECKING:
@@ -290,24 +283,17 @@ class CallPlanner:
         self._report(call, raw, request_id, elapsed, outcome)
         return outcome
 
-    def unanswered(self, call: _Call, failure: TransportFailure, elapsed: float = 0.0) -> _Outcome:
+    def unanswered(
+        self, call: _Call, failure: errors.TransportError, elapsed: float = 0.0
+    ) -> _Outcome:
         """Interpret a request that got no HTTP answer: the public error, and whether to retry."""
-        error: BaseException
-        kind: Failure | None
-        if isinstance(failure, ReadTimeoutFailure | errors.ReadTimeoutFailure):
-            public: type[errors.TransportError] = errors.ReadTimeoutFailure
+        kind: Failure | None = None
+        if isinstance(failure, errors.ReadTimeoutFailure):
             kind = Failure.TIMEOUT
-        elif isinstance(failure, ConnectionFailure | errors.ConnectionFailure):
-            public, kind = errors.ConnectionFailure, Failure.CONNECTION
-        else:
-            public, kind = errors.TransportError, None
-        if isinstance(failure, errors.TransportError):
-            error = failure  # already one of sagetune.errors' own (after their unification)
-        else:
-            error = public(str(failure))
-            error.__cause__ = failure
-        call.unanswered = type(error).__name__
-        outcome = _Outcome(error=error, delay=self.retry.decide(call.retry, kind))
+        elif isinstance(failure, errors.ConnectionFailure):
+            kind = Failure.CONNECTION
+        call.unanswered = type(failure).__name__
+        outcome = _Outcome(error=failure, delay=self.retry.decide(call.retry, kind))
         self._report(call, None, None, elapsed, outcome)
         return outcome
 
@@ -504,7 +490,7 @@ class AsyncSageMakerClient(AsyncWaiterMethods, AsyncPaginatorMethods, AsyncClien
             started = time.perf_counter() if hooks else 0.0
             try:
                 raw = await sender.send(operation.http_method, call.url, headers, call.body)
-            except TransportFailure as failure:
+            except errors.TransportError as failure:
                 elapsed = time.perf_counter() - started if hooks else 0.0
                 outcome = planner.unanswered(call, failure, elapsed)
             else:
@@ -623,7 +609,7 @@ class SageMakerClient(WaiterMethods, PaginatorMethods, ClientMethods):
             started = time.perf_counter() if hooks else 0.0
             try:
                 raw = sender.send(operation.http_method, call.url, headers, call.body)
-            except TransportFailure as failure:
+            except errors.TransportError as failure:
                 elapsed = time.perf_counter() - started if hooks else 0.0
                 outcome = planner.unanswered(call, failure, elapsed)
             else:

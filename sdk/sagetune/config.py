@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import attrs
 
 from sagetune._version import __version__
-from sagetune.errors import SageTuneError
+from sagetune.errors import ConfigurationError, SageTuneError
 from sagetune.retries import RetryMode
 from sagetune.signing import CredentialSource
 from sagetune.transport import HttpSettings, TransportKind
@@ -52,11 +52,6 @@ __all__ = [
 DEFAULT_MAX_ATTEMPTS = 3
 SERVICE_NAME = "sagemaker"  # botocore's client name for the service
 _DEFAULT_HTTP = HttpSettings()
-
-
-class ConfigurationError(SageTuneError, ValueError):
-    """The client cannot be configured as asked: no region, half a key pair, an unknown
-    profile, FIPS with a custom endpoint ... (to move into ``sagetune.errors``)."""
 
 
 @attrs.frozen(kw_only=True)

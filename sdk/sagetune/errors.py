@@ -147,15 +147,40 @@ class ServiceUnavailable(ServiceError):
 
 
 class TransportError(SageTuneError):
-    """No HTTP answer was received (the request may or may not have reached the service)."""
+    """No HTTP answer was received (the request may or may not have reached the service).
+
+    Subclasses say whether a retry may help; the HTTP library's own exception is kept as
+    ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
 
 
 class ConnectionFailure(TransportError):
-    """The connection could not be made or was reset."""
+    """The connection failed: refused, reset, DNS, connect timeout, or closed before the
+    response was complete. Retryable."""
 
 
 class ReadTimeoutFailure(TransportError):
-    """The service did not answer within the read timeout."""
+    """The request was sent but no (complete) response came within the read timeout.
+    Retryable."""
+
+
+class ConfigurationError(SageTuneError, ValueError):
+    """The client cannot be configured as asked: no region, half a key pair, an unknown
+    profile, FIPS with a custom endpoint ..."""
+
+
+class NoCredentialsError(SageTuneError):
+    """No credentials were found (botocore's provider chain); raised by the first call,
+    before anything is sent."""
+
+
+class PaginationError(SageTuneError):
+    """The service returned the token it was given: following it would loop forever."""
 
 
 class WaiterError(SageTuneError):

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
-from sagetune.errors import SageTuneError
+from sagetune.errors import PaginationError
 from sagetune.model import shapes
 from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
 from sagetune.model.paginators import PAGINATORS
@@ -43,10 +43,6 @@ __all__ = [
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Item = TypeVar("Item")
-
-
-class PaginationError(SageTuneError):
-    """The service returned the token it was given: following it would loop forever."""
 
 
 class PageCursor(Generic[Req]):

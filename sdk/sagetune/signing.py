@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol, Union, cast
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
-from sagetune.errors import SageTuneError
+from sagetune.errors import NoCredentialsError
 
 if TYPE_CHECKING:
     from botocore.credentials import ReadOnlyCredentials
@@ -66,13 +66,6 @@ class FixedCredentials(NamedTuple):
 
 FrozenCredentials = Union["ReadOnlyCredentials", FixedCredentials]
 """One consistent (key, secret, token) snapshot: what a single signature uses."""
-
-
-class NoCredentialsError(SageTuneError):
-    """No credentials were found; raised by the first call, before anything is sent.
-
-    (To move into ``sagetune.errors``, the home of every exception.)
-    """
 
 
 class CredentialSource:

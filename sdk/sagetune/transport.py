@@ -27,7 +27,7 @@ Choices made from measurement (``bench/transport_options.py``; figures in its do
 Failures are mapped to two retryable types, :class:`ConnectionFailure` (the request may not
 have reached the service: refused, reset, DNS, connect timeout, closed early) and
 :class:`ReadTimeoutFailure` (sent, but no answer in time), both under
-:class:`TransportFailure`, with the library's own exception kept as ``__cause__``.
+:class:`TransportError`, with the library's own exception kept as ``__cause__``.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ from types import TracebackType
 from typing import Any, Literal, NoReturn, Self
 
 import attrs
+
+from sagetune.errors import ConnectionFailure, ReadTimeoutFailure, TransportError
 
 # Two process-wide fixes to the cost of importing and running httpx; no code behaves
 # differently because of them.
@@ -76,12 +78,9 @@ else:
 
 __all__ = [
     "AsyncSender",
-    "ConnectionFailure",
     "HttpSettings",
     "RawResponse",
-    "ReadTimeoutFailure",
     "Sender",
-    "TransportFailure",
     "TransportKind",
     "make_async_client",
     "make_sync_client",
@@ -313,25 +312,6 @@ class RawResponse:
     body: bytes
 
 
-class TransportFailure(Exception):
-    """A request produced no HTTP response. Subclasses say whether a retry may help."""
-
-    def __init__(self, message: str, *, method: str, url: str) -> None:
-        super().__init__(message)
-        self.method = method
-        self.url = url
-
-
-class ConnectionFailure(TransportFailure):
-    """The connection failed: refused, reset, DNS, connect timeout, or closed before the
-    response was complete. Retryable."""
-
-
-class ReadTimeoutFailure(TransportFailure):
-    """The request was sent but no (complete) response came within the read timeout.
-    Retryable."""
-
-
 def _describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split()).rstrip(".")  # one line, no trailing full stop
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -359,7 +339,7 @@ def _detail(exc: BaseException) -> str:
     return f"{outer} ({inner})"
 
 
-def _failure_type(exc: Exception) -> type[TransportFailure] | None:
+def _failure_type(exc: Exception) -> type[TransportError] | None:
     """Which failure an exception from httpx (or, through httpx-aiohttp, from aiohttp) is."""
     if isinstance(exc, httpx.ReadTimeout):
         return ReadTimeoutFailure
@@ -368,14 +348,14 @@ def _failure_type(exc: Exception) -> type[TransportFailure] | None:
     if isinstance(exc, httpx.ProxyError):
         return ConnectionFailure
     if isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
-        return TransportFailure
+        return TransportError
     aiohttp = sys.modules.get("aiohttp")  # only ever loaded by the aiohttp transport
     if aiohttp is not None and isinstance(exc, aiohttp.ClientError):
         if isinstance(exc, aiohttp.SocketTimeoutError):
             return ReadTimeoutFailure
         if isinstance(exc, aiohttp.ClientConnectionError | aiohttp.ClientPayloadError):
             return ConnectionFailure
-        return TransportFailure
+        return TransportError
     if isinstance(exc, OSError) and not isinstance(exc, TimeoutError):
         return ConnectionFailure
     return None
@@ -662,7 +642,7 @@ class AsyncSender:
         """Send one request and read the whole response; ``timeouts=None``: the client's.
 
         Raises :class:`ConnectionFailure`, :class:`ReadTimeoutFailure` or
-        :class:`TransportFailure` when no response comes; any HTTP status is a response.
+        :class:`TransportError` when no response comes; any HTTP status is a response.
         """
         try:
             exchange = self._exchange(method, url, headers, content, timeouts)

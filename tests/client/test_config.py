@@ -10,8 +10,8 @@ import botocore.session
 import pytest
 
 from sagetune import AsyncSageMakerClient, SageMakerClient
-from sagetune.config import ClientConfig, ConfigurationError, endpoint_for_region, resolve_config
-from sagetune.signing import NoCredentialsError
+from sagetune.config import ClientConfig, endpoint_for_region, resolve_config
+from sagetune.errors import ConfigurationError, NoCredentialsError
 from tests.client.aws_double import ScriptedService, example_requests
 
 STOP = example_requests()["StopTrainingJob"]

@@ -9,13 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sagetune import AsyncSageMakerClient, SageMakerClient
+from sagetune.errors import PaginationError
 from sagetune.model import (
     ListHyperParameterTuningJobsRequest,
     ListTrainingJobsForHyperParameterTuningJobRequest,
     ListTrainingJobsRequest,
     TrainingJobSummary,
 )
-from sagetune.paginate import PaginationError
 from tests.client.aws_double import AKID, REGION, SECRET, T0, Answer, ScriptedService, ok
 
 

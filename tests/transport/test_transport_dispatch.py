@@ -10,7 +10,8 @@ import contextvars
 import httpx
 import pytest
 
-from sagetune.transport import AsyncSender, ConnectionFailure
+from sagetune.errors import ConnectionFailure
+from sagetune.transport import AsyncSender
 
 URL = "http://sagemaker.test/"
 CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("caller", default="-")

@@ -1,4 +1,4 @@
-"""Transport failures become ConnectionFailure / ReadTimeoutFailure / TransportFailure, with the
+"""Transport failures become ConnectionFailure / ReadTimeoutFailure / TransportError, with the
 original exception as __cause__: first from a table of exceptions, then from real sockets."""
 
 from __future__ import annotations
@@ -10,21 +10,14 @@ import aiohttp
 import httpx
 import pytest
 
-from sagetune.transport import (
-    AsyncSender,
-    ConnectionFailure,
-    HttpSettings,
-    ReadTimeoutFailure,
-    Sender,
-    TransportFailure,
-    TransportKind,
-)
+from sagetune.errors import ConnectionFailure, ReadTimeoutFailure, TransportError
+from sagetune.transport import AsyncSender, HttpSettings, Sender, TransportKind
 
 URL = "https://api.sagemaker.us-east-1.amazonaws.com/"
 HEADERS = {"X-Amz-Target": "SageMaker.ListHyperParameterTuningJobs"}
 BODY = b"{}"
 
-MAPPING: list[tuple[Exception, type[TransportFailure]]] = [
+MAPPING: list[tuple[Exception, type[TransportError]]] = [
     (httpx.ConnectError("[Errno 111] Connection refused"), ConnectionFailure),
     (httpx.ConnectTimeout("timed out"), ConnectionFailure),
     (httpx.PoolTimeout("no connection"), ConnectionFailure),
@@ -34,16 +27,16 @@ MAPPING: list[tuple[Exception, type[TransportFailure]]] = [
     (httpx.RemoteProtocolError("Server disconnected"), ConnectionFailure),
     (httpx.ProxyError("407"), ConnectionFailure),
     (httpx.ReadTimeout("timed out"), ReadTimeoutFailure),
-    (httpx.UnsupportedProtocol("ftp"), TransportFailure),
-    (httpx.LocalProtocolError("bad header"), TransportFailure),
-    (httpx.DecodingError("bad gzip"), TransportFailure),
+    (httpx.UnsupportedProtocol("ftp"), TransportError),
+    (httpx.LocalProtocolError("bad header"), TransportError),
+    (httpx.DecodingError("bad gzip"), TransportError),
     (ConnectionResetError(104, "Connection reset by peer"), ConnectionFailure),
     # What httpx-aiohttp lets through unmapped, should aiohttp raise it directly.
     (aiohttp.ServerDisconnectedError(), ConnectionFailure),
     (aiohttp.ClientPayloadError("truncated"), ConnectionFailure),
     (aiohttp.ConnectionTimeoutError("connect"), ConnectionFailure),
     (aiohttp.SocketTimeoutError("read"), ReadTimeoutFailure),
-    (aiohttp.InvalidURL("nope"), TransportFailure),
+    (aiohttp.InvalidURL("nope"), TransportError),
 ]
 
 
@@ -56,10 +49,10 @@ def raising(exc: Exception) -> httpx.MockTransport:
 
 @pytest.mark.parametrize(("original", "expected"), MAPPING, ids=lambda v: type(v).__name__)
 async def test_async_failures_are_mapped_with_the_cause_kept(
-    original: Exception, expected: type[TransportFailure]
+    original: Exception, expected: type[TransportError]
 ) -> None:
     async with httpx.AsyncClient(transport=raising(original)) as client:
-        with pytest.raises(TransportFailure) as info:
+        with pytest.raises(TransportError) as info:
             await AsyncSender(client).send("POST", URL, HEADERS, BODY)
     assert type(info.value) is expected
     assert info.value.__cause__ is original
@@ -69,11 +62,11 @@ async def test_async_failures_are_mapped_with_the_cause_kept(
 
 @pytest.mark.parametrize(("original", "expected"), MAPPING[:13], ids=lambda v: type(v).__name__)
 def test_sync_failures_are_mapped_with_the_cause_kept(
-    original: Exception, expected: type[TransportFailure]
+    original: Exception, expected: type[TransportError]
 ) -> None:
     with (
         httpx.Client(transport=raising(original)) as client,
-        pytest.raises(TransportFailure) as info,
+        pytest.raises(TransportError) as info,
     ):
         Sender(client).send("POST", URL, HEADERS, BODY)
     assert type(info.value) is expected
@@ -118,9 +111,9 @@ async def test_cancellation_is_not_turned_into_a_failure() -> None:
     ],
 )
 def test_unusable_url_is_a_plain_transport_failure(url: str, cause: type[Exception]) -> None:
-    with httpx.Client() as client, pytest.raises(TransportFailure) as info:
+    with httpx.Client() as client, pytest.raises(TransportError) as info:
         Sender(client).send("POST", url, HEADERS, BODY)
-    assert type(info.value) is TransportFailure  # not retryable
+    assert type(info.value) is TransportError  # not retryable
     assert type(info.value.__cause__) is cause
 
 
@@ -200,7 +193,7 @@ async def test_read_timeout(sender: AsyncSender, server_url: str) -> None:
     ],
 )
 def test_sync_failures_on_a_real_socket(
-    server_url: str, path: str, expected: type[TransportFailure]
+    server_url: str, path: str, expected: type[TransportError]
 ) -> None:
     with Sender.from_settings(HttpSettings(read_timeout=0.2)) as sender:
         with pytest.raises(expected):

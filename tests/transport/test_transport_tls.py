@@ -8,14 +8,8 @@ import ssl
 import httpx
 import pytest
 
-from sagetune.transport import (
-    AsyncSender,
-    ConnectionFailure,
-    HttpSettings,
-    Sender,
-    TransportKind,
-    _ssl_verify,
-)
+from sagetune.errors import ConnectionFailure
+from sagetune.transport import AsyncSender, HttpSettings, Sender, TransportKind, _ssl_verify
 
 HEADERS = {"X-Amz-Target": "SageMaker.ListHyperParameterTuningJobs"}
 
