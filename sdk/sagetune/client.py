@@ -22,7 +22,6 @@ with the signature and session token redacted.
 
 from __future__ import annotations
 
-import json
 import logging
 import random as _random
 import time
@@ -130,13 +129,6 @@ def _invocation_id() -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-def encode_body(document: Mapping[str, Any]) -> bytes:
-    """The request body exactly as botocore's JSON serializer writes it (``json.dumps``
-    defaults: ``", "``/``": "`` separators, ASCII escapes), so that a request signed here
-    and one signed by boto3 carry the same payload hash."""
-    return json.dumps(document).encode("utf-8")
-
-
 class CallPlanner:
     """The sans-IO core shared by both clients: prepare, sign, interpret, decide.
 
@@ -185,7 +177,7 @@ class CallPlanner:
             operation=operation,
             url=self.config.endpoint_url + operation.http_path,
             headers=headers,
-            body=encode_body(to_wire(request)),
+            body=protocol.encode(to_wire(request)),
             invocation_id=_invocation_id(),
             retry=self.retry.new_call(),
         )

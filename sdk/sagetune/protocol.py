@@ -31,8 +31,10 @@ def operation_from_target(value: str) -> str | None:
 
 
 def encode(document: Mapping[str, Any]) -> bytes:
-    """A JSON body, compact, as AWS SDKs send it (``{}`` for an empty input)."""
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """A JSON body exactly as botocore's JSON serializer writes it (``json.dumps`` defaults:
+    ``", "``/``": "`` separators, ASCII escapes; ``{}`` for an empty input), so that a request
+    signed by sagetune and one signed by boto3 carry the same payload hash."""
+    return json.dumps(document).encode("utf-8")
 
 
 def decode(body: bytes) -> Any:
