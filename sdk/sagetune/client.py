@@ -129,6 +129,16 @@ def _invocation_id() -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
+def json_operation(target: str) -> Operation:
+    """An operation for ``call_json``: any AWS JSON 1.1 target, documents in and out."""
+    prefix, _, name = target.partition(".")
+    if not prefix or not name:
+        raise ValueError(f"an X-Amz-Target is '<Prefix>.<Operation>', got {target!r}")
+    return Operation(
+        name=name, method_name="call_json", input=dict, output=dict, errors=(), target=target
+    )
+
+
 class CallPlanner:
     """The sans-IO core shared by both clients: prepare, sign, interpret, decide.
 
@@ -170,14 +180,18 @@ class CallPlanner:
                 f"{operation.method_name}() takes a {operation.input.__name__}, "
                 f"got {type(request).__name__}"
             )
-        if self.validate_rules:
-            check_rules(request)
-        headers = protocol.request_headers(operation.name)
+        document: Mapping[str, Any]
+        if isinstance(request, dict):  # call_json: a JSON document for another target
+            document = request
+        else:
+            if self.validate_rules:
+                check_rules(request)
+            document = to_wire(request)
         return _Call(
             operation=operation,
             url=self.config.endpoint_url + operation.http_path,
-            headers=headers,
-            body=protocol.encode(to_wire(request)),
+            headers=protocol.request_headers(operation.target),
+            body=protocol.encode(document),
             invocation_id=_invocation_id(),
             retry=self.retry.new_call(),
         )
@@ -232,13 +246,18 @@ class CallPlanner:
             except ValueError:
                 document = None
             if isinstance(document, dict):
-                result = from_wire(operation.output, document)
-                metadata = ResponseMetadata(
-                    request_id=request_id, http_status=raw.status, attempts=call.retry.attempts
-                )
-                # The same as attrs.evolve(result, response_metadata=metadata) on an object
-                # nothing else has seen yet, without re-running __init__ (~25 us a call).
-                object.__setattr__(result, "response_metadata", metadata)
+                if operation.output is dict:  # call_json: the document as it came
+                    result: Any = document
+                else:
+                    result = from_wire(operation.output, document)
+                    metadata = ResponseMetadata(
+                        request_id=request_id,
+                        http_status=raw.status,
+                        attempts=call.retry.attempts,
+                    )
+                    # The same as attrs.evolve(result, response_metadata=metadata) on an
+                    # object nothing else has seen yet, without re-running __init__ (~25 us).
+                    object.__setattr__(result, "response_metadata", metadata)
                 self.retry.on_success(call.retry)
                 self.retry.on_answer(False)
                 outcome = _Outcome(result=result)
@@ -492,6 +511,14 @@ class AsyncSageMakerClient(AsyncWaiterMethods, AsyncPaginatorMethods, AsyncClien
                 return _finish(outcome)
             await self._sleep(outcome.delay)
 
+    async def call_json(self, target: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        """Call another AWS JSON 1.1 operation of this endpoint (``X-Amz-Target: target``),
+        e.g. the simulator's ``SageTuneSimulator.GetTrainingJobMetricSeries``: signed,
+        retried, logged and hooked like every call; the answer's JSON object, or the typed
+        error. No model: the document is sent as given and returned as parsed."""
+        result: dict[str, Any] = await self._call(json_operation(target), dict(document))
+        return result
+
     async def _credentials(self) -> FrozenCredentials:
         """Signing credentials; a lookup or refresh that may block runs in a thread."""
         source = self.config.credentials
@@ -610,6 +637,14 @@ class SageMakerClient(WaiterMethods, PaginatorMethods, ClientMethods):
             if outcome.delay is None:
                 return _finish(outcome)
             self._sleep(outcome.delay)
+
+    def call_json(self, target: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        """Call another AWS JSON 1.1 operation of this endpoint (``X-Amz-Target: target``),
+        e.g. the simulator's ``SageTuneSimulator.GetTrainingJobMetricSeries``: signed,
+        retried, logged and hooked like every call; the answer's JSON object, or the typed
+        error. No model: the document is sent as given and returned as parsed."""
+        result: dict[str, Any] = self._call(json_operation(target), dict(document))
+        return result
 
     def close(self) -> None:
         """Release connections (a user-provided ``http_client`` is left open)."""

@@ -44,9 +44,10 @@ def decode(body: bytes) -> Any:
     return json.loads(body)
 
 
-def request_headers(operation_name: str) -> dict[str, str]:
-    """The protocol headers of a request (signing adds its own)."""
-    return {"Content-Type": CONTENT_TYPE, TARGET_HEADER: target(operation_name)}
+def request_headers(target_value: str) -> dict[str, str]:
+    """The protocol headers of a request to ``X-Amz-Target: target_value`` (signing adds
+    its own)."""
+    return {"Content-Type": CONTENT_TYPE, TARGET_HEADER: target_value}
 
 
 def error_body(code: str, message: str) -> bytes:

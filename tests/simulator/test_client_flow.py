@@ -164,3 +164,23 @@ def test_the_client_refuses_a_bad_request_before_sending_it(sim: Simulator) -> N
             )
     assert "Grid strategy" in str(refused.value)
     assert sent == []
+
+
+def test_call_json_reaches_other_targets_through_the_same_call_path(sim: Simulator) -> None:
+    from sagetune.errors import ServiceError
+
+    seen: list[str] = []
+    with SageMakerClient(
+        http_client=httpx.Client(transport=sim.transport()),
+        on_request=[lambda event: seen.append(event.operation)],
+        **sim.client_options(),
+    ) as sm:
+        sim.advance(42)
+        clock = sm.call_json("SageTuneSimulator.GetClock", {})
+        assert clock["Now"] == sim.clock.now()
+        assert clock["Kind"] == "ManualClock"
+        with pytest.raises(ServiceError) as unknown:
+            sm.call_json("SageMaker.DescribeEndpoint", {"EndpointName": "x"})
+    assert unknown.value.code == "UnknownOperationException"
+    assert unknown.value.request_id
+    assert seen == ["GetClock", "DescribeEndpoint"]

@@ -3,28 +3,20 @@
 The reference simulator answers a few calls SageMaker does not have: a training job's
 per-epoch metric series (on AWS those live in CloudWatch), which completion criterion ended
 a tuning job, and its clock. They are AWS JSON 1.1 calls signed for ``sagemaker`` like any
-other, so they go through the client's own pieces: its resolved configuration and
-credentials, ``sagetune.signing.sign_request`` (botocore's SigV4) and its httpx client.
-No retries: these calls are best-effort extras, and a real AWS endpoint answers them with an
-error, which tells the commands that they talk to AWS.
-
-(A public ``client.call_target(target, document)`` hook on the client would let this module
-reuse the client's retry and logging path too; until then this is the public way in.)
+other, so they go through the client's own call path (``call_json``: signing, retries,
+hooks, typed errors). A real AWS endpoint answers them with an error, which tells the
+commands that they talk to AWS.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
 
-from sagetune import protocol
-from sagetune.errors import ServiceError, TransportError, error_class
-from sagetune.signing import sign_request
+from sagetune.errors import ServiceError
 
 if TYPE_CHECKING:
     from sagetune.client import AsyncSageMakerClient
@@ -45,53 +37,7 @@ async def call(
     client: AsyncSageMakerClient, operation: str, document: Mapping[str, Any]
 ) -> dict[str, Any]:
     """``SageTuneSimulator.<operation>``: the answer's JSON object, or the typed error."""
-    config = client.config
-    url = config.endpoint_url + "/"
-    body = json.dumps(document).encode("utf-8")
-    headers = {
-        "Content-Type": protocol.CONTENT_TYPE,
-        protocol.TARGET_HEADER: f"{TARGET_PREFIX}.{operation}",
-    }
-    source = config.credentials
-    credentials = await asyncio.to_thread(source.frozen) if source.needs_io() else source.frozen()
-    signed = sign_request(credentials, config.region, "POST", url, headers, body)
-    signed["User-Agent"] = config.user_agent
-    import httpx
-
-    try:
-        http = client.http_client
-        if http is not None:
-            response = await http.post(url, content=body, headers=signed)
-        else:  # the client sends through aiohttp directly: a short-lived httpx client
-            async with httpx.AsyncClient(verify=config.http.verify) as own:
-                response = await own.post(url, content=body, headers=signed)
-    except httpx.HTTPError as exc:
-        raise TransportError(f"{TARGET_PREFIX}.{operation} to {url}: {exc!r}") from exc
-    request_id = response.headers.get(protocol.REQUEST_ID_HEADER)
-    if response.status_code >= 300:
-        info = protocol.parse_error(
-            response.status_code, response.headers.multi_items(), response.content
-        )
-        raise error_class(info.code)(
-            info.message,
-            code=info.code,
-            status_code=response.status_code,
-            request_id=request_id,
-            operation=f"{TARGET_PREFIX}.{operation}",
-        )
-    try:
-        data = protocol.decode(response.content)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise ServiceError(
-            "The answer is not a JSON object.",
-            code="MalformedResponse",
-            status_code=response.status_code,
-            request_id=request_id,
-            operation=f"{TARGET_PREFIX}.{operation}",
-        )
-    return data
+    return await client.call_json(f"{TARGET_PREFIX}.{operation}", document)
 
 
 def is_aws_endpoint(url: str) -> bool:
