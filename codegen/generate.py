@@ -227,7 +227,10 @@ def _emit_shapes(ix: ModelIndex) -> str:
             "members accept the enum member or its exact string value (``Enum | str``).",
         )
     ]
-    out.append("from datetime import datetime\n\nimport attrs\n\n")
+    out.append(
+        "import operator\nfrom collections.abc import Callable\n"
+        "from datetime import datetime\nfrom typing import Any\n\nimport attrs\n\n"
+    )
     enum_names = sorted({t for n in ix.structures for t in _enum_refs(ix, n)})
     if enum_names:
         out.append("from sagetune.model.enums import (\n")
@@ -240,11 +243,12 @@ def _emit_shapes(ix: ModelIndex) -> str:
         "    from sagetune.model.validation import validate\n\n"
         "    validate(request)\n\n"
     )
+    out.append(_SHAPE_BASE)
     inputs = set(ix.inputs)
     outputs = set(ix.outputs)
     for name in ix.structures:
         shape = ix.shapes[name]
-        out.append(f"\n@attrs.frozen(kw_only=True)\nclass {name}:\n")
+        out.append(f"\n@attrs.frozen(kw_only=True, repr=False, eq=False)\nclass {name}(_Shape):\n")
         doc = doc_of(shape)
         if name in inputs:
             doc = (doc + "\n\n" if doc else "") + (
@@ -274,6 +278,53 @@ def _emit_shapes(ix: ModelIndex) -> str:
     names = ", ".join(f'"{n}"' for n in ix.structures)
     out.append(f"\n__all__ = [{names}]\n")
     return "".join(out)
+
+
+# attrs compiles a __repr__ and an __eq__ for every class it builds: for ~90 shapes that was
+# about half the import time of sagetune.model. The shapes share these instead; they follow
+# attrs' semantics (fields marked repr / eq, same class only, hash of the eq fields).
+_SHAPE_BASE = '''
+
+class _Shape:
+    """What every shape shares: repr, equality and hash over its attrs fields."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in _repr_items(self))
+        return f"{type(self).__name__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        key = _eq_key(type(self))
+        return bool(key(self) == key(other))
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, _eq_key(type(self))(self)))
+
+
+def _repr_items(shape: object) -> list[tuple[str, object]]:
+    cls: Any = type(shape)
+    return [(a.name, getattr(shape, a.name)) for a in attrs.fields(cls) if a.repr]
+
+
+_EQ_KEYS: dict[type[Any], Callable[[object], object]] = {}
+
+
+def _eq_key(cls: type[Any]) -> Callable[[object], object]:
+    """The values equality compares, as one getter per class (built on first use)."""
+    key = _EQ_KEYS.get(cls)
+    if key is None:
+        names = [a.name for a in attrs.fields(cls) if a.eq]
+        key = _EQ_KEYS[cls] = operator.attrgetter(*names) if names else _no_fields
+    return key
+
+
+def _no_fields(shape: object) -> tuple[()]:
+    return ()
+
+'''
 
 
 def _enum_refs(ix: ModelIndex, name: str) -> set[str]:
@@ -362,6 +413,7 @@ class _Validators:
         for java, idx in sorted(self.patterns.items(), key=lambda kv: kv[1]):
             out.append(f"_P{idx} = re.compile({translate(java)!r})\n")
             out.append(f"_T{idx} = {java!r}\n")
+            out.append(f"_M{idx}: set[str] = set()\n")
         for enum_name, idx in sorted(self.enums.items(), key=lambda kv: kv[1]):
             values = tuple(ix.shapes[enum_name]["enum"])
             out.append(f"_V{idx} = {values!r}  # {enum_name}\n")
@@ -369,7 +421,7 @@ class _Validators:
         out.append("\n")
         out.extend(bodies)
         out.append(
-            "\n_CHECKERS: dict[type[Any], Callable[[object, str, list[Violation]], None]] = {\n"
+            "\n_CHECKERS: dict[type[Any], Callable[[object, LazyPath, list[Violation]], None]] = {\n"
         )
         for name in ix.inputs:
             out.append(f"    shapes.{name}: _check_{name},\n")
@@ -378,7 +430,7 @@ class _Validators:
             "def violations(request: object) -> list[Violation]:\n"
             '    """Every constraint ``request`` breaks, in member order."""\n'
             "    found: list[Violation] = []\n"
-            '    _CHECKERS[type(request)](request, "", found)\n'
+            "    _CHECKERS[type(request)](request, None, found)\n"
             "    return found\n\n\n"
             "def validate(request: object) -> None:\n"
             '    """Raise ``ValidationError`` listing every violation of ``request``."""\n'
@@ -390,18 +442,20 @@ class _Validators:
 
     def checker(self, name: str) -> str:
         lines = [
-            f"\n\ndef _check_{name}(o: object, p: str, out: list[Violation]) -> None:\n",
+            f"\n\ndef _check_{name}(o: object, p: LazyPath, out: list[Violation]) -> None:\n",
             f"    if type(o) is not shapes.{name}:\n",
-            f'        out.append(structure_violation(o, p[:-1], "{name}"))\n',
+            f'        out.append(structure_violation(o, prefix(p)[:-1], "{name}"))\n',
             "        return\n",
         ]
-        self.helpers.add("structure_violation")
+        self.helpers.update(("structure_violation", "prefix", "LazyPath"))
         if self.ix.shapes[name].get("members"):
             lines.append("    v: object\n")
         for member, target, required, _ in self.ix.members(name):
             lines.append(f"    v = o.{snake(member)}\n")
-            path = "{p}" + camel(member)
-            body = self.value_check("v", target, path, "        ", 0)
+            # Paths are rendered only when reported; nested checks get a lazy (p, member).
+            path = "{prefix(p)}" + camel(member)
+            lazy = f'p, "{camel(member)}"'
+            body = self.value_check("v", target, path, "        ", 0, lazy=lazy)
             single_if = len(body) == 2 and body[0].startswith("        if ")
             if required:
                 self.helpers.add("missing")
@@ -433,12 +487,15 @@ class _Validators:
                 f"enum_violations({var}, {where}, _V{e[2:]}, {sink})",
             )
         if kind == "string":
-            conds = [f"type({var}) is str", *self._bounds(f"len({var})", lo, hi)]
+            conds = [f"type({var}) is str", *self._bounds(f"len({var})", lo or None, hi)]
             pat = text = "None"
             if "pattern" in shape:
                 pat = self.pattern(shape["pattern"])
                 text = f"_T{pat[2:]}"
-                conds.append(f"{pat}.fullmatch({var})")
+                # Strings already seen to match skip the regex engine (most of the cost).
+                self.helpers.add("matches")
+                memo = f"_M{pat[2:]}"
+                conds.append(f"({var} in {memo} or matches({pat}, {memo}, {var}))")
             self.helpers.add("string_violations")
             return (
                 " and ".join(conds),
@@ -460,18 +517,30 @@ class _Validators:
         raise ValueError(f"{name} ({kind}) is not a scalar shape")
 
     def value_check(
-        self, var: str, name: str, path: str, ind: str, depth: int, sink: str = "out"
+        self,
+        var: str,
+        name: str,
+        path: str,
+        ind: str,
+        depth: int,
+        sink: str = "out",
+        lazy: str | None = None,
     ) -> list[str]:
-        """Statements checking ``var`` against shape ``name``, reporting into ``sink``."""
+        """Statements checking ``var`` against shape ``name``, reporting into ``sink``.
+
+        ``path`` is an f-string body naming ``var``; ``lazy`` (when given) the items of a
+        ``LazyPath`` tuple naming it, passed to nested structure checks instead of a string.
+        """
         shape = self.ix.shapes[name]
         kind = shape["type"]
         lo, hi = shape.get("min"), shape.get("max")
         if kind == "structure":
-            return [f'{ind}_check_{name}({var}, f"{path}.", {sink})\n']
+            where = f"({lazy})" if lazy is not None else f'f"{path}."'
+            return [f"{ind}_check_{name}({var}, {where}, {sink})\n"]
         if kind == "list":
             item, idx = f"item{depth}", f"i{depth}"
             self.helpers.add("list_violations")
-            conds = [f"type({var}) is list", *self._bounds(f"len({var})", lo, hi)]
+            conds = [f"type({var}) is list", *self._bounds(f"len({var})", lo or None, hi)]
             return [
                 f"{ind}if {negate(' and '.join(conds))}:\n",
                 f'{ind}    list_violations({var}, f"{path}", {lo}, {hi}, {sink})\n',
@@ -484,11 +553,12 @@ class _Validators:
                     ind + "        ",
                     depth + 1,
                     sink,
+                    lazy=f"{lazy}, {idx}" if lazy is not None and depth == 0 else None,
                 ),
             ]
         if kind == "map":
             self.helpers.update(("map_violations", "map_entry_violation"))
-            conds = [f"type({var}) is dict", *self._bounds(f"len({var})", lo, hi)]
+            conds = [f"type({var}) is dict", *self._bounds(f"len({var})", lo or None, hi)]
             k, val = f"k{depth}", f"mv{depth}"
             lines = [
                 f"{ind}if {negate(' and '.join(conds))}:\n",

@@ -7,7 +7,6 @@ output is deterministic and readable.
 
 from __future__ import annotations
 
-import html
 import textwrap
 from html.parser import HTMLParser
 
@@ -20,14 +19,18 @@ class _Reducer(HTMLParser):
         self.blocks: list[tuple[str, str]] = []  # (bullet prefix, text)
         self._buf: list[str] = []
         self._prefix = ""
+        self._label = ""  # "Note: " / "Important: ", put before the next block's text
         self._list_depth = 0
 
     def _flush(self) -> None:
         text = " ".join("".join(self._buf).split())
-        if text:
-            self.blocks.append((self._prefix, text))
         self._buf = []
-        self._prefix = ""
+        if not text:
+            return  # e.g. the <p> that opens a list item: the bullet waits for its text
+        self.blocks.append((self._prefix, self._label + text))
+        self._label = ""
+        # Later paragraphs of the same list item line up under the first one's text.
+        self._prefix = " " * len(self._prefix)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS:
@@ -41,15 +44,17 @@ class _Reducer(HTMLParser):
         elif tag == "code":
             self._buf.append("``")
         elif tag == "important":
-            self._buf.append("Important: ")
+            self._label = "Important: "
         elif tag == "note":
-            self._buf.append("Note: ")
+            self._label = "Note: "
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "code":
             self._buf.append("``")
         if tag in _BLOCKS:
             self._flush()
+        if tag in ("li", "dd", "ul", "ol"):
+            self._prefix = "  " * max(0, self._list_depth - 1) if tag in ("li", "dd") else ""
         if tag in ("ul", "ol"):
             self._list_depth = max(0, self._list_depth - 1)
 
@@ -66,7 +71,7 @@ def html_to_text(doc: str, width: int = 88) -> str:
     if not doc:
         return ""
     reducer = _Reducer()
-    reducer.feed(html.unescape(doc) if "<" not in doc else doc)
+    reducer.feed(doc)  # character references are converted by the parser, once
     reducer.close()
     paragraphs: list[str] = []
     for prefix, text in reducer.blocks:

@@ -23,9 +23,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-import attrs
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
 
 from sagetune.errors import ValidationError, Violation
 from sagetune.model.operations import OPERATIONS_BY_INPUT
@@ -61,17 +59,72 @@ def _is_shape(cls: Any) -> bool:
     return isinstance(cls, type) and cls in WIRE_NAMES
 
 
-def _unstructure_shape(cls: type[Any]) -> Hook:
-    names = WIRE_NAMES[cls]
-    overrides = {attr: override(rename=wire, omit_if_default=True) for attr, wire in names.items()}
-    if "response_metadata" in attrs.fields_dict(cls):
-        overrides["response_metadata"] = override(omit=True)
-    hook: Hook = make_dict_unstructure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
-    return hook
-
-
 def _identity(value: Any) -> Any:
     return value
+
+
+def _wire_expr(tp: Any, var: str, namespace: dict[str, Any], depth: int = 0) -> str:
+    """A Python expression giving the wire form of ``var`` (not None), of member type ``tp``.
+
+    Values of another type than declared (a lenient response keeps them) pass through as
+    they are, like ``from_wire`` keeps them; enum members become their plain ``str`` values.
+    """
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        non_none = [a for a in args if a is not type(None)]
+        if any(isinstance(a, type) and issubclass(a, enum.Enum) for a in non_none):
+            namespace["enum_value"] = _enum_value
+            return f"{var} if {var}.__class__ is str else enum_value({var})"
+        return _wire_expr(non_none[0], var, namespace, depth)
+    if tp is datetime:
+        namespace["wire_timestamp"] = _wire_timestamp
+        return f"wire_timestamp({var})"
+    if _is_shape(tp):  # its own generated function (which passes other types through)
+        namespace[f"unstructure_{tp.__name__}"] = converter.get_unstructure_hook(tp)
+        return f"unstructure_{tp.__name__}({var})"
+    item = f"x{depth}"
+    if origin is list:
+        inner = _wire_expr(args[0], item, namespace, depth + 1)
+        copied = f"list({var})" if inner == item else f"[{inner} for {item} in {var}]"
+        return f"({copied} if {var}.__class__ is list else {var})"
+    if origin is dict:
+        inner = _wire_expr(args[1], item, namespace, depth + 1)
+        pairs = f"{{k{depth}: {inner} for k{depth}, {item} in {var}.items()}}"
+        copied = f"dict({var})" if inner == item else pairs
+        return f"({copied} if {var}.__class__ is dict else {var})"
+    return var  # str, int, float, bool: sent as they are
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _wire_timestamp(value: Any) -> Any:
+    return _epoch(value) if isinstance(value, datetime) else value
+
+
+def _unstructure_shape(cls: type[Any]) -> Hook:
+    """Compile a straight-line unstructure function for ``cls`` (once, on first use).
+
+    Members that are ``None`` are omitted; ``response_metadata`` is not a member (it is not
+    in ``WIRE_NAMES``) and never goes on the wire.
+    """
+    hints = typing.get_type_hints(cls)
+    namespace: dict[str, Any] = {"cls": cls, "unstructure": converter.unstructure}
+    lines = [
+        "def unstructure_shape(obj):",
+        "    if obj.__class__ is not cls:",  # e.g. a dict where a lenient response kept one
+        "        return unstructure(obj)",
+        "    out = {}",
+    ]
+    for attr, wire in WIRE_NAMES[cls].items():
+        expr = _wire_expr(hints[attr], "v", namespace)
+        lines += [f"    v = obj.{attr}", "    if v is not None:", f"        out[{wire!r}] = {expr}"]
+    lines.append("    return out")
+    exec("\n".join(lines), namespace)  # code built from the generated tables only
+    unstructure: Hook = namespace["unstructure_shape"]
+    return unstructure
 
 
 def _value_hook(tp: Any) -> Hook:
@@ -115,7 +168,7 @@ def _structure_shape(cls: type[Any]) -> StructureHook:
     namespace["unknown_seen"] = _UNKNOWN_SEEN
     lines = [
         "def structure(data, _=None):",
-        "    if not isinstance(data, Mapping):",
+        "    if data.__class__ is not dict and not isinstance(data, Mapping):",
         "        return data",  # the wrong type stays visible: a request's validation reports it
         "    if not known.issuperset(data):",
         "        seen = unknown_seen.get()",
@@ -133,7 +186,7 @@ def _structure_shape(cls: type[Any]) -> StructureHook:
             namespace[f"h{i}"] = hook
             args.append(f"{attr}=None if v{i} is None else h{i}(v{i})")
     lines.append(f"    return cls({', '.join(args)})")
-    exec("\n".join(lines), namespace)  # noqa: S102 - code built from the generated tables only
+    exec("\n".join(lines), namespace)  # code built from the generated tables only
     structure: StructureHook = namespace["structure"]
     return structure
 

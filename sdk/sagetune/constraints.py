@@ -11,10 +11,27 @@ import math
 import re
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sagetune.errors import Violation
 
 NOT_NULL = "Member must not be null"
+
+# Where a generated checker is in the request: None at the top, then ``(parent, member)`` or
+# ``(parent, member, index)`` tuples. Building a tuple per nested structure is cheaper than
+# formatting its path string, which only a violation needs (``prefix``).
+LazyPath = tuple[Any, ...] | str | None
+
+
+def prefix(path: LazyPath) -> str:
+    """The service-style prefix of a lazy path: ``a.b.`` or ``a.list.2.member.``."""
+    if path is None:
+        return ""
+    if isinstance(path, str):
+        return path
+    if len(path) == 2:
+        return f"{prefix(path[0])}{path[1]}."
+    return f"{prefix(path[0])}{path[1]}.{path[2]}.member."
 
 
 def missing(path: str) -> Violation:
@@ -152,6 +169,25 @@ def _range_violations(
         out.append(
             Violation(path, value, f"Member must have value less than or equal to {max_value}")
         )
+
+
+MATCH_MEMO_SIZE = 1024  # strings remembered per pattern before the memo starts over
+MATCH_MEMO_LENGTH = 256  # longer strings are checked every time (and not kept in memory)
+
+
+def matches(pattern: re.Pattern[str], known: set[str], value: str) -> bool:
+    """Whether ``value`` full-matches ``pattern``, remembering short strings that do.
+
+    Generated checkers test ``value in known`` first: names, ARNs, URIs and metric regexes
+    recur from request to request, and a set lookup costs a fraction of a regex match.
+    """
+    if pattern.fullmatch(value) is None:
+        return False
+    if len(value) <= MATCH_MEMO_LENGTH:
+        if len(known) >= MATCH_MEMO_SIZE:
+            known.clear()
+        known.add(value)
+    return True
 
 
 def in_enum(value: object, allowed: Collection[str]) -> bool:

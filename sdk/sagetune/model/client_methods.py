@@ -32,10 +32,8 @@ class AsyncClientMethods:
         entities in Amazon SageMaker Studio. For more information, see View Experiments,
         Trials, and Trial Components.
 
-        Important:
-
-        Do not include any security-sensitive information including account access IDs,
-        secrets, or tokens in any hyperparameter fields. As part of the shared
+        Important: Do not include any security-sensitive information including account
+        access IDs, secrets, or tokens in any hyperparameter fields. As part of the shared
         responsibility model, you are responsible for any potential exposure, unauthorized
         access, or compromise of your sensitive data if caused by any security-sensitive
         information included in the request hyperparameter variable or plain text fields..
@@ -127,55 +125,44 @@ class AsyncClientMethods:
 
         In the request body, you provide the following:
 
-        ``AlgorithmSpecification`` - Identifies the training algorithm to use.
+        - ``AlgorithmSpecification`` - Identifies the training algorithm to use.
+        - ``HyperParameters`` - Specify these algorithm-specific parameters to enable the
+          estimation of model parameters during training. Hyperparameters can be tuned to
+          optimize this learning process. For a list of hyperparameters for each training
+          algorithm provided by SageMaker, see Algorithms.
 
-        ``HyperParameters`` - Specify these algorithm-specific parameters to enable the
-        estimation of model parameters during training. Hyperparameters can be tuned to
-        optimize this learning process. For a list of hyperparameters for each training
-        algorithm provided by SageMaker, see Algorithms.
+          Important: Do not include any security-sensitive information including account
+          access IDs, secrets, or tokens in any hyperparameter fields. As part of the shared
+          responsibility model, you are responsible for any potential exposure, unauthorized
+          access, or compromise of your sensitive data if caused by security-sensitive
+          information included in the request hyperparameter variable or plain text fields.
 
-        Important:
+        - ``InputDataConfig`` - Describes the input required by the training job and the
+          Amazon S3, EFS, or FSx location where it is stored.
+        - ``OutputDataConfig`` - Identifies the Amazon S3 bucket where you want SageMaker to
+          save the results of model training.
+        - ``ResourceConfig`` - Identifies the resources, ML compute instances, and ML
+          storage volumes to deploy for model training. In distributed training, you specify
+          more than one instance.
+        - ``EnableManagedSpotTraining`` - Optimize the cost of training machine learning
+          models by up to 80% by using Amazon EC2 Spot instances. For more information, see
+          Managed Spot Training.
+        - ``RoleArn`` - The Amazon Resource Name (ARN) that SageMaker assumes to perform
+          tasks on your behalf during model training. You must grant this role the necessary
+          permissions so that SageMaker can successfully complete model training.
+        - ``StoppingCondition`` - To help cap training costs, use ``MaxRuntimeInSeconds`` to
+          set a time limit for training. Use ``MaxWaitTimeInSeconds`` to specify how long a
+          managed spot training job has to complete.
+        - ``Environment`` - The environment variables to set in the Docker container.
 
-        Do not include any security-sensitive information including account access IDs,
-        secrets, or tokens in any hyperparameter fields. As part of the shared
-        responsibility model, you are responsible for any potential exposure, unauthorized
-        access, or compromise of your sensitive data if caused by security-sensitive
-        information included in the request hyperparameter variable or plain text fields.
+          Important: Do not include any security-sensitive information including account
+          access IDs, secrets, or tokens in any environment fields. As part of the shared
+          responsibility model, you are responsible for any potential exposure, unauthorized
+          access, or compromise of your sensitive data if caused by security-sensitive
+          information included in the request environment variable or plain text fields.
 
-        ``InputDataConfig`` - Describes the input required by the training job and the
-        Amazon S3, EFS, or FSx location where it is stored.
-
-        ``OutputDataConfig`` - Identifies the Amazon S3 bucket where you want SageMaker to
-        save the results of model training.
-
-        ``ResourceConfig`` - Identifies the resources, ML compute instances, and ML storage
-        volumes to deploy for model training. In distributed training, you specify more than
-        one instance.
-
-        ``EnableManagedSpotTraining`` - Optimize the cost of training machine learning
-        models by up to 80% by using Amazon EC2 Spot instances. For more information, see
-        Managed Spot Training.
-
-        ``RoleArn`` - The Amazon Resource Name (ARN) that SageMaker assumes to perform tasks
-        on your behalf during model training. You must grant this role the necessary
-        permissions so that SageMaker can successfully complete model training.
-
-        ``StoppingCondition`` - To help cap training costs, use ``MaxRuntimeInSeconds`` to
-        set a time limit for training. Use ``MaxWaitTimeInSeconds`` to specify how long a
-        managed spot training job has to complete.
-
-        ``Environment`` - The environment variables to set in the Docker container.
-
-        Important:
-
-        Do not include any security-sensitive information including account access IDs,
-        secrets, or tokens in any environment fields. As part of the shared responsibility
-        model, you are responsible for any potential exposure, unauthorized access, or
-        compromise of your sensitive data if caused by security-sensitive information
-        included in the request environment variable or plain text fields.
-
-        ``RetryStrategy`` - The number of times to retry the job when the job fails due to
-        an ``InternalServerError``.
+        - ``RetryStrategy`` - The number of times to retry the job when the job fails due to
+          an ``InternalServerError``.
 
         For more information about SageMaker, see How It Works.
         """
@@ -207,9 +194,7 @@ class AsyncClientMethods:
         """
         Lists training jobs.
 
-        Note:
-
-        When ``StatusEquals`` and ``MaxResults`` are set at the same time, the
+        Note: When ``StatusEquals`` and ``MaxResults`` are set at the same time, the
         ``MaxResults`` number of training jobs are first retrieved ignoring the
         ``StatusEquals`` parameter and then they are filtered by the ``StatusEquals``
         parameter, which is returned as a response.
@@ -270,10 +255,8 @@ class ClientMethods:
         entities in Amazon SageMaker Studio. For more information, see View Experiments,
         Trials, and Trial Components.
 
-        Important:
-
-        Do not include any security-sensitive information including account access IDs,
-        secrets, or tokens in any hyperparameter fields. As part of the shared
+        Important: Do not include any security-sensitive information including account
+        access IDs, secrets, or tokens in any hyperparameter fields. As part of the shared
         responsibility model, you are responsible for any potential exposure, unauthorized
         access, or compromise of your sensitive data if caused by any security-sensitive
         information included in the request hyperparameter variable or plain text fields..
@@ -365,55 +348,44 @@ class ClientMethods:
 
         In the request body, you provide the following:
 
-        ``AlgorithmSpecification`` - Identifies the training algorithm to use.
+        - ``AlgorithmSpecification`` - Identifies the training algorithm to use.
+        - ``HyperParameters`` - Specify these algorithm-specific parameters to enable the
+          estimation of model parameters during training. Hyperparameters can be tuned to
+          optimize this learning process. For a list of hyperparameters for each training
+          algorithm provided by SageMaker, see Algorithms.
 
-        ``HyperParameters`` - Specify these algorithm-specific parameters to enable the
-        estimation of model parameters during training. Hyperparameters can be tuned to
-        optimize this learning process. For a list of hyperparameters for each training
-        algorithm provided by SageMaker, see Algorithms.
+          Important: Do not include any security-sensitive information including account
+          access IDs, secrets, or tokens in any hyperparameter fields. As part of the shared
+          responsibility model, you are responsible for any potential exposure, unauthorized
+          access, or compromise of your sensitive data if caused by security-sensitive
+          information included in the request hyperparameter variable or plain text fields.
 
-        Important:
+        - ``InputDataConfig`` - Describes the input required by the training job and the
+          Amazon S3, EFS, or FSx location where it is stored.
+        - ``OutputDataConfig`` - Identifies the Amazon S3 bucket where you want SageMaker to
+          save the results of model training.
+        - ``ResourceConfig`` - Identifies the resources, ML compute instances, and ML
+          storage volumes to deploy for model training. In distributed training, you specify
+          more than one instance.
+        - ``EnableManagedSpotTraining`` - Optimize the cost of training machine learning
+          models by up to 80% by using Amazon EC2 Spot instances. For more information, see
+          Managed Spot Training.
+        - ``RoleArn`` - The Amazon Resource Name (ARN) that SageMaker assumes to perform
+          tasks on your behalf during model training. You must grant this role the necessary
+          permissions so that SageMaker can successfully complete model training.
+        - ``StoppingCondition`` - To help cap training costs, use ``MaxRuntimeInSeconds`` to
+          set a time limit for training. Use ``MaxWaitTimeInSeconds`` to specify how long a
+          managed spot training job has to complete.
+        - ``Environment`` - The environment variables to set in the Docker container.
 
-        Do not include any security-sensitive information including account access IDs,
-        secrets, or tokens in any hyperparameter fields. As part of the shared
-        responsibility model, you are responsible for any potential exposure, unauthorized
-        access, or compromise of your sensitive data if caused by security-sensitive
-        information included in the request hyperparameter variable or plain text fields.
+          Important: Do not include any security-sensitive information including account
+          access IDs, secrets, or tokens in any environment fields. As part of the shared
+          responsibility model, you are responsible for any potential exposure, unauthorized
+          access, or compromise of your sensitive data if caused by security-sensitive
+          information included in the request environment variable or plain text fields.
 
-        ``InputDataConfig`` - Describes the input required by the training job and the
-        Amazon S3, EFS, or FSx location where it is stored.
-
-        ``OutputDataConfig`` - Identifies the Amazon S3 bucket where you want SageMaker to
-        save the results of model training.
-
-        ``ResourceConfig`` - Identifies the resources, ML compute instances, and ML storage
-        volumes to deploy for model training. In distributed training, you specify more than
-        one instance.
-
-        ``EnableManagedSpotTraining`` - Optimize the cost of training machine learning
-        models by up to 80% by using Amazon EC2 Spot instances. For more information, see
-        Managed Spot Training.
-
-        ``RoleArn`` - The Amazon Resource Name (ARN) that SageMaker assumes to perform tasks
-        on your behalf during model training. You must grant this role the necessary
-        permissions so that SageMaker can successfully complete model training.
-
-        ``StoppingCondition`` - To help cap training costs, use ``MaxRuntimeInSeconds`` to
-        set a time limit for training. Use ``MaxWaitTimeInSeconds`` to specify how long a
-        managed spot training job has to complete.
-
-        ``Environment`` - The environment variables to set in the Docker container.
-
-        Important:
-
-        Do not include any security-sensitive information including account access IDs,
-        secrets, or tokens in any environment fields. As part of the shared responsibility
-        model, you are responsible for any potential exposure, unauthorized access, or
-        compromise of your sensitive data if caused by security-sensitive information
-        included in the request environment variable or plain text fields.
-
-        ``RetryStrategy`` - The number of times to retry the job when the job fails due to
-        an ``InternalServerError``.
+        - ``RetryStrategy`` - The number of times to retry the job when the job fails due to
+          an ``InternalServerError``.
 
         For more information about SageMaker, see How It Works.
         """
@@ -444,9 +416,7 @@ class ClientMethods:
         """
         Lists training jobs.
 
-        Note:
-
-        When ``StatusEquals`` and ``MaxResults`` are set at the same time, the
+        Note: When ``StatusEquals`` and ``MaxResults`` are set at the same time, the
         ``MaxResults`` number of training jobs are first retrieved ignoring the
         ``StatusEquals`` parameter and then they are filtered by the ``StatusEquals``
         parameter, which is returned as a response.

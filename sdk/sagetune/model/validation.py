@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sagetune.constraints import (
+    LazyPath,
     bool_violations,
     enum_violations,
     float_violations,
@@ -20,7 +21,9 @@ from sagetune.constraints import (
     list_violations,
     map_entry_violation,
     map_violations,
+    matches,
     missing,
+    prefix,
     string_violations,
     structure_violation,
     timestamp_violations,
@@ -30,72 +33,97 @@ from sagetune.model import shapes
 
 _P0 = re.compile("[^\\n\\r\\u0085\\u2028\\u2029]+")
 _T0 = ".+"
+_M0: set[str] = set()
 _P1 = re.compile(
     "arn:[a-zA-Z0-9\\-]+:lambda:[a-zA-Z0-9\\-]+:[0-9]{12}:function:[^\\n\\r\\u0085\\u2028\\u2029]*"
 )
 _T1 = "arn:[\\p{Alnum}\\-]+:lambda:[\\p{Alnum}\\-]+:[0-9]{12}:function:.*"
+_M1: set[str] = set()
 _P2 = re.compile("[^\\n\\r\\u0085\\u2028\\u2029]*")
 _T2 = ".*"
+_M2: set[str] = set()
 _P3 = re.compile(
     "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"
 )
 _T3 = "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"
+_M3: set[str] = set()
 _P4 = re.compile(
     "(arn:[a-z0-9-\\.]{1,63}:sagemaker:[a-zA-Z0-9_]+(?:-[a-zA-Z0-9_]+)+:([0-9]{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/DataSet\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/[0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4})?"
 )
 _T4 = "(arn:[a-z0-9-\\.]{1,63}:sagemaker:\\w+(?:-\\w+)+:(\\d{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/DataSet\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/\\d{1,4}.\\d{1,4}.\\d{1,4})?"
+_M4: set[str] = set()
 _P5 = re.compile("(fs-[0-9a-f]{8,})")
 _T5 = "(fs-[0-9a-f]{8,})"
+_M5: set[str] = set()
 _P6 = re.compile("(https|s3)://([^/]+)/?([^\\n\\r\\u0085\\u2028\\u2029]*)")
 _T6 = "(https|s3)://([^/]+)/?(.*)"
+_M6: set[str] = set()
 _P7 = re.compile("[A-Za-z0-9\\.\\-_]+")
 _T7 = "[A-Za-z0-9\\.\\-_]+"
+_M7: set[str] = set()
 _P8 = re.compile("[a-zA-Z0-9:/_-]*")
 _T8 = "[a-zA-Z0-9:/_-]*"
+_M8: set[str] = set()
 _P9 = re.compile(
     "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/[^\\n\\r\\u0085\\u2028\\u2029]*"
 )
 _T9 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*"
+_M9: set[str] = set()
 _P10 = re.compile("[-0-9a-zA-Z]+")
 _T10 = "[-0-9a-zA-Z]+"
+_M10: set[str] = set()
 _P11 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}")
 _T11 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"
+_M11: set[str] = set()
 _P12 = re.compile("arn:aws[a-z\\-]*:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
 _T12 = "arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+_M12: set[str] = set()
 _P13 = re.compile("[a-zA-Z_][a-zA-Z0-9_]*")
 _T13 = "[a-zA-Z_][a-zA-Z0-9_]*"
+_M13: set[str] = set()
 _P14 = re.compile("(?s:.)*")
 _T14 = "[\\S\\s]*"
+_M14: set[str] = set()
 _P15 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}")
 _T15 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}"
+_M15: set[str] = set()
 _P16 = re.compile(
     "([\\w\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000_.:/=+\\-@]*)"
 )
 _T16 = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"
+_M16: set[str] = set()
 _P17 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}")
 _T17 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"
+_M17: set[str] = set()
 _P18 = re.compile(
     "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:mlflow-[a-zA-Z-]*/[^\\n\\r\\u0085\\u2028\\u2029]*"
 )
 _T18 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:mlflow-[a-zA-Z-]*/.*"
+_M18: set[str] = set()
 _P19 = re.compile(
     "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package-group/(?:[^ \\t\\n\\x0b\\f\\r]){1,2048}"
 )
 _T19 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package-group/[\\S]{1,2048}"
+_M19: set[str] = set()
 _P20 = re.compile(
     "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/(?:[^ \\t\\n\\x0b\\f\\r]){1,2048}"
 )
 _T20 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}"
+_M20: set[str] = set()
 _P21 = re.compile(
     "(arn:[a-z0-9-\\.]{1,63}:sagemaker:[a-zA-Z0-9_]+(?:-[a-zA-Z0-9_]+)+:([0-9]{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/Model\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/[0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4})?"
 )
 _T21 = "(arn:[a-z0-9-\\.]{1,63}:sagemaker:\\w+(?:-\\w+)+:(\\d{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/Model\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/\\d{1,4}.\\d{1,4}.\\d{1,4})?"
+_M21: set[str] = set()
 _P22 = re.compile("[0-9]+K")
 _T22 = "\\d+K"
+_M22: set[str] = set()
 _P23 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 _T23 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
+_M23: set[str] = set()
 _P24 = re.compile("[a-zA-Z0-9\\-]+")
 _T24 = "[a-zA-Z0-9\\-]+"
+_M24: set[str] = set()
 _V0 = ("Platform", "Vpc")  # TrainingRepositoryAccessMode
 _E0 = frozenset(_V0)
 _V1 = ("Pipe", "File", "FastFile")  # TrainingInputMode
@@ -600,1726 +628,1920 @@ _V29 = ("Available", "Terminated", "Reused", "InUse")  # WarmPoolResourceStatus
 _E29 = frozenset(_V29)
 
 
-def _check_MetricDefinition(o: object, p: str, out: list[Violation]) -> None:
+def _check_MetricDefinition(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.MetricDefinition:
-        out.append(structure_violation(o, p[:-1], "MetricDefinition"))
+        out.append(structure_violation(o, prefix(p)[:-1], "MetricDefinition"))
         return
     v: object
     v = o.name
     if v is None:
-        out.append(missing(f"{p}name"))
-    elif not (type(v) is str and 1 <= len(v) <= 255 and _P0.fullmatch(v)):
-        string_violations(v, f"{p}name", 1, 255, _P0, _T0, out)
+        out.append(missing(f"{prefix(p)}name"))
+    elif not (type(v) is str and 1 <= len(v) <= 255 and (v in _M0 or matches(_P0, _M0, v))):
+        string_violations(v, f"{prefix(p)}name", 1, 255, _P0, _T0, out)
     v = o.regex
     if v is None:
-        out.append(missing(f"{p}regex"))
-    elif not (type(v) is str and 1 <= len(v) <= 500 and _P0.fullmatch(v)):
-        string_violations(v, f"{p}regex", 1, 500, _P0, _T0, out)
+        out.append(missing(f"{prefix(p)}regex"))
+    elif not (type(v) is str and 1 <= len(v) <= 500 and (v in _M0 or matches(_P0, _M0, v))):
+        string_violations(v, f"{prefix(p)}regex", 1, 500, _P0, _T0, out)
 
 
-def _check_TrainingRepositoryAuthConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_TrainingRepositoryAuthConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.TrainingRepositoryAuthConfig:
-        out.append(structure_violation(o, p[:-1], "TrainingRepositoryAuthConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "TrainingRepositoryAuthConfig"))
         return
     v: object
     v = o.training_repository_credentials_provider_arn
     if v is None:
-        out.append(missing(f"{p}trainingRepositoryCredentialsProviderArn"))
-    elif not (type(v) is str and 1 <= len(v) <= 2048 and _P1.fullmatch(v)):
-        string_violations(v, f"{p}trainingRepositoryCredentialsProviderArn", 1, 2048, _P1, _T1, out)
+        out.append(missing(f"{prefix(p)}trainingRepositoryCredentialsProviderArn"))
+    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M1 or matches(_P1, _M1, v))):
+        string_violations(
+            v, f"{prefix(p)}trainingRepositoryCredentialsProviderArn", 1, 2048, _P1, _T1, out
+        )
 
 
-def _check_TrainingImageConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_TrainingImageConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.TrainingImageConfig:
-        out.append(structure_violation(o, p[:-1], "TrainingImageConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "TrainingImageConfig"))
         return
     v: object
     v = o.training_repository_access_mode
     if v is None:
-        out.append(missing(f"{p}trainingRepositoryAccessMode"))
+        out.append(missing(f"{prefix(p)}trainingRepositoryAccessMode"))
     elif not (isinstance(v, str) and v in _E0):
-        enum_violations(v, f"{p}trainingRepositoryAccessMode", _V0, out)
+        enum_violations(v, f"{prefix(p)}trainingRepositoryAccessMode", _V0, out)
     v = o.training_repository_auth_config
     if v is not None:
-        _check_TrainingRepositoryAuthConfig(v, f"{p}trainingRepositoryAuthConfig.", out)
+        _check_TrainingRepositoryAuthConfig(v, (p, "trainingRepositoryAuthConfig"), out)
 
 
-def _check_AlgorithmSpecification(o: object, p: str, out: list[Violation]) -> None:
+def _check_AlgorithmSpecification(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.AlgorithmSpecification:
-        out.append(structure_violation(o, p[:-1], "AlgorithmSpecification"))
+        out.append(structure_violation(o, prefix(p)[:-1], "AlgorithmSpecification"))
         return
     v: object
     v = o.training_image
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 255 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}trainingImage", 0, 255, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}trainingImage", 0, 255, _P2, _T2, out)
     v = o.algorithm_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 170 and _P3.fullmatch(v)):
-        string_violations(v, f"{p}algorithmName", 1, 170, _P3, _T3, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 170 and (v in _M3 or matches(_P3, _M3, v))
+    ):
+        string_violations(v, f"{prefix(p)}algorithmName", 1, 170, _P3, _T3, out)
     v = o.training_input_mode
     if v is None:
-        out.append(missing(f"{p}trainingInputMode"))
+        out.append(missing(f"{prefix(p)}trainingInputMode"))
     elif not (isinstance(v, str) and v in _E1):
-        enum_violations(v, f"{p}trainingInputMode", _V1, out)
+        enum_violations(v, f"{prefix(p)}trainingInputMode", _V1, out)
     v = o.metric_definitions
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 40):
-            list_violations(v, f"{p}metricDefinitions", 0, 40, out)
+        if not (type(v) is list and len(v) <= 40):
+            list_violations(v, f"{prefix(p)}metricDefinitions", 0, 40, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_MetricDefinition(item0, f"{p}metricDefinitions.{i0}.member.", out)
+                _check_MetricDefinition(item0, (p, "metricDefinitions", i0), out)
     v = o.enable_sage_maker_metrics_time_series
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableSageMakerMetricsTimeSeries", out)
+        bool_violations(v, f"{prefix(p)}enableSageMakerMetricsTimeSeries", out)
     v = o.container_entrypoint
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 100):
-            list_violations(v, f"{p}containerEntrypoint", 1, 100, out)
+            list_violations(v, f"{prefix(p)}containerEntrypoint", 1, 100, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 0 <= len(item0) <= 256 and _P2.fullmatch(item0)):
+                if not (
+                    type(item0) is str
+                    and len(item0) <= 256
+                    and (item0 in _M2 or matches(_P2, _M2, item0))
+                ):
                     string_violations(
-                        item0, f"{p}containerEntrypoint.{i0}.member", 0, 256, _P2, _T2, out
+                        item0, f"{prefix(p)}containerEntrypoint.{i0}.member", 0, 256, _P2, _T2, out
                     )
     v = o.container_arguments
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 100):
-            list_violations(v, f"{p}containerArguments", 1, 100, out)
+            list_violations(v, f"{prefix(p)}containerArguments", 1, 100, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 0 <= len(item0) <= 256 and _P2.fullmatch(item0)):
+                if not (
+                    type(item0) is str
+                    and len(item0) <= 256
+                    and (item0 in _M2 or matches(_P2, _M2, item0))
+                ):
                     string_violations(
-                        item0, f"{p}containerArguments.{i0}.member", 0, 256, _P2, _T2, out
+                        item0, f"{prefix(p)}containerArguments.{i0}.member", 0, 256, _P2, _T2, out
                     )
     v = o.training_image_config
     if v is not None:
-        _check_TrainingImageConfig(v, f"{p}trainingImageConfig.", out)
+        _check_TrainingImageConfig(v, (p, "trainingImageConfig"), out)
 
 
-def _check_AutoParameter(o: object, p: str, out: list[Violation]) -> None:
+def _check_AutoParameter(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.AutoParameter:
-        out.append(structure_violation(o, p[:-1], "AutoParameter"))
+        out.append(structure_violation(o, prefix(p)[:-1], "AutoParameter"))
         return
     v: object
     v = o.name
     if v is None:
-        out.append(missing(f"{p}name"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}name", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}name"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
     v = o.value_hint
     if v is None:
-        out.append(missing(f"{p}valueHint"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}valueHint", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}valueHint"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}valueHint", 0, 256, _P2, _T2, out)
 
 
-def _check_Autotune(o: object, p: str, out: list[Violation]) -> None:
+def _check_Autotune(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.Autotune:
-        out.append(structure_violation(o, p[:-1], "Autotune"))
+        out.append(structure_violation(o, prefix(p)[:-1], "Autotune"))
         return
     v: object
     v = o.mode
     if v is None:
-        out.append(missing(f"{p}mode"))
+        out.append(missing(f"{prefix(p)}mode"))
     elif not (isinstance(v, str) and v in _E2):
-        enum_violations(v, f"{p}mode", _V2, out)
+        enum_violations(v, f"{prefix(p)}mode", _V2, out)
 
 
-def _check_BestObjectiveNotImproving(o: object, p: str, out: list[Violation]) -> None:
+def _check_BestObjectiveNotImproving(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.BestObjectiveNotImproving:
-        out.append(structure_violation(o, p[:-1], "BestObjectiveNotImproving"))
+        out.append(structure_violation(o, prefix(p)[:-1], "BestObjectiveNotImproving"))
         return
     v: object
     v = o.max_number_of_training_jobs_not_improving
     if v is not None and not (type(v) is int and v >= 3):
-        int_violations(v, f"{p}maxNumberOfTrainingJobsNotImproving", 3, None, out)
+        int_violations(v, f"{prefix(p)}maxNumberOfTrainingJobsNotImproving", 3, None, out)
 
 
-def _check_CategoricalParameterRange(o: object, p: str, out: list[Violation]) -> None:
+def _check_CategoricalParameterRange(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.CategoricalParameterRange:
-        out.append(structure_violation(o, p[:-1], "CategoricalParameterRange"))
+        out.append(structure_violation(o, prefix(p)[:-1], "CategoricalParameterRange"))
         return
     v: object
     v = o.name
     if v is None:
-        out.append(missing(f"{p}name"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}name", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}name"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
     v = o.values
     if v is None:
-        out.append(missing(f"{p}values"))
+        out.append(missing(f"{prefix(p)}values"))
     else:
         if not (type(v) is list and 1 <= len(v) <= 30):
-            list_violations(v, f"{p}values", 1, 30, out)
+            list_violations(v, f"{prefix(p)}values", 1, 30, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 0 <= len(item0) <= 256 and _P2.fullmatch(item0)):
-                    string_violations(item0, f"{p}values.{i0}.member", 0, 256, _P2, _T2, out)
+                if not (
+                    type(item0) is str
+                    and len(item0) <= 256
+                    and (item0 in _M2 or matches(_P2, _M2, item0))
+                ):
+                    string_violations(
+                        item0, f"{prefix(p)}values.{i0}.member", 0, 256, _P2, _T2, out
+                    )
 
 
-def _check_DatasetSource(o: object, p: str, out: list[Violation]) -> None:
+def _check_DatasetSource(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.DatasetSource:
-        out.append(structure_violation(o, p[:-1], "DatasetSource"))
+        out.append(structure_violation(o, prefix(p)[:-1], "DatasetSource"))
         return
     v: object
     v = o.dataset_arn
     if v is None:
-        out.append(missing(f"{p}datasetArn"))
-    elif not (type(v) is str and 0 <= len(v) <= 2048 and _P4.fullmatch(v)):
-        string_violations(v, f"{p}datasetArn", 0, 2048, _P4, _T4, out)
+        out.append(missing(f"{prefix(p)}datasetArn"))
+    elif not (type(v) is str and len(v) <= 2048 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}datasetArn", 0, 2048, _P4, _T4, out)
 
 
-def _check_FileSystemDataSource(o: object, p: str, out: list[Violation]) -> None:
+def _check_FileSystemDataSource(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.FileSystemDataSource:
-        out.append(structure_violation(o, p[:-1], "FileSystemDataSource"))
+        out.append(structure_violation(o, prefix(p)[:-1], "FileSystemDataSource"))
         return
     v: object
     v = o.file_system_id
     if v is None:
-        out.append(missing(f"{p}fileSystemId"))
-    elif not (type(v) is str and 11 <= len(v) <= 21 and _P5.fullmatch(v)):
-        string_violations(v, f"{p}fileSystemId", 11, 21, _P5, _T5, out)
+        out.append(missing(f"{prefix(p)}fileSystemId"))
+    elif not (type(v) is str and 11 <= len(v) <= 21 and (v in _M5 or matches(_P5, _M5, v))):
+        string_violations(v, f"{prefix(p)}fileSystemId", 11, 21, _P5, _T5, out)
     v = o.file_system_access_mode
     if v is None:
-        out.append(missing(f"{p}fileSystemAccessMode"))
+        out.append(missing(f"{prefix(p)}fileSystemAccessMode"))
     elif not (isinstance(v, str) and v in _E3):
-        enum_violations(v, f"{p}fileSystemAccessMode", _V3, out)
+        enum_violations(v, f"{prefix(p)}fileSystemAccessMode", _V3, out)
     v = o.file_system_type
     if v is None:
-        out.append(missing(f"{p}fileSystemType"))
+        out.append(missing(f"{prefix(p)}fileSystemType"))
     elif not (isinstance(v, str) and v in _E4):
-        enum_violations(v, f"{p}fileSystemType", _V4, out)
+        enum_violations(v, f"{prefix(p)}fileSystemType", _V4, out)
     v = o.directory_path
     if v is None:
-        out.append(missing(f"{p}directoryPath"))
-    elif not (type(v) is str and 0 <= len(v) <= 4096 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}directoryPath", 0, 4096, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}directoryPath"))
+    elif not (type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}directoryPath", 0, 4096, _P2, _T2, out)
 
 
-def _check_HubAccessConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_HubAccessConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.HubAccessConfig:
-        out.append(structure_violation(o, p[:-1], "HubAccessConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HubAccessConfig"))
         return
     v: object
     v = o.hub_content_arn
     if v is None:
-        out.append(missing(f"{p}hubContentArn"))
-    elif not (type(v) is str and 0 <= len(v) <= 255 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}hubContentArn", 0, 255, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}hubContentArn"))
+    elif not (type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}hubContentArn", 0, 255, _P2, _T2, out)
 
 
-def _check_ModelAccessConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_ModelAccessConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ModelAccessConfig:
-        out.append(structure_violation(o, p[:-1], "ModelAccessConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ModelAccessConfig"))
         return
     v: object
     v = o.accept_eula
     if v is None:
-        out.append(missing(f"{p}acceptEula"))
+        out.append(missing(f"{prefix(p)}acceptEula"))
     elif type(v) is not bool:
-        bool_violations(v, f"{p}acceptEula", out)
+        bool_violations(v, f"{prefix(p)}acceptEula", out)
 
 
-def _check_S3DataSource(o: object, p: str, out: list[Violation]) -> None:
+def _check_S3DataSource(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.S3DataSource:
-        out.append(structure_violation(o, p[:-1], "S3DataSource"))
+        out.append(structure_violation(o, prefix(p)[:-1], "S3DataSource"))
         return
     v: object
     v = o.s3_data_type
     if v is None:
-        out.append(missing(f"{p}s3DataType"))
+        out.append(missing(f"{prefix(p)}s3DataType"))
     elif not (isinstance(v, str) and v in _E5):
-        enum_violations(v, f"{p}s3DataType", _V5, out)
+        enum_violations(v, f"{prefix(p)}s3DataType", _V5, out)
     v = o.s3_uri
     if v is None:
-        out.append(missing(f"{p}s3Uri"))
-    elif not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3Uri", 0, 1024, _P6, _T6, out)
+        out.append(missing(f"{prefix(p)}s3Uri"))
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
+        string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, _P6, _T6, out)
     v = o.s3_data_distribution_type
     if v is not None and not (isinstance(v, str) and v in _E6):
-        enum_violations(v, f"{p}s3DataDistributionType", _V6, out)
+        enum_violations(v, f"{prefix(p)}s3DataDistributionType", _V6, out)
     v = o.attribute_names
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 16):
-            list_violations(v, f"{p}attributeNames", 0, 16, out)
+        if not (type(v) is list and len(v) <= 16):
+            list_violations(v, f"{prefix(p)}attributeNames", 0, 16, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 1 <= len(item0) <= 256 and _P0.fullmatch(item0)):
+                if not (
+                    type(item0) is str
+                    and 1 <= len(item0) <= 256
+                    and (item0 in _M0 or matches(_P0, _M0, item0))
+                ):
                     string_violations(
-                        item0, f"{p}attributeNames.{i0}.member", 1, 256, _P0, _T0, out
+                        item0, f"{prefix(p)}attributeNames.{i0}.member", 1, 256, _P0, _T0, out
                     )
     v = o.instance_group_names
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 5):
-            list_violations(v, f"{p}instanceGroupNames", 0, 5, out)
+        if not (type(v) is list and len(v) <= 5):
+            list_violations(v, f"{prefix(p)}instanceGroupNames", 0, 5, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 1 <= len(item0) <= 64 and _P0.fullmatch(item0)):
+                if not (
+                    type(item0) is str
+                    and 1 <= len(item0) <= 64
+                    and (item0 in _M0 or matches(_P0, _M0, item0))
+                ):
                     string_violations(
-                        item0, f"{p}instanceGroupNames.{i0}.member", 1, 64, _P0, _T0, out
+                        item0, f"{prefix(p)}instanceGroupNames.{i0}.member", 1, 64, _P0, _T0, out
                     )
     v = o.model_access_config
     if v is not None:
-        _check_ModelAccessConfig(v, f"{p}modelAccessConfig.", out)
+        _check_ModelAccessConfig(v, (p, "modelAccessConfig"), out)
     v = o.hub_access_config
     if v is not None:
-        _check_HubAccessConfig(v, f"{p}hubAccessConfig.", out)
+        _check_HubAccessConfig(v, (p, "hubAccessConfig"), out)
 
 
-def _check_DataSource(o: object, p: str, out: list[Violation]) -> None:
+def _check_DataSource(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.DataSource:
-        out.append(structure_violation(o, p[:-1], "DataSource"))
+        out.append(structure_violation(o, prefix(p)[:-1], "DataSource"))
         return
     v: object
     v = o.s3_data_source
     if v is not None:
-        _check_S3DataSource(v, f"{p}s3DataSource.", out)
+        _check_S3DataSource(v, (p, "s3DataSource"), out)
     v = o.file_system_data_source
     if v is not None:
-        _check_FileSystemDataSource(v, f"{p}fileSystemDataSource.", out)
+        _check_FileSystemDataSource(v, (p, "fileSystemDataSource"), out)
     v = o.dataset_source
     if v is not None:
-        _check_DatasetSource(v, f"{p}datasetSource.", out)
+        _check_DatasetSource(v, (p, "datasetSource"), out)
 
 
-def _check_ShuffleConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_ShuffleConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ShuffleConfig:
-        out.append(structure_violation(o, p[:-1], "ShuffleConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ShuffleConfig"))
         return
     v: object
     v = o.seed
     if v is None:
-        out.append(missing(f"{p}seed"))
+        out.append(missing(f"{prefix(p)}seed"))
     elif type(v) is not int:
-        int_violations(v, f"{p}seed", None, None, out)
+        int_violations(v, f"{prefix(p)}seed", None, None, out)
 
 
-def _check_Channel(o: object, p: str, out: list[Violation]) -> None:
+def _check_Channel(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.Channel:
-        out.append(structure_violation(o, p[:-1], "Channel"))
+        out.append(structure_violation(o, prefix(p)[:-1], "Channel"))
         return
     v: object
     v = o.channel_name
     if v is None:
-        out.append(missing(f"{p}channelName"))
-    elif not (type(v) is str and 1 <= len(v) <= 64 and _P7.fullmatch(v)):
-        string_violations(v, f"{p}channelName", 1, 64, _P7, _T7, out)
+        out.append(missing(f"{prefix(p)}channelName"))
+    elif not (type(v) is str and 1 <= len(v) <= 64 and (v in _M7 or matches(_P7, _M7, v))):
+        string_violations(v, f"{prefix(p)}channelName", 1, 64, _P7, _T7, out)
     v = o.data_source
     if v is None:
-        out.append(missing(f"{p}dataSource"))
+        out.append(missing(f"{prefix(p)}dataSource"))
     else:
-        _check_DataSource(v, f"{p}dataSource.", out)
+        _check_DataSource(v, (p, "dataSource"), out)
     v = o.content_type
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}contentType", 0, 256, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}contentType", 0, 256, _P2, _T2, out)
     v = o.compression_type
     if v is not None and not (isinstance(v, str) and v in _E7):
-        enum_violations(v, f"{p}compressionType", _V7, out)
+        enum_violations(v, f"{prefix(p)}compressionType", _V7, out)
     v = o.record_wrapper_type
     if v is not None and not (isinstance(v, str) and v in _E8):
-        enum_violations(v, f"{p}recordWrapperType", _V8, out)
+        enum_violations(v, f"{prefix(p)}recordWrapperType", _V8, out)
     v = o.input_mode
     if v is not None and not (isinstance(v, str) and v in _E1):
-        enum_violations(v, f"{p}inputMode", _V1, out)
+        enum_violations(v, f"{prefix(p)}inputMode", _V1, out)
     v = o.shuffle_config
     if v is not None:
-        _check_ShuffleConfig(v, f"{p}shuffleConfig.", out)
+        _check_ShuffleConfig(v, (p, "shuffleConfig"), out)
 
 
-def _check_CheckpointConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_CheckpointConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.CheckpointConfig:
-        out.append(structure_violation(o, p[:-1], "CheckpointConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "CheckpointConfig"))
         return
     v: object
     v = o.s3_uri
     if v is None:
-        out.append(missing(f"{p}s3Uri"))
-    elif not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3Uri", 0, 1024, _P6, _T6, out)
+        out.append(missing(f"{prefix(p)}s3Uri"))
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
+        string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, _P6, _T6, out)
     v = o.local_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 4096 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}localPath", 0, 4096, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
 
 
-def _check_CollectionConfiguration(o: object, p: str, out: list[Violation]) -> None:
+def _check_CollectionConfiguration(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.CollectionConfiguration:
-        out.append(structure_violation(o, p[:-1], "CollectionConfiguration"))
+        out.append(structure_violation(o, prefix(p)[:-1], "CollectionConfiguration"))
         return
     v: object
     v = o.collection_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}collectionName", 1, 256, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}collectionName", 1, 256, _P2, _T2, out)
     v = o.collection_parameters
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 20):
-            map_violations(v, f"{p}collectionParameters", 0, 20, out)
+        if not (type(v) is dict and len(v) <= 20):
+            map_violations(v, f"{prefix(p)}collectionParameters", 0, 20, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 1 <= len(k0) <= 256 and _P2.fullmatch(k0)):
+                if not (
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                ):
                     key_errors1: list[Violation] = []
-                    string_violations(k0, f"{p}collectionParameters", 1, 256, _P2, _T2, key_errors1)
+                    string_violations(
+                        k0, f"{prefix(p)}collectionParameters", 1, 256, _P2, _T2, key_errors1
+                    )
                     if key_errors1:
                         out.append(
                             map_entry_violation(
-                                f"{p}collectionParameters", k0, mv0, "key", key_errors1
+                                f"{prefix(p)}collectionParameters", k0, mv0, "key", key_errors1
                             )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 256 and _P2.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                ):
                     value_errors2: list[Violation] = []
                     string_violations(
-                        mv0, f"{p}collectionParameters", 0, 256, _P2, _T2, value_errors2
+                        mv0, f"{prefix(p)}collectionParameters", 0, 256, _P2, _T2, value_errors2
                     )
                     if value_errors2:
                         out.append(
                             map_entry_violation(
-                                f"{p}collectionParameters", k0, mv0, "value", value_errors2
+                                f"{prefix(p)}collectionParameters", k0, mv0, "value", value_errors2
                             )
                         )
 
 
-def _check_ContinuousParameterRange(o: object, p: str, out: list[Violation]) -> None:
+def _check_ContinuousParameterRange(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ContinuousParameterRange:
-        out.append(structure_violation(o, p[:-1], "ContinuousParameterRange"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ContinuousParameterRange"))
         return
     v: object
     v = o.name
     if v is None:
-        out.append(missing(f"{p}name"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}name", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}name"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
     v = o.min_value
     if v is None:
-        out.append(missing(f"{p}minValue"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}minValue", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}minValue"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}minValue", 0, 256, _P2, _T2, out)
     v = o.max_value
     if v is None:
-        out.append(missing(f"{p}maxValue"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}maxValue", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}maxValue"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}maxValue", 0, 256, _P2, _T2, out)
     v = o.scaling_type
     if v is not None and not (isinstance(v, str) and v in _E9):
-        enum_violations(v, f"{p}scalingType", _V9, out)
+        enum_violations(v, f"{prefix(p)}scalingType", _V9, out)
 
 
-def _check_ConvergenceDetected(o: object, p: str, out: list[Violation]) -> None:
+def _check_ConvergenceDetected(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ConvergenceDetected:
-        out.append(structure_violation(o, p[:-1], "ConvergenceDetected"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ConvergenceDetected"))
         return
     v: object
     v = o.complete_on_convergence
     if v is not None and not (isinstance(v, str) and v in _E10):
-        enum_violations(v, f"{p}completeOnConvergence", _V10, out)
+        enum_violations(v, f"{prefix(p)}completeOnConvergence", _V10, out)
 
 
-def _check_HyperParameterAlgorithmSpecification(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterAlgorithmSpecification(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.HyperParameterAlgorithmSpecification:
-        out.append(structure_violation(o, p[:-1], "HyperParameterAlgorithmSpecification"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterAlgorithmSpecification"))
         return
     v: object
     v = o.training_image
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 255 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}trainingImage", 0, 255, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}trainingImage", 0, 255, _P2, _T2, out)
     v = o.training_input_mode
     if v is None:
-        out.append(missing(f"{p}trainingInputMode"))
+        out.append(missing(f"{prefix(p)}trainingInputMode"))
     elif not (isinstance(v, str) and v in _E1):
-        enum_violations(v, f"{p}trainingInputMode", _V1, out)
+        enum_violations(v, f"{prefix(p)}trainingInputMode", _V1, out)
     v = o.algorithm_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 170 and _P3.fullmatch(v)):
-        string_violations(v, f"{p}algorithmName", 1, 170, _P3, _T3, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 170 and (v in _M3 or matches(_P3, _M3, v))
+    ):
+        string_violations(v, f"{prefix(p)}algorithmName", 1, 170, _P3, _T3, out)
     v = o.metric_definitions
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 40):
-            list_violations(v, f"{p}metricDefinitions", 0, 40, out)
+        if not (type(v) is list and len(v) <= 40):
+            list_violations(v, f"{prefix(p)}metricDefinitions", 0, 40, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_MetricDefinition(item0, f"{p}metricDefinitions.{i0}.member.", out)
+                _check_MetricDefinition(item0, (p, "metricDefinitions", i0), out)
 
 
-def _check_HyperParameterTuningJobObjective(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterTuningJobObjective(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.HyperParameterTuningJobObjective:
-        out.append(structure_violation(o, p[:-1], "HyperParameterTuningJobObjective"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterTuningJobObjective"))
         return
     v: object
     v = o.type
     if v is None:
-        out.append(missing(f"{p}type"))
+        out.append(missing(f"{prefix(p)}type"))
     elif not (isinstance(v, str) and v in _E11):
-        enum_violations(v, f"{p}type", _V11, out)
+        enum_violations(v, f"{prefix(p)}type", _V11, out)
     v = o.metric_name
     if v is None:
-        out.append(missing(f"{p}metricName"))
-    elif not (type(v) is str and 1 <= len(v) <= 255 and _P0.fullmatch(v)):
-        string_violations(v, f"{p}metricName", 1, 255, _P0, _T0, out)
+        out.append(missing(f"{prefix(p)}metricName"))
+    elif not (type(v) is str and 1 <= len(v) <= 255 and (v in _M0 or matches(_P0, _M0, v))):
+        string_violations(v, f"{prefix(p)}metricName", 1, 255, _P0, _T0, out)
 
 
-def _check_HyperParameterTuningInstanceConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterTuningInstanceConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.HyperParameterTuningInstanceConfig:
-        out.append(structure_violation(o, p[:-1], "HyperParameterTuningInstanceConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterTuningInstanceConfig"))
         return
     v: object
     v = o.instance_type
     if v is None:
-        out.append(missing(f"{p}instanceType"))
+        out.append(missing(f"{prefix(p)}instanceType"))
     elif not (isinstance(v, str) and v in _E12):
-        enum_violations(v, f"{p}instanceType", _V12, out)
+        enum_violations(v, f"{prefix(p)}instanceType", _V12, out)
     v = o.instance_count
     if v is None:
-        out.append(missing(f"{p}instanceCount"))
+        out.append(missing(f"{prefix(p)}instanceCount"))
     elif not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}instanceCount", 0, None, out)
+        int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
     v = o.volume_size_in_gb
     if v is None:
-        out.append(missing(f"{p}volumeSizeInGB"))
+        out.append(missing(f"{prefix(p)}volumeSizeInGB"))
     elif not (type(v) is int and v >= 1):
-        int_violations(v, f"{p}volumeSizeInGB", 1, None, out)
+        int_violations(v, f"{prefix(p)}volumeSizeInGB", 1, None, out)
 
 
-def _check_HyperParameterTuningResourceConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterTuningResourceConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.HyperParameterTuningResourceConfig:
-        out.append(structure_violation(o, p[:-1], "HyperParameterTuningResourceConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterTuningResourceConfig"))
         return
     v: object
     v = o.instance_type
     if v is not None and not (isinstance(v, str) and v in _E12):
-        enum_violations(v, f"{p}instanceType", _V12, out)
+        enum_violations(v, f"{prefix(p)}instanceType", _V12, out)
     v = o.instance_count
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}instanceCount", 0, None, out)
+        int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
     v = o.volume_size_in_gb
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}volumeSizeInGB", 0, None, out)
+        int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
     v = o.volume_kms_key_id
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 2048 and _P8.fullmatch(v)):
-        string_violations(v, f"{p}volumeKmsKeyId", 0, 2048, _P8, _T8, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 2048 and (v in _M8 or matches(_P8, _M8, v))
+    ):
+        string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, _P8, _T8, out)
     v = o.allocation_strategy
     if v is not None and not (isinstance(v, str) and v in _E13):
-        enum_violations(v, f"{p}allocationStrategy", _V13, out)
+        enum_violations(v, f"{prefix(p)}allocationStrategy", _V13, out)
     v = o.instance_configs
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 6):
-            list_violations(v, f"{p}instanceConfigs", 1, 6, out)
+            list_violations(v, f"{prefix(p)}instanceConfigs", 1, 6, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_HyperParameterTuningInstanceConfig(
-                    item0, f"{p}instanceConfigs.{i0}.member.", out
-                )
+                _check_HyperParameterTuningInstanceConfig(item0, (p, "instanceConfigs", i0), out)
 
 
-def _check_OutputDataConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_OutputDataConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.OutputDataConfig:
-        out.append(structure_violation(o, p[:-1], "OutputDataConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "OutputDataConfig"))
         return
     v: object
     v = o.kms_key_id
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 2048 and _P8.fullmatch(v)):
-        string_violations(v, f"{p}kmsKeyId", 0, 2048, _P8, _T8, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 2048 and (v in _M8 or matches(_P8, _M8, v))
+    ):
+        string_violations(v, f"{prefix(p)}kmsKeyId", 0, 2048, _P8, _T8, out)
     v = o.s3_output_path
     if v is None:
-        out.append(missing(f"{p}s3OutputPath"))
-    elif not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3OutputPath", 0, 1024, _P6, _T6, out)
+        out.append(missing(f"{prefix(p)}s3OutputPath"))
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
     v = o.compression_type
     if v is not None and not (isinstance(v, str) and v in _E14):
-        enum_violations(v, f"{p}compressionType", _V14, out)
+        enum_violations(v, f"{prefix(p)}compressionType", _V14, out)
 
 
-def _check_IntegerParameterRange(o: object, p: str, out: list[Violation]) -> None:
+def _check_IntegerParameterRange(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.IntegerParameterRange:
-        out.append(structure_violation(o, p[:-1], "IntegerParameterRange"))
+        out.append(structure_violation(o, prefix(p)[:-1], "IntegerParameterRange"))
         return
     v: object
     v = o.name
     if v is None:
-        out.append(missing(f"{p}name"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}name", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}name"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
     v = o.min_value
     if v is None:
-        out.append(missing(f"{p}minValue"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}minValue", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}minValue"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}minValue", 0, 256, _P2, _T2, out)
     v = o.max_value
     if v is None:
-        out.append(missing(f"{p}maxValue"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}maxValue", 0, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}maxValue"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}maxValue", 0, 256, _P2, _T2, out)
     v = o.scaling_type
     if v is not None and not (isinstance(v, str) and v in _E9):
-        enum_violations(v, f"{p}scalingType", _V9, out)
+        enum_violations(v, f"{prefix(p)}scalingType", _V9, out)
 
 
-def _check_ParameterRanges(o: object, p: str, out: list[Violation]) -> None:
+def _check_ParameterRanges(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ParameterRanges:
-        out.append(structure_violation(o, p[:-1], "ParameterRanges"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ParameterRanges"))
         return
     v: object
     v = o.integer_parameter_ranges
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 30):
-            list_violations(v, f"{p}integerParameterRanges", 0, 30, out)
+        if not (type(v) is list and len(v) <= 30):
+            list_violations(v, f"{prefix(p)}integerParameterRanges", 0, 30, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_IntegerParameterRange(item0, f"{p}integerParameterRanges.{i0}.member.", out)
+                _check_IntegerParameterRange(item0, (p, "integerParameterRanges", i0), out)
     v = o.continuous_parameter_ranges
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 30):
-            list_violations(v, f"{p}continuousParameterRanges", 0, 30, out)
+        if not (type(v) is list and len(v) <= 30):
+            list_violations(v, f"{prefix(p)}continuousParameterRanges", 0, 30, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_ContinuousParameterRange(
-                    item0, f"{p}continuousParameterRanges.{i0}.member.", out
-                )
+                _check_ContinuousParameterRange(item0, (p, "continuousParameterRanges", i0), out)
     v = o.categorical_parameter_ranges
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 30):
-            list_violations(v, f"{p}categoricalParameterRanges", 0, 30, out)
+        if not (type(v) is list and len(v) <= 30):
+            list_violations(v, f"{prefix(p)}categoricalParameterRanges", 0, 30, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_CategoricalParameterRange(
-                    item0, f"{p}categoricalParameterRanges.{i0}.member.", out
-                )
+                _check_CategoricalParameterRange(item0, (p, "categoricalParameterRanges", i0), out)
     v = o.auto_parameters
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 100):
-            list_violations(v, f"{p}autoParameters", 0, 100, out)
+        if not (type(v) is list and len(v) <= 100):
+            list_violations(v, f"{prefix(p)}autoParameters", 0, 100, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_AutoParameter(item0, f"{p}autoParameters.{i0}.member.", out)
+                _check_AutoParameter(item0, (p, "autoParameters", i0), out)
 
 
-def _check_InstanceGroup(o: object, p: str, out: list[Violation]) -> None:
+def _check_InstanceGroup(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.InstanceGroup:
-        out.append(structure_violation(o, p[:-1], "InstanceGroup"))
+        out.append(structure_violation(o, prefix(p)[:-1], "InstanceGroup"))
         return
     v: object
     v = o.instance_type
     if v is None:
-        out.append(missing(f"{p}instanceType"))
+        out.append(missing(f"{prefix(p)}instanceType"))
     elif not (isinstance(v, str) and v in _E12):
-        enum_violations(v, f"{p}instanceType", _V12, out)
+        enum_violations(v, f"{prefix(p)}instanceType", _V12, out)
     v = o.instance_count
     if v is None:
-        out.append(missing(f"{p}instanceCount"))
+        out.append(missing(f"{prefix(p)}instanceCount"))
     elif not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}instanceCount", 0, None, out)
+        int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
     v = o.instance_group_name
     if v is None:
-        out.append(missing(f"{p}instanceGroupName"))
-    elif not (type(v) is str and 1 <= len(v) <= 64 and _P0.fullmatch(v)):
-        string_violations(v, f"{p}instanceGroupName", 1, 64, _P0, _T0, out)
+        out.append(missing(f"{prefix(p)}instanceGroupName"))
+    elif not (type(v) is str and 1 <= len(v) <= 64 and (v in _M0 or matches(_P0, _M0, v))):
+        string_violations(v, f"{prefix(p)}instanceGroupName", 1, 64, _P0, _T0, out)
 
 
-def _check_PlacementSpecification(o: object, p: str, out: list[Violation]) -> None:
+def _check_PlacementSpecification(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.PlacementSpecification:
-        out.append(structure_violation(o, p[:-1], "PlacementSpecification"))
+        out.append(structure_violation(o, prefix(p)[:-1], "PlacementSpecification"))
         return
     v: object
     v = o.ultra_server_id
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 256):
-        string_violations(v, f"{p}ultraServerId", 0, 256, None, None, out)
+    if v is not None and not (type(v) is str and len(v) <= 256):
+        string_violations(v, f"{prefix(p)}ultraServerId", 0, 256, None, None, out)
     v = o.instance_count
     if v is None:
-        out.append(missing(f"{p}instanceCount"))
+        out.append(missing(f"{prefix(p)}instanceCount"))
     elif not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}instanceCount", 0, None, out)
+        int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
 
 
-def _check_InstancePlacementConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_InstancePlacementConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.InstancePlacementConfig:
-        out.append(structure_violation(o, p[:-1], "InstancePlacementConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "InstancePlacementConfig"))
         return
     v: object
     v = o.enable_multiple_jobs
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableMultipleJobs", out)
+        bool_violations(v, f"{prefix(p)}enableMultipleJobs", out)
     v = o.placement_specifications
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 10):
-            list_violations(v, f"{p}placementSpecifications", 0, 10, out)
+        if not (type(v) is list and len(v) <= 10):
+            list_violations(v, f"{prefix(p)}placementSpecifications", 0, 10, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_PlacementSpecification(
-                    item0, f"{p}placementSpecifications.{i0}.member.", out
-                )
+                _check_PlacementSpecification(item0, (p, "placementSpecifications", i0), out)
 
 
-def _check_InstancePreference(o: object, p: str, out: list[Violation]) -> None:
+def _check_InstancePreference(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.InstancePreference:
-        out.append(structure_violation(o, p[:-1], "InstancePreference"))
+        out.append(structure_violation(o, prefix(p)[:-1], "InstancePreference"))
         return
     v: object
     v = o.instance_type
     if v is None:
-        out.append(missing(f"{p}instanceType"))
+        out.append(missing(f"{prefix(p)}instanceType"))
     elif not (isinstance(v, str) and v in _E12):
-        enum_violations(v, f"{p}instanceType", _V12, out)
+        enum_violations(v, f"{prefix(p)}instanceType", _V12, out)
     v = o.instance_count
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}instanceCount", 0, None, out)
+        int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
     v = o.training_plan_arns
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 1):
-            list_violations(v, f"{p}trainingPlanArns", 1, 1, out)
+            list_violations(v, f"{prefix(p)}trainingPlanArns", 1, 1, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 50 <= len(item0) <= 2048 and _P9.fullmatch(item0)):
+                if not (
+                    type(item0) is str
+                    and 50 <= len(item0) <= 2048
+                    and (item0 in _M9 or matches(_P9, _M9, item0))
+                ):
                     string_violations(
-                        item0, f"{p}trainingPlanArns.{i0}.member", 50, 2048, _P9, _T9, out
+                        item0, f"{prefix(p)}trainingPlanArns.{i0}.member", 50, 2048, _P9, _T9, out
                     )
 
 
-def _check_ResourceConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_ResourceConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ResourceConfig:
-        out.append(structure_violation(o, p[:-1], "ResourceConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ResourceConfig"))
         return
     v: object
     v = o.instance_type
     if v is not None and not (isinstance(v, str) and v in _E12):
-        enum_violations(v, f"{p}instanceType", _V12, out)
+        enum_violations(v, f"{prefix(p)}instanceType", _V12, out)
     v = o.instance_count
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}instanceCount", 0, None, out)
+        int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
     v = o.volume_size_in_gb
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}volumeSizeInGB", 0, None, out)
+        int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
     v = o.volume_kms_key_id
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 2048 and _P8.fullmatch(v)):
-        string_violations(v, f"{p}volumeKmsKeyId", 0, 2048, _P8, _T8, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 2048 and (v in _M8 or matches(_P8, _M8, v))
+    ):
+        string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, _P8, _T8, out)
     v = o.keep_alive_period_in_seconds
     if v is not None and not (type(v) is int and 0 <= v <= 21600):
-        int_violations(v, f"{p}keepAlivePeriodInSeconds", 0, 21600, out)
+        int_violations(v, f"{prefix(p)}keepAlivePeriodInSeconds", 0, 21600, out)
     v = o.instance_groups
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 5):
-            list_violations(v, f"{p}instanceGroups", 0, 5, out)
+        if not (type(v) is list and len(v) <= 5):
+            list_violations(v, f"{prefix(p)}instanceGroups", 0, 5, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_InstanceGroup(item0, f"{p}instanceGroups.{i0}.member.", out)
+                _check_InstanceGroup(item0, (p, "instanceGroups", i0), out)
     v = o.training_plan_arn
-    if v is not None and not (type(v) is str and 50 <= len(v) <= 2048 and _P9.fullmatch(v)):
-        string_violations(v, f"{p}trainingPlanArn", 50, 2048, _P9, _T9, out)
+    if v is not None and not (
+        type(v) is str and 50 <= len(v) <= 2048 and (v in _M9 or matches(_P9, _M9, v))
+    ):
+        string_violations(v, f"{prefix(p)}trainingPlanArn", 50, 2048, _P9, _T9, out)
     v = o.instance_placement_config
     if v is not None:
-        _check_InstancePlacementConfig(v, f"{p}instancePlacementConfig.", out)
+        _check_InstancePlacementConfig(v, (p, "instancePlacementConfig"), out)
     v = o.instance_preferences
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 5):
-            list_violations(v, f"{p}instancePreferences", 1, 5, out)
+            list_violations(v, f"{prefix(p)}instancePreferences", 1, 5, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_InstancePreference(item0, f"{p}instancePreferences.{i0}.member.", out)
+                _check_InstancePreference(item0, (p, "instancePreferences", i0), out)
     v = o.selected_instance_type
     if v is not None and not (isinstance(v, str) and v in _E12):
-        enum_violations(v, f"{p}selectedInstanceType", _V12, out)
+        enum_violations(v, f"{prefix(p)}selectedInstanceType", _V12, out)
     v = o.selected_instance_count
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}selectedInstanceCount", 0, None, out)
+        int_violations(v, f"{prefix(p)}selectedInstanceCount", 0, None, out)
 
 
-def _check_RetryStrategy(o: object, p: str, out: list[Violation]) -> None:
+def _check_RetryStrategy(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.RetryStrategy:
-        out.append(structure_violation(o, p[:-1], "RetryStrategy"))
+        out.append(structure_violation(o, prefix(p)[:-1], "RetryStrategy"))
         return
     v: object
     v = o.maximum_retry_attempts
     if v is None:
-        out.append(missing(f"{p}maximumRetryAttempts"))
+        out.append(missing(f"{prefix(p)}maximumRetryAttempts"))
     elif not (type(v) is int and 1 <= v <= 30):
-        int_violations(v, f"{p}maximumRetryAttempts", 1, 30, out)
+        int_violations(v, f"{prefix(p)}maximumRetryAttempts", 1, 30, out)
 
 
-def _check_StoppingCondition(o: object, p: str, out: list[Violation]) -> None:
+def _check_StoppingCondition(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.StoppingCondition:
-        out.append(structure_violation(o, p[:-1], "StoppingCondition"))
+        out.append(structure_violation(o, prefix(p)[:-1], "StoppingCondition"))
         return
     v: object
     v = o.max_runtime_in_seconds
     if v is not None and not (type(v) is int and v >= 1):
-        int_violations(v, f"{p}maxRuntimeInSeconds", 1, None, out)
+        int_violations(v, f"{prefix(p)}maxRuntimeInSeconds", 1, None, out)
     v = o.max_wait_time_in_seconds
     if v is not None and not (type(v) is int and v >= 1):
-        int_violations(v, f"{p}maxWaitTimeInSeconds", 1, None, out)
+        int_violations(v, f"{prefix(p)}maxWaitTimeInSeconds", 1, None, out)
     v = o.max_pending_time_in_seconds
     if v is not None and not (type(v) is int and 1800 <= v <= 2419200):
-        int_violations(v, f"{p}maxPendingTimeInSeconds", 1800, 2419200, out)
+        int_violations(v, f"{prefix(p)}maxPendingTimeInSeconds", 1800, 2419200, out)
 
 
-def _check_VpcConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_VpcConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.VpcConfig:
-        out.append(structure_violation(o, p[:-1], "VpcConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "VpcConfig"))
         return
     v: object
     v = o.security_group_ids
     if v is None:
-        out.append(missing(f"{p}securityGroupIds"))
+        out.append(missing(f"{prefix(p)}securityGroupIds"))
     else:
         if not (type(v) is list and 1 <= len(v) <= 5):
-            list_violations(v, f"{p}securityGroupIds", 1, 5, out)
+            list_violations(v, f"{prefix(p)}securityGroupIds", 1, 5, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 0 <= len(item0) <= 32 and _P10.fullmatch(item0)):
+                if not (
+                    type(item0) is str
+                    and len(item0) <= 32
+                    and (item0 in _M10 or matches(_P10, _M10, item0))
+                ):
                     string_violations(
-                        item0, f"{p}securityGroupIds.{i0}.member", 0, 32, _P10, _T10, out
+                        item0, f"{prefix(p)}securityGroupIds.{i0}.member", 0, 32, _P10, _T10, out
                     )
     v = o.subnets
     if v is None:
-        out.append(missing(f"{p}subnets"))
+        out.append(missing(f"{prefix(p)}subnets"))
     else:
         if not (type(v) is list and 1 <= len(v) <= 16):
-            list_violations(v, f"{p}subnets", 1, 16, out)
+            list_violations(v, f"{prefix(p)}subnets", 1, 16, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                if not (type(item0) is str and 0 <= len(item0) <= 32 and _P10.fullmatch(item0)):
-                    string_violations(item0, f"{p}subnets.{i0}.member", 0, 32, _P10, _T10, out)
+                if not (
+                    type(item0) is str
+                    and len(item0) <= 32
+                    and (item0 in _M10 or matches(_P10, _M10, item0))
+                ):
+                    string_violations(
+                        item0, f"{prefix(p)}subnets.{i0}.member", 0, 32, _P10, _T10, out
+                    )
 
 
-def _check_HyperParameterTrainingJobDefinition(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterTrainingJobDefinition(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.HyperParameterTrainingJobDefinition:
-        out.append(structure_violation(o, p[:-1], "HyperParameterTrainingJobDefinition"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterTrainingJobDefinition"))
         return
     v: object
     v = o.definition_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 64 and _P11.fullmatch(v)):
-        string_violations(v, f"{p}definitionName", 1, 64, _P11, _T11, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 64 and (v in _M11 or matches(_P11, _M11, v))
+    ):
+        string_violations(v, f"{prefix(p)}definitionName", 1, 64, _P11, _T11, out)
     v = o.tuning_objective
     if v is not None:
-        _check_HyperParameterTuningJobObjective(v, f"{p}tuningObjective.", out)
+        _check_HyperParameterTuningJobObjective(v, (p, "tuningObjective"), out)
     v = o.hyper_parameter_ranges
     if v is not None:
-        _check_ParameterRanges(v, f"{p}hyperParameterRanges.", out)
+        _check_ParameterRanges(v, (p, "hyperParameterRanges"), out)
     v = o.static_hyper_parameters
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 100):
-            map_violations(v, f"{p}staticHyperParameters", 0, 100, out)
+        if not (type(v) is dict and len(v) <= 100):
+            map_violations(v, f"{prefix(p)}staticHyperParameters", 0, 100, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 0 <= len(k0) <= 256 and _P2.fullmatch(k0)):
+                if not (
+                    type(k0) is str and len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                ):
                     key_errors3: list[Violation] = []
                     string_violations(
-                        k0, f"{p}staticHyperParameters", 0, 256, _P2, _T2, key_errors3
+                        k0, f"{prefix(p)}staticHyperParameters", 0, 256, _P2, _T2, key_errors3
                     )
                     if key_errors3:
                         out.append(
                             map_entry_violation(
-                                f"{p}staticHyperParameters", k0, mv0, "key", key_errors3
+                                f"{prefix(p)}staticHyperParameters", k0, mv0, "key", key_errors3
                             )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 2500 and _P2.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str and len(mv0) <= 2500 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                ):
                     value_errors4: list[Violation] = []
                     string_violations(
-                        mv0, f"{p}staticHyperParameters", 0, 2500, _P2, _T2, value_errors4
+                        mv0, f"{prefix(p)}staticHyperParameters", 0, 2500, _P2, _T2, value_errors4
                     )
                     if value_errors4:
                         out.append(
                             map_entry_violation(
-                                f"{p}staticHyperParameters", k0, mv0, "value", value_errors4
+                                f"{prefix(p)}staticHyperParameters", k0, mv0, "value", value_errors4
                             )
                         )
     v = o.algorithm_specification
     if v is None:
-        out.append(missing(f"{p}algorithmSpecification"))
+        out.append(missing(f"{prefix(p)}algorithmSpecification"))
     else:
-        _check_HyperParameterAlgorithmSpecification(v, f"{p}algorithmSpecification.", out)
+        _check_HyperParameterAlgorithmSpecification(v, (p, "algorithmSpecification"), out)
     v = o.role_arn
     if v is None:
-        out.append(missing(f"{p}roleArn"))
-    elif not (type(v) is str and 20 <= len(v) <= 2048 and _P12.fullmatch(v)):
-        string_violations(v, f"{p}roleArn", 20, 2048, _P12, _T12, out)
+        out.append(missing(f"{prefix(p)}roleArn"))
+    elif not (type(v) is str and 20 <= len(v) <= 2048 and (v in _M12 or matches(_P12, _M12, v))):
+        string_violations(v, f"{prefix(p)}roleArn", 20, 2048, _P12, _T12, out)
     v = o.input_data_config
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 20):
-            list_violations(v, f"{p}inputDataConfig", 1, 20, out)
+            list_violations(v, f"{prefix(p)}inputDataConfig", 1, 20, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_Channel(item0, f"{p}inputDataConfig.{i0}.member.", out)
+                _check_Channel(item0, (p, "inputDataConfig", i0), out)
     v = o.vpc_config
     if v is not None:
-        _check_VpcConfig(v, f"{p}vpcConfig.", out)
+        _check_VpcConfig(v, (p, "vpcConfig"), out)
     v = o.output_data_config
     if v is None:
-        out.append(missing(f"{p}outputDataConfig"))
+        out.append(missing(f"{prefix(p)}outputDataConfig"))
     else:
-        _check_OutputDataConfig(v, f"{p}outputDataConfig.", out)
+        _check_OutputDataConfig(v, (p, "outputDataConfig"), out)
     v = o.resource_config
     if v is not None:
-        _check_ResourceConfig(v, f"{p}resourceConfig.", out)
+        _check_ResourceConfig(v, (p, "resourceConfig"), out)
     v = o.hyper_parameter_tuning_resource_config
     if v is not None:
-        _check_HyperParameterTuningResourceConfig(v, f"{p}hyperParameterTuningResourceConfig.", out)
+        _check_HyperParameterTuningResourceConfig(v, (p, "hyperParameterTuningResourceConfig"), out)
     v = o.stopping_condition
     if v is None:
-        out.append(missing(f"{p}stoppingCondition"))
+        out.append(missing(f"{prefix(p)}stoppingCondition"))
     else:
-        _check_StoppingCondition(v, f"{p}stoppingCondition.", out)
+        _check_StoppingCondition(v, (p, "stoppingCondition"), out)
     v = o.enable_network_isolation
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableNetworkIsolation", out)
+        bool_violations(v, f"{prefix(p)}enableNetworkIsolation", out)
     v = o.enable_inter_container_traffic_encryption
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableInterContainerTrafficEncryption", out)
+        bool_violations(v, f"{prefix(p)}enableInterContainerTrafficEncryption", out)
     v = o.enable_managed_spot_training
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableManagedSpotTraining", out)
+        bool_violations(v, f"{prefix(p)}enableManagedSpotTraining", out)
     v = o.checkpoint_config
     if v is not None:
-        _check_CheckpointConfig(v, f"{p}checkpointConfig.", out)
+        _check_CheckpointConfig(v, (p, "checkpointConfig"), out)
     v = o.retry_strategy
     if v is not None:
-        _check_RetryStrategy(v, f"{p}retryStrategy.", out)
+        _check_RetryStrategy(v, (p, "retryStrategy"), out)
     v = o.environment
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 48):
-            map_violations(v, f"{p}environment", 0, 48, out)
+        if not (type(v) is dict and len(v) <= 48):
+            map_violations(v, f"{prefix(p)}environment", 0, 48, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 0 <= len(k0) <= 512 and _P13.fullmatch(k0)):
+                if not (
+                    type(k0) is str and len(k0) <= 512 and (k0 in _M13 or matches(_P13, _M13, k0))
+                ):
                     key_errors5: list[Violation] = []
-                    string_violations(k0, f"{p}environment", 0, 512, _P13, _T13, key_errors5)
+                    string_violations(
+                        k0, f"{prefix(p)}environment", 0, 512, _P13, _T13, key_errors5
+                    )
                     if key_errors5:
                         out.append(
-                            map_entry_violation(f"{p}environment", k0, mv0, "key", key_errors5)
+                            map_entry_violation(
+                                f"{prefix(p)}environment", k0, mv0, "key", key_errors5
+                            )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 512 and _P14.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str
+                    and len(mv0) <= 512
+                    and (mv0 in _M14 or matches(_P14, _M14, mv0))
+                ):
                     value_errors6: list[Violation] = []
-                    string_violations(mv0, f"{p}environment", 0, 512, _P14, _T14, value_errors6)
+                    string_violations(
+                        mv0, f"{prefix(p)}environment", 0, 512, _P14, _T14, value_errors6
+                    )
                     if value_errors6:
                         out.append(
-                            map_entry_violation(f"{p}environment", k0, mv0, "value", value_errors6)
+                            map_entry_violation(
+                                f"{prefix(p)}environment", k0, mv0, "value", value_errors6
+                            )
                         )
 
 
-def _check_HyperbandStrategyConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperbandStrategyConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.HyperbandStrategyConfig:
-        out.append(structure_violation(o, p[:-1], "HyperbandStrategyConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperbandStrategyConfig"))
         return
     v: object
     v = o.min_resource
     if v is not None and not (type(v) is int and v >= 1):
-        int_violations(v, f"{p}minResource", 1, None, out)
+        int_violations(v, f"{prefix(p)}minResource", 1, None, out)
     v = o.max_resource
     if v is not None and not (type(v) is int and v >= 1):
-        int_violations(v, f"{p}maxResource", 1, None, out)
+        int_violations(v, f"{prefix(p)}maxResource", 1, None, out)
 
 
-def _check_HyperParameterTuningJobStrategyConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterTuningJobStrategyConfig(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.HyperParameterTuningJobStrategyConfig:
-        out.append(structure_violation(o, p[:-1], "HyperParameterTuningJobStrategyConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterTuningJobStrategyConfig"))
         return
     v: object
     v = o.hyperband_strategy_config
     if v is not None:
-        _check_HyperbandStrategyConfig(v, f"{p}hyperbandStrategyConfig.", out)
+        _check_HyperbandStrategyConfig(v, (p, "hyperbandStrategyConfig"), out)
 
 
-def _check_ResourceLimits(o: object, p: str, out: list[Violation]) -> None:
+def _check_ResourceLimits(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ResourceLimits:
-        out.append(structure_violation(o, p[:-1], "ResourceLimits"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ResourceLimits"))
         return
     v: object
     v = o.max_number_of_training_jobs
     if v is not None and not (type(v) is int and v >= 1):
-        int_violations(v, f"{p}maxNumberOfTrainingJobs", 1, None, out)
+        int_violations(v, f"{prefix(p)}maxNumberOfTrainingJobs", 1, None, out)
     v = o.max_parallel_training_jobs
     if v is None:
-        out.append(missing(f"{p}maxParallelTrainingJobs"))
+        out.append(missing(f"{prefix(p)}maxParallelTrainingJobs"))
     elif not (type(v) is int and v >= 1):
-        int_violations(v, f"{p}maxParallelTrainingJobs", 1, None, out)
+        int_violations(v, f"{prefix(p)}maxParallelTrainingJobs", 1, None, out)
     v = o.max_runtime_in_seconds
     if v is not None and not (type(v) is int and 120 <= v <= 15768000):
-        int_violations(v, f"{p}maxRuntimeInSeconds", 120, 15768000, out)
+        int_violations(v, f"{prefix(p)}maxRuntimeInSeconds", 120, 15768000, out)
 
 
-def _check_TuningJobCompletionCriteria(o: object, p: str, out: list[Violation]) -> None:
+def _check_TuningJobCompletionCriteria(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.TuningJobCompletionCriteria:
-        out.append(structure_violation(o, p[:-1], "TuningJobCompletionCriteria"))
+        out.append(structure_violation(o, prefix(p)[:-1], "TuningJobCompletionCriteria"))
         return
     v: object
     v = o.target_objective_metric_value
     if v is not None:
-        float_violations(v, f"{p}targetObjectiveMetricValue", None, None, out)
+        float_violations(v, f"{prefix(p)}targetObjectiveMetricValue", None, None, out)
     v = o.best_objective_not_improving
     if v is not None:
-        _check_BestObjectiveNotImproving(v, f"{p}bestObjectiveNotImproving.", out)
+        _check_BestObjectiveNotImproving(v, (p, "bestObjectiveNotImproving"), out)
     v = o.convergence_detected
     if v is not None:
-        _check_ConvergenceDetected(v, f"{p}convergenceDetected.", out)
+        _check_ConvergenceDetected(v, (p, "convergenceDetected"), out)
 
 
-def _check_HyperParameterTuningJobConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterTuningJobConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.HyperParameterTuningJobConfig:
-        out.append(structure_violation(o, p[:-1], "HyperParameterTuningJobConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterTuningJobConfig"))
         return
     v: object
     v = o.strategy
     if v is None:
-        out.append(missing(f"{p}strategy"))
+        out.append(missing(f"{prefix(p)}strategy"))
     elif not (isinstance(v, str) and v in _E15):
-        enum_violations(v, f"{p}strategy", _V15, out)
+        enum_violations(v, f"{prefix(p)}strategy", _V15, out)
     v = o.strategy_config
     if v is not None:
-        _check_HyperParameterTuningJobStrategyConfig(v, f"{p}strategyConfig.", out)
+        _check_HyperParameterTuningJobStrategyConfig(v, (p, "strategyConfig"), out)
     v = o.hyper_parameter_tuning_job_objective
     if v is not None:
-        _check_HyperParameterTuningJobObjective(v, f"{p}hyperParameterTuningJobObjective.", out)
+        _check_HyperParameterTuningJobObjective(v, (p, "hyperParameterTuningJobObjective"), out)
     v = o.resource_limits
     if v is None:
-        out.append(missing(f"{p}resourceLimits"))
+        out.append(missing(f"{prefix(p)}resourceLimits"))
     else:
-        _check_ResourceLimits(v, f"{p}resourceLimits.", out)
+        _check_ResourceLimits(v, (p, "resourceLimits"), out)
     v = o.parameter_ranges
     if v is not None:
-        _check_ParameterRanges(v, f"{p}parameterRanges.", out)
+        _check_ParameterRanges(v, (p, "parameterRanges"), out)
     v = o.training_job_early_stopping_type
     if v is not None and not (isinstance(v, str) and v in _E16):
-        enum_violations(v, f"{p}trainingJobEarlyStoppingType", _V16, out)
+        enum_violations(v, f"{prefix(p)}trainingJobEarlyStoppingType", _V16, out)
     v = o.tuning_job_completion_criteria
     if v is not None:
-        _check_TuningJobCompletionCriteria(v, f"{p}tuningJobCompletionCriteria.", out)
+        _check_TuningJobCompletionCriteria(v, (p, "tuningJobCompletionCriteria"), out)
     v = o.random_seed
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}randomSeed", 0, None, out)
+        int_violations(v, f"{prefix(p)}randomSeed", 0, None, out)
 
 
-def _check_ParentHyperParameterTuningJob(o: object, p: str, out: list[Violation]) -> None:
+def _check_ParentHyperParameterTuningJob(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ParentHyperParameterTuningJob:
-        out.append(structure_violation(o, p[:-1], "ParentHyperParameterTuningJob"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ParentHyperParameterTuningJob"))
         return
     v: object
     v = o.hyper_parameter_tuning_job_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 32 and _P15.fullmatch(v)):
-        string_violations(v, f"{p}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))
+    ):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
 
 
-def _check_HyperParameterTuningJobWarmStartConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_HyperParameterTuningJobWarmStartConfig(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.HyperParameterTuningJobWarmStartConfig:
-        out.append(structure_violation(o, p[:-1], "HyperParameterTuningJobWarmStartConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "HyperParameterTuningJobWarmStartConfig"))
         return
     v: object
     v = o.parent_hyper_parameter_tuning_jobs
     if v is None:
-        out.append(missing(f"{p}parentHyperParameterTuningJobs"))
+        out.append(missing(f"{prefix(p)}parentHyperParameterTuningJobs"))
     else:
         if not (type(v) is list and 1 <= len(v) <= 5):
-            list_violations(v, f"{p}parentHyperParameterTuningJobs", 1, 5, out)
+            list_violations(v, f"{prefix(p)}parentHyperParameterTuningJobs", 1, 5, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
                 _check_ParentHyperParameterTuningJob(
-                    item0, f"{p}parentHyperParameterTuningJobs.{i0}.member.", out
+                    item0, (p, "parentHyperParameterTuningJobs", i0), out
                 )
     v = o.warm_start_type
     if v is None:
-        out.append(missing(f"{p}warmStartType"))
+        out.append(missing(f"{prefix(p)}warmStartType"))
     elif not (isinstance(v, str) and v in _E17):
-        enum_violations(v, f"{p}warmStartType", _V17, out)
+        enum_violations(v, f"{prefix(p)}warmStartType", _V17, out)
 
 
-def _check_Tag(o: object, p: str, out: list[Violation]) -> None:
+def _check_Tag(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.Tag:
-        out.append(structure_violation(o, p[:-1], "Tag"))
+        out.append(structure_violation(o, prefix(p)[:-1], "Tag"))
         return
     v: object
     v = o.key
     if v is None:
-        out.append(missing(f"{p}key"))
-    elif not (type(v) is str and 1 <= len(v) <= 128 and _P16.fullmatch(v)):
-        string_violations(v, f"{p}key", 1, 128, _P16, _T16, out)
+        out.append(missing(f"{prefix(p)}key"))
+    elif not (type(v) is str and 1 <= len(v) <= 128 and (v in _M16 or matches(_P16, _M16, v))):
+        string_violations(v, f"{prefix(p)}key", 1, 128, _P16, _T16, out)
     v = o.value
     if v is None:
-        out.append(missing(f"{p}value"))
-    elif not (type(v) is str and 0 <= len(v) <= 256 and _P16.fullmatch(v)):
-        string_violations(v, f"{p}value", 0, 256, _P16, _T16, out)
+        out.append(missing(f"{prefix(p)}value"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M16 or matches(_P16, _M16, v))):
+        string_violations(v, f"{prefix(p)}value", 0, 256, _P16, _T16, out)
 
 
-def _check_CreateHyperParameterTuningJobRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_CreateHyperParameterTuningJobRequest(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.CreateHyperParameterTuningJobRequest:
-        out.append(structure_violation(o, p[:-1], "CreateHyperParameterTuningJobRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "CreateHyperParameterTuningJobRequest"))
         return
     v: object
     v = o.hyper_parameter_tuning_job_name
     if v is None:
-        out.append(missing(f"{p}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and _P15.fullmatch(v)):
-        string_violations(v, f"{p}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+        out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
     v = o.hyper_parameter_tuning_job_config
     if v is None:
-        out.append(missing(f"{p}hyperParameterTuningJobConfig"))
+        out.append(missing(f"{prefix(p)}hyperParameterTuningJobConfig"))
     else:
-        _check_HyperParameterTuningJobConfig(v, f"{p}hyperParameterTuningJobConfig.", out)
+        _check_HyperParameterTuningJobConfig(v, (p, "hyperParameterTuningJobConfig"), out)
     v = o.training_job_definition
     if v is not None:
-        _check_HyperParameterTrainingJobDefinition(v, f"{p}trainingJobDefinition.", out)
+        _check_HyperParameterTrainingJobDefinition(v, (p, "trainingJobDefinition"), out)
     v = o.training_job_definitions
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 10):
-            list_violations(v, f"{p}trainingJobDefinitions", 1, 10, out)
+            list_violations(v, f"{prefix(p)}trainingJobDefinitions", 1, 10, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
                 _check_HyperParameterTrainingJobDefinition(
-                    item0, f"{p}trainingJobDefinitions.{i0}.member.", out
+                    item0, (p, "trainingJobDefinitions", i0), out
                 )
     v = o.warm_start_config
     if v is not None:
-        _check_HyperParameterTuningJobWarmStartConfig(v, f"{p}warmStartConfig.", out)
+        _check_HyperParameterTuningJobWarmStartConfig(v, (p, "warmStartConfig"), out)
     v = o.tags
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 50):
-            list_violations(v, f"{p}tags", 0, 50, out)
+        if not (type(v) is list and len(v) <= 50):
+            list_violations(v, f"{prefix(p)}tags", 0, 50, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_Tag(item0, f"{p}tags.{i0}.member.", out)
+                _check_Tag(item0, (p, "tags", i0), out)
     v = o.autotune
     if v is not None:
-        _check_Autotune(v, f"{p}autotune.", out)
+        _check_Autotune(v, (p, "autotune"), out)
 
 
-def _check_DebugHookConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_DebugHookConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.DebugHookConfig:
-        out.append(structure_violation(o, p[:-1], "DebugHookConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "DebugHookConfig"))
         return
     v: object
     v = o.local_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 4096 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}localPath", 0, 4096, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
     v = o.s3_output_path
     if v is None:
-        out.append(missing(f"{p}s3OutputPath"))
-    elif not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3OutputPath", 0, 1024, _P6, _T6, out)
+        out.append(missing(f"{prefix(p)}s3OutputPath"))
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
     v = o.hook_parameters
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 20):
-            map_violations(v, f"{p}hookParameters", 0, 20, out)
+        if not (type(v) is dict and len(v) <= 20):
+            map_violations(v, f"{prefix(p)}hookParameters", 0, 20, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 1 <= len(k0) <= 256 and _P2.fullmatch(k0)):
+                if not (
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                ):
                     key_errors7: list[Violation] = []
-                    string_violations(k0, f"{p}hookParameters", 1, 256, _P2, _T2, key_errors7)
+                    string_violations(
+                        k0, f"{prefix(p)}hookParameters", 1, 256, _P2, _T2, key_errors7
+                    )
                     if key_errors7:
                         out.append(
-                            map_entry_violation(f"{p}hookParameters", k0, mv0, "key", key_errors7)
+                            map_entry_violation(
+                                f"{prefix(p)}hookParameters", k0, mv0, "key", key_errors7
+                            )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 256 and _P2.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                ):
                     value_errors8: list[Violation] = []
-                    string_violations(mv0, f"{p}hookParameters", 0, 256, _P2, _T2, value_errors8)
+                    string_violations(
+                        mv0, f"{prefix(p)}hookParameters", 0, 256, _P2, _T2, value_errors8
+                    )
                     if value_errors8:
                         out.append(
                             map_entry_violation(
-                                f"{p}hookParameters", k0, mv0, "value", value_errors8
+                                f"{prefix(p)}hookParameters", k0, mv0, "value", value_errors8
                             )
                         )
     v = o.collection_configurations
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 20):
-            list_violations(v, f"{p}collectionConfigurations", 0, 20, out)
+        if not (type(v) is list and len(v) <= 20):
+            list_violations(v, f"{prefix(p)}collectionConfigurations", 0, 20, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_CollectionConfiguration(
-                    item0, f"{p}collectionConfigurations.{i0}.member.", out
-                )
+                _check_CollectionConfiguration(item0, (p, "collectionConfigurations", i0), out)
 
 
-def _check_DebugRuleConfiguration(o: object, p: str, out: list[Violation]) -> None:
+def _check_DebugRuleConfiguration(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.DebugRuleConfiguration:
-        out.append(structure_violation(o, p[:-1], "DebugRuleConfiguration"))
+        out.append(structure_violation(o, prefix(p)[:-1], "DebugRuleConfiguration"))
         return
     v: object
     v = o.rule_configuration_name
     if v is None:
-        out.append(missing(f"{p}ruleConfigurationName"))
-    elif not (type(v) is str and 1 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}ruleConfigurationName", 1, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}ruleConfigurationName"))
+    elif not (type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}ruleConfigurationName", 1, 256, _P2, _T2, out)
     v = o.local_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 4096 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}localPath", 0, 4096, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
     v = o.s3_output_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3OutputPath", 0, 1024, _P6, _T6, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))
+    ):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
     v = o.rule_evaluator_image
     if v is None:
-        out.append(missing(f"{p}ruleEvaluatorImage"))
-    elif not (type(v) is str and 0 <= len(v) <= 255 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}ruleEvaluatorImage", 0, 255, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}ruleEvaluatorImage"))
+    elif not (type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, _P2, _T2, out)
     v = o.instance_type
     if v is not None and not (isinstance(v, str) and v in _E18):
-        enum_violations(v, f"{p}instanceType", _V18, out)
+        enum_violations(v, f"{prefix(p)}instanceType", _V18, out)
     v = o.volume_size_in_gb
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}volumeSizeInGB", 0, None, out)
+        int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
     v = o.rule_parameters
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 100):
-            map_violations(v, f"{p}ruleParameters", 0, 100, out)
+        if not (type(v) is dict and len(v) <= 100):
+            map_violations(v, f"{prefix(p)}ruleParameters", 0, 100, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 1 <= len(k0) <= 256 and _P2.fullmatch(k0)):
+                if not (
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                ):
                     key_errors9: list[Violation] = []
-                    string_violations(k0, f"{p}ruleParameters", 1, 256, _P2, _T2, key_errors9)
+                    string_violations(
+                        k0, f"{prefix(p)}ruleParameters", 1, 256, _P2, _T2, key_errors9
+                    )
                     if key_errors9:
                         out.append(
-                            map_entry_violation(f"{p}ruleParameters", k0, mv0, "key", key_errors9)
+                            map_entry_violation(
+                                f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors9
+                            )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 256 and _P2.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                ):
                     value_errors10: list[Violation] = []
-                    string_violations(mv0, f"{p}ruleParameters", 0, 256, _P2, _T2, value_errors10)
+                    string_violations(
+                        mv0, f"{prefix(p)}ruleParameters", 0, 256, _P2, _T2, value_errors10
+                    )
                     if value_errors10:
                         out.append(
                             map_entry_violation(
-                                f"{p}ruleParameters", k0, mv0, "value", value_errors10
+                                f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors10
                             )
                         )
 
 
-def _check_ExperimentConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_ExperimentConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ExperimentConfig:
-        out.append(structure_violation(o, p[:-1], "ExperimentConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ExperimentConfig"))
         return
     v: object
     v = o.experiment_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 120 and _P17.fullmatch(v)):
-        string_violations(v, f"{p}experimentName", 1, 120, _P17, _T17, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+    ):
+        string_violations(v, f"{prefix(p)}experimentName", 1, 120, _P17, _T17, out)
     v = o.trial_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 120 and _P17.fullmatch(v)):
-        string_violations(v, f"{p}trialName", 1, 120, _P17, _T17, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+    ):
+        string_violations(v, f"{prefix(p)}trialName", 1, 120, _P17, _T17, out)
     v = o.trial_component_display_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 120 and _P17.fullmatch(v)):
-        string_violations(v, f"{p}trialComponentDisplayName", 1, 120, _P17, _T17, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+    ):
+        string_violations(v, f"{prefix(p)}trialComponentDisplayName", 1, 120, _P17, _T17, out)
     v = o.run_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 120 and _P17.fullmatch(v)):
-        string_violations(v, f"{p}runName", 1, 120, _P17, _T17, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+    ):
+        string_violations(v, f"{prefix(p)}runName", 1, 120, _P17, _T17, out)
 
 
-def _check_InfraCheckConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_InfraCheckConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.InfraCheckConfig:
-        out.append(structure_violation(o, p[:-1], "InfraCheckConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "InfraCheckConfig"))
         return
     v: object
     v = o.enable_infra_check
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableInfraCheck", out)
+        bool_violations(v, f"{prefix(p)}enableInfraCheck", out)
 
 
-def _check_MlflowConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_MlflowConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.MlflowConfig:
-        out.append(structure_violation(o, p[:-1], "MlflowConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "MlflowConfig"))
         return
     v: object
     v = o.mlflow_resource_arn
     if v is None:
-        out.append(missing(f"{p}mlflowResourceArn"))
-    elif not (type(v) is str and 0 <= len(v) <= 2048 and _P18.fullmatch(v)):
-        string_violations(v, f"{p}mlflowResourceArn", 0, 2048, _P18, _T18, out)
+        out.append(missing(f"{prefix(p)}mlflowResourceArn"))
+    elif not (type(v) is str and len(v) <= 2048 and (v in _M18 or matches(_P18, _M18, v))):
+        string_violations(v, f"{prefix(p)}mlflowResourceArn", 0, 2048, _P18, _T18, out)
     v = o.mlflow_experiment_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}mlflowExperimentName", 1, 256, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}mlflowExperimentName", 1, 256, _P2, _T2, out)
     v = o.mlflow_run_name
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}mlflowRunName", 1, 256, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}mlflowRunName", 1, 256, _P2, _T2, out)
 
 
-def _check_ModelPackageConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_ModelPackageConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ModelPackageConfig:
-        out.append(structure_violation(o, p[:-1], "ModelPackageConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ModelPackageConfig"))
         return
     v: object
     v = o.model_package_group_arn
     if v is None:
-        out.append(missing(f"{p}modelPackageGroupArn"))
-    elif not (type(v) is str and 1 <= len(v) <= 2048 and _P19.fullmatch(v)):
-        string_violations(v, f"{p}modelPackageGroupArn", 1, 2048, _P19, _T19, out)
+        out.append(missing(f"{prefix(p)}modelPackageGroupArn"))
+    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M19 or matches(_P19, _M19, v))):
+        string_violations(v, f"{prefix(p)}modelPackageGroupArn", 1, 2048, _P19, _T19, out)
     v = o.source_model_package_arn
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 2048 and _P20.fullmatch(v)):
-        string_violations(v, f"{p}sourceModelPackageArn", 1, 2048, _P20, _T20, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 2048 and (v in _M20 or matches(_P20, _M20, v))
+    ):
+        string_violations(v, f"{prefix(p)}sourceModelPackageArn", 1, 2048, _P20, _T20, out)
 
 
-def _check_ProfilerConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_ProfilerConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ProfilerConfig:
-        out.append(structure_violation(o, p[:-1], "ProfilerConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ProfilerConfig"))
         return
     v: object
     v = o.s3_output_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3OutputPath", 0, 1024, _P6, _T6, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))
+    ):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
     v = o.profiling_interval_in_milliseconds
     if v is not None and type(v) is not int:
-        int_violations(v, f"{p}profilingIntervalInMilliseconds", None, None, out)
+        int_violations(v, f"{prefix(p)}profilingIntervalInMilliseconds", None, None, out)
     v = o.profiling_parameters
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 20):
-            map_violations(v, f"{p}profilingParameters", 0, 20, out)
+        if not (type(v) is dict and len(v) <= 20):
+            map_violations(v, f"{prefix(p)}profilingParameters", 0, 20, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 1 <= len(k0) <= 256 and _P2.fullmatch(k0)):
+                if not (
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                ):
                     key_errors11: list[Violation] = []
-                    string_violations(k0, f"{p}profilingParameters", 1, 256, _P2, _T2, key_errors11)
+                    string_violations(
+                        k0, f"{prefix(p)}profilingParameters", 1, 256, _P2, _T2, key_errors11
+                    )
                     if key_errors11:
                         out.append(
                             map_entry_violation(
-                                f"{p}profilingParameters", k0, mv0, "key", key_errors11
+                                f"{prefix(p)}profilingParameters", k0, mv0, "key", key_errors11
                             )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 256 and _P2.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                ):
                     value_errors12: list[Violation] = []
                     string_violations(
-                        mv0, f"{p}profilingParameters", 0, 256, _P2, _T2, value_errors12
+                        mv0, f"{prefix(p)}profilingParameters", 0, 256, _P2, _T2, value_errors12
                     )
                     if value_errors12:
                         out.append(
                             map_entry_violation(
-                                f"{p}profilingParameters", k0, mv0, "value", value_errors12
+                                f"{prefix(p)}profilingParameters", k0, mv0, "value", value_errors12
                             )
                         )
     v = o.disable_profiler
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}disableProfiler", out)
+        bool_violations(v, f"{prefix(p)}disableProfiler", out)
 
 
-def _check_ProfilerRuleConfiguration(o: object, p: str, out: list[Violation]) -> None:
+def _check_ProfilerRuleConfiguration(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ProfilerRuleConfiguration:
-        out.append(structure_violation(o, p[:-1], "ProfilerRuleConfiguration"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ProfilerRuleConfiguration"))
         return
     v: object
     v = o.rule_configuration_name
     if v is None:
-        out.append(missing(f"{p}ruleConfigurationName"))
-    elif not (type(v) is str and 1 <= len(v) <= 256 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}ruleConfigurationName", 1, 256, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}ruleConfigurationName"))
+    elif not (type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}ruleConfigurationName", 1, 256, _P2, _T2, out)
     v = o.local_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 4096 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}localPath", 0, 4096, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
     v = o.s3_output_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3OutputPath", 0, 1024, _P6, _T6, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))
+    ):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
     v = o.rule_evaluator_image
     if v is None:
-        out.append(missing(f"{p}ruleEvaluatorImage"))
-    elif not (type(v) is str and 0 <= len(v) <= 255 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}ruleEvaluatorImage", 0, 255, _P2, _T2, out)
+        out.append(missing(f"{prefix(p)}ruleEvaluatorImage"))
+    elif not (type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, _P2, _T2, out)
     v = o.instance_type
     if v is not None and not (isinstance(v, str) and v in _E18):
-        enum_violations(v, f"{p}instanceType", _V18, out)
+        enum_violations(v, f"{prefix(p)}instanceType", _V18, out)
     v = o.volume_size_in_gb
     if v is not None and not (type(v) is int and v >= 0):
-        int_violations(v, f"{p}volumeSizeInGB", 0, None, out)
+        int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
     v = o.rule_parameters
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 100):
-            map_violations(v, f"{p}ruleParameters", 0, 100, out)
+        if not (type(v) is dict and len(v) <= 100):
+            map_violations(v, f"{prefix(p)}ruleParameters", 0, 100, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 1 <= len(k0) <= 256 and _P2.fullmatch(k0)):
+                if not (
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                ):
                     key_errors13: list[Violation] = []
-                    string_violations(k0, f"{p}ruleParameters", 1, 256, _P2, _T2, key_errors13)
+                    string_violations(
+                        k0, f"{prefix(p)}ruleParameters", 1, 256, _P2, _T2, key_errors13
+                    )
                     if key_errors13:
                         out.append(
-                            map_entry_violation(f"{p}ruleParameters", k0, mv0, "key", key_errors13)
+                            map_entry_violation(
+                                f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors13
+                            )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 256 and _P2.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                ):
                     value_errors14: list[Violation] = []
-                    string_violations(mv0, f"{p}ruleParameters", 0, 256, _P2, _T2, value_errors14)
+                    string_violations(
+                        mv0, f"{prefix(p)}ruleParameters", 0, 256, _P2, _T2, value_errors14
+                    )
                     if value_errors14:
                         out.append(
                             map_entry_violation(
-                                f"{p}ruleParameters", k0, mv0, "value", value_errors14
+                                f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors14
                             )
                         )
 
 
-def _check_RemoteDebugConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_RemoteDebugConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.RemoteDebugConfig:
-        out.append(structure_violation(o, p[:-1], "RemoteDebugConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "RemoteDebugConfig"))
         return
     v: object
     v = o.enable_remote_debug
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableRemoteDebug", out)
+        bool_violations(v, f"{prefix(p)}enableRemoteDebug", out)
 
 
-def _check_ServerlessJobConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_ServerlessJobConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ServerlessJobConfig:
-        out.append(structure_violation(o, p[:-1], "ServerlessJobConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ServerlessJobConfig"))
         return
     v: object
     v = o.base_model_arn
     if v is None:
-        out.append(missing(f"{p}baseModelArn"))
-    elif not (type(v) is str and 1 <= len(v) <= 2048 and _P21.fullmatch(v)):
-        string_violations(v, f"{p}baseModelArn", 1, 2048, _P21, _T21, out)
+        out.append(missing(f"{prefix(p)}baseModelArn"))
+    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M21 or matches(_P21, _M21, v))):
+        string_violations(v, f"{prefix(p)}baseModelArn", 1, 2048, _P21, _T21, out)
     v = o.accept_eula
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}acceptEula", out)
+        bool_violations(v, f"{prefix(p)}acceptEula", out)
     v = o.job_type
     if v is None:
-        out.append(missing(f"{p}jobType"))
+        out.append(missing(f"{prefix(p)}jobType"))
     elif not (isinstance(v, str) and v in _E19):
-        enum_violations(v, f"{p}jobType", _V19, out)
+        enum_violations(v, f"{prefix(p)}jobType", _V19, out)
     v = o.customization_technique
     if v is not None and not (isinstance(v, str) and v in _E20):
-        enum_violations(v, f"{p}customizationTechnique", _V20, out)
+        enum_violations(v, f"{prefix(p)}customizationTechnique", _V20, out)
     v = o.peft
     if v is not None and not (isinstance(v, str) and v in _E21):
-        enum_violations(v, f"{p}peft", _V21, out)
+        enum_violations(v, f"{prefix(p)}peft", _V21, out)
     v = o.evaluation_type
     if v is not None and not (isinstance(v, str) and v in _E22):
-        enum_violations(v, f"{p}evaluationType", _V22, out)
+        enum_violations(v, f"{prefix(p)}evaluationType", _V22, out)
     v = o.evaluator_arn
-    if v is not None and not (type(v) is str and _P2.fullmatch(v)):
-        string_violations(v, f"{p}evaluatorArn", None, None, _P2, _T2, out)
+    if v is not None and not (type(v) is str and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}evaluatorArn", None, None, _P2, _T2, out)
     v = o.sequence_length
-    if v is not None and not (type(v) is str and 1 <= len(v) <= 50 and _P22.fullmatch(v)):
-        string_violations(v, f"{p}sequenceLength", 1, 50, _P22, _T22, out)
+    if v is not None and not (
+        type(v) is str and 1 <= len(v) <= 50 and (v in _M22 or matches(_P22, _M22, v))
+    ):
+        string_violations(v, f"{prefix(p)}sequenceLength", 1, 50, _P22, _T22, out)
 
 
-def _check_SessionChainingConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_SessionChainingConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.SessionChainingConfig:
-        out.append(structure_violation(o, p[:-1], "SessionChainingConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "SessionChainingConfig"))
         return
     v: object
     v = o.enable_session_tag_chaining
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableSessionTagChaining", out)
+        bool_violations(v, f"{prefix(p)}enableSessionTagChaining", out)
 
 
-def _check_TensorBoardOutputConfig(o: object, p: str, out: list[Violation]) -> None:
+def _check_TensorBoardOutputConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.TensorBoardOutputConfig:
-        out.append(structure_violation(o, p[:-1], "TensorBoardOutputConfig"))
+        out.append(structure_violation(o, prefix(p)[:-1], "TensorBoardOutputConfig"))
         return
     v: object
     v = o.local_path
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 4096 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}localPath", 0, 4096, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
     v = o.s3_output_path
     if v is None:
-        out.append(missing(f"{p}s3OutputPath"))
-    elif not (type(v) is str and 0 <= len(v) <= 1024 and _P6.fullmatch(v)):
-        string_violations(v, f"{p}s3OutputPath", 0, 1024, _P6, _T6, out)
+        out.append(missing(f"{prefix(p)}s3OutputPath"))
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
 
 
-def _check_CreateTrainingJobRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.CreateTrainingJobRequest:
-        out.append(structure_violation(o, p[:-1], "CreateTrainingJobRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "CreateTrainingJobRequest"))
         return
     v: object
     v = o.training_job_name
     if v is None:
-        out.append(missing(f"{p}trainingJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 63 and _P23.fullmatch(v)):
-        string_violations(v, f"{p}trainingJobName", 1, 63, _P23, _T23, out)
+        out.append(missing(f"{prefix(p)}trainingJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M23 or matches(_P23, _M23, v))):
+        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P23, _T23, out)
     v = o.hyper_parameters
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 100):
-            map_violations(v, f"{p}hyperParameters", 0, 100, out)
+        if not (type(v) is dict and len(v) <= 100):
+            map_violations(v, f"{prefix(p)}hyperParameters", 0, 100, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 0 <= len(k0) <= 256 and _P2.fullmatch(k0)):
+                if not (
+                    type(k0) is str and len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                ):
                     key_errors15: list[Violation] = []
-                    string_violations(k0, f"{p}hyperParameters", 0, 256, _P2, _T2, key_errors15)
+                    string_violations(
+                        k0, f"{prefix(p)}hyperParameters", 0, 256, _P2, _T2, key_errors15
+                    )
                     if key_errors15:
                         out.append(
-                            map_entry_violation(f"{p}hyperParameters", k0, mv0, "key", key_errors15)
+                            map_entry_violation(
+                                f"{prefix(p)}hyperParameters", k0, mv0, "key", key_errors15
+                            )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 2500 and _P2.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str and len(mv0) <= 2500 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                ):
                     value_errors16: list[Violation] = []
-                    string_violations(mv0, f"{p}hyperParameters", 0, 2500, _P2, _T2, value_errors16)
+                    string_violations(
+                        mv0, f"{prefix(p)}hyperParameters", 0, 2500, _P2, _T2, value_errors16
+                    )
                     if value_errors16:
                         out.append(
                             map_entry_violation(
-                                f"{p}hyperParameters", k0, mv0, "value", value_errors16
+                                f"{prefix(p)}hyperParameters", k0, mv0, "value", value_errors16
                             )
                         )
     v = o.algorithm_specification
     if v is not None:
-        _check_AlgorithmSpecification(v, f"{p}algorithmSpecification.", out)
+        _check_AlgorithmSpecification(v, (p, "algorithmSpecification"), out)
     v = o.role_arn
     if v is None:
-        out.append(missing(f"{p}roleArn"))
-    elif not (type(v) is str and 20 <= len(v) <= 2048 and _P12.fullmatch(v)):
-        string_violations(v, f"{p}roleArn", 20, 2048, _P12, _T12, out)
+        out.append(missing(f"{prefix(p)}roleArn"))
+    elif not (type(v) is str and 20 <= len(v) <= 2048 and (v in _M12 or matches(_P12, _M12, v))):
+        string_violations(v, f"{prefix(p)}roleArn", 20, 2048, _P12, _T12, out)
     v = o.input_data_config
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 20):
-            list_violations(v, f"{p}inputDataConfig", 1, 20, out)
+            list_violations(v, f"{prefix(p)}inputDataConfig", 1, 20, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_Channel(item0, f"{p}inputDataConfig.{i0}.member.", out)
+                _check_Channel(item0, (p, "inputDataConfig", i0), out)
     v = o.output_data_config
     if v is None:
-        out.append(missing(f"{p}outputDataConfig"))
+        out.append(missing(f"{prefix(p)}outputDataConfig"))
     else:
-        _check_OutputDataConfig(v, f"{p}outputDataConfig.", out)
+        _check_OutputDataConfig(v, (p, "outputDataConfig"), out)
     v = o.resource_config
     if v is not None:
-        _check_ResourceConfig(v, f"{p}resourceConfig.", out)
+        _check_ResourceConfig(v, (p, "resourceConfig"), out)
     v = o.vpc_config
     if v is not None:
-        _check_VpcConfig(v, f"{p}vpcConfig.", out)
+        _check_VpcConfig(v, (p, "vpcConfig"), out)
     v = o.stopping_condition
     if v is not None:
-        _check_StoppingCondition(v, f"{p}stoppingCondition.", out)
+        _check_StoppingCondition(v, (p, "stoppingCondition"), out)
     v = o.tags
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 50):
-            list_violations(v, f"{p}tags", 0, 50, out)
+        if not (type(v) is list and len(v) <= 50):
+            list_violations(v, f"{prefix(p)}tags", 0, 50, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_Tag(item0, f"{p}tags.{i0}.member.", out)
+                _check_Tag(item0, (p, "tags", i0), out)
     v = o.enable_network_isolation
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableNetworkIsolation", out)
+        bool_violations(v, f"{prefix(p)}enableNetworkIsolation", out)
     v = o.enable_inter_container_traffic_encryption
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableInterContainerTrafficEncryption", out)
+        bool_violations(v, f"{prefix(p)}enableInterContainerTrafficEncryption", out)
     v = o.enable_managed_spot_training
     if v is not None and type(v) is not bool:
-        bool_violations(v, f"{p}enableManagedSpotTraining", out)
+        bool_violations(v, f"{prefix(p)}enableManagedSpotTraining", out)
     v = o.checkpoint_config
     if v is not None:
-        _check_CheckpointConfig(v, f"{p}checkpointConfig.", out)
+        _check_CheckpointConfig(v, (p, "checkpointConfig"), out)
     v = o.debug_hook_config
     if v is not None:
-        _check_DebugHookConfig(v, f"{p}debugHookConfig.", out)
+        _check_DebugHookConfig(v, (p, "debugHookConfig"), out)
     v = o.debug_rule_configurations
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 20):
-            list_violations(v, f"{p}debugRuleConfigurations", 0, 20, out)
+        if not (type(v) is list and len(v) <= 20):
+            list_violations(v, f"{prefix(p)}debugRuleConfigurations", 0, 20, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_DebugRuleConfiguration(
-                    item0, f"{p}debugRuleConfigurations.{i0}.member.", out
-                )
+                _check_DebugRuleConfiguration(item0, (p, "debugRuleConfigurations", i0), out)
     v = o.tensor_board_output_config
     if v is not None:
-        _check_TensorBoardOutputConfig(v, f"{p}tensorBoardOutputConfig.", out)
+        _check_TensorBoardOutputConfig(v, (p, "tensorBoardOutputConfig"), out)
     v = o.experiment_config
     if v is not None:
-        _check_ExperimentConfig(v, f"{p}experimentConfig.", out)
+        _check_ExperimentConfig(v, (p, "experimentConfig"), out)
     v = o.profiler_config
     if v is not None:
-        _check_ProfilerConfig(v, f"{p}profilerConfig.", out)
+        _check_ProfilerConfig(v, (p, "profilerConfig"), out)
     v = o.profiler_rule_configurations
     if v is not None:
-        if not (type(v) is list and 0 <= len(v) <= 20):
-            list_violations(v, f"{p}profilerRuleConfigurations", 0, 20, out)
+        if not (type(v) is list and len(v) <= 20):
+            list_violations(v, f"{prefix(p)}profilerRuleConfigurations", 0, 20, out)
         if type(v) is list:
             for i0, item0 in enumerate(v, 1):
-                _check_ProfilerRuleConfiguration(
-                    item0, f"{p}profilerRuleConfigurations.{i0}.member.", out
-                )
+                _check_ProfilerRuleConfiguration(item0, (p, "profilerRuleConfigurations", i0), out)
     v = o.environment
     if v is not None:
-        if not (type(v) is dict and 0 <= len(v) <= 100):
-            map_violations(v, f"{p}environment", 0, 100, out)
+        if not (type(v) is dict and len(v) <= 100):
+            map_violations(v, f"{prefix(p)}environment", 0, 100, out)
         if type(v) is dict:
             for k0, mv0 in v.items():
-                if not (type(k0) is str and 0 <= len(k0) <= 512 and _P13.fullmatch(k0)):
+                if not (
+                    type(k0) is str and len(k0) <= 512 and (k0 in _M13 or matches(_P13, _M13, k0))
+                ):
                     key_errors17: list[Violation] = []
-                    string_violations(k0, f"{p}environment", 0, 512, _P13, _T13, key_errors17)
+                    string_violations(
+                        k0, f"{prefix(p)}environment", 0, 512, _P13, _T13, key_errors17
+                    )
                     if key_errors17:
                         out.append(
-                            map_entry_violation(f"{p}environment", k0, mv0, "key", key_errors17)
+                            map_entry_violation(
+                                f"{prefix(p)}environment", k0, mv0, "key", key_errors17
+                            )
                         )
-                if not (type(mv0) is str and 0 <= len(mv0) <= 512 and _P14.fullmatch(mv0)):
+                if not (
+                    type(mv0) is str
+                    and len(mv0) <= 512
+                    and (mv0 in _M14 or matches(_P14, _M14, mv0))
+                ):
                     value_errors18: list[Violation] = []
-                    string_violations(mv0, f"{p}environment", 0, 512, _P14, _T14, value_errors18)
+                    string_violations(
+                        mv0, f"{prefix(p)}environment", 0, 512, _P14, _T14, value_errors18
+                    )
                     if value_errors18:
                         out.append(
-                            map_entry_violation(f"{p}environment", k0, mv0, "value", value_errors18)
+                            map_entry_violation(
+                                f"{prefix(p)}environment", k0, mv0, "value", value_errors18
+                            )
                         )
     v = o.retry_strategy
     if v is not None:
-        _check_RetryStrategy(v, f"{p}retryStrategy.", out)
+        _check_RetryStrategy(v, (p, "retryStrategy"), out)
     v = o.remote_debug_config
     if v is not None:
-        _check_RemoteDebugConfig(v, f"{p}remoteDebugConfig.", out)
+        _check_RemoteDebugConfig(v, (p, "remoteDebugConfig"), out)
     v = o.infra_check_config
     if v is not None:
-        _check_InfraCheckConfig(v, f"{p}infraCheckConfig.", out)
+        _check_InfraCheckConfig(v, (p, "infraCheckConfig"), out)
     v = o.session_chaining_config
     if v is not None:
-        _check_SessionChainingConfig(v, f"{p}sessionChainingConfig.", out)
+        _check_SessionChainingConfig(v, (p, "sessionChainingConfig"), out)
     v = o.serverless_job_config
     if v is not None:
-        _check_ServerlessJobConfig(v, f"{p}serverlessJobConfig.", out)
+        _check_ServerlessJobConfig(v, (p, "serverlessJobConfig"), out)
     v = o.mlflow_config
     if v is not None:
-        _check_MlflowConfig(v, f"{p}mlflowConfig.", out)
+        _check_MlflowConfig(v, (p, "mlflowConfig"), out)
     v = o.model_package_config
     if v is not None:
-        _check_ModelPackageConfig(v, f"{p}modelPackageConfig.", out)
+        _check_ModelPackageConfig(v, (p, "modelPackageConfig"), out)
 
 
-def _check_DeleteHyperParameterTuningJobRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_DeleteHyperParameterTuningJobRequest(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.DeleteHyperParameterTuningJobRequest:
-        out.append(structure_violation(o, p[:-1], "DeleteHyperParameterTuningJobRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "DeleteHyperParameterTuningJobRequest"))
         return
     v: object
     v = o.hyper_parameter_tuning_job_name
     if v is None:
-        out.append(missing(f"{p}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and _P15.fullmatch(v)):
-        string_violations(v, f"{p}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+        out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
 
 
-def _check_DescribeHyperParameterTuningJobRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_DescribeHyperParameterTuningJobRequest(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.DescribeHyperParameterTuningJobRequest:
-        out.append(structure_violation(o, p[:-1], "DescribeHyperParameterTuningJobRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "DescribeHyperParameterTuningJobRequest"))
         return
     v: object
     v = o.hyper_parameter_tuning_job_name
     if v is None:
-        out.append(missing(f"{p}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and _P15.fullmatch(v)):
-        string_violations(v, f"{p}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+        out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
 
 
-def _check_DescribeTrainingJobRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_DescribeTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.DescribeTrainingJobRequest:
-        out.append(structure_violation(o, p[:-1], "DescribeTrainingJobRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "DescribeTrainingJobRequest"))
         return
     v: object
     v = o.training_job_name
     if v is None:
-        out.append(missing(f"{p}trainingJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 63 and _P23.fullmatch(v)):
-        string_violations(v, f"{p}trainingJobName", 1, 63, _P23, _T23, out)
+        out.append(missing(f"{prefix(p)}trainingJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M23 or matches(_P23, _M23, v))):
+        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P23, _T23, out)
 
 
-def _check_ListHyperParameterTuningJobsRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_ListHyperParameterTuningJobsRequest(
+    o: object, p: LazyPath, out: list[Violation]
+) -> None:
     if type(o) is not shapes.ListHyperParameterTuningJobsRequest:
-        out.append(structure_violation(o, p[:-1], "ListHyperParameterTuningJobsRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ListHyperParameterTuningJobsRequest"))
         return
     v: object
     v = o.next_token
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 8192 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}nextToken", 0, 8192, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 8192 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P2, _T2, out)
     v = o.max_results
     if v is not None and not (type(v) is int and 1 <= v <= 100):
-        int_violations(v, f"{p}maxResults", 1, 100, out)
+        int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
     v = o.sort_by
     if v is not None and not (isinstance(v, str) and v in _E23):
-        enum_violations(v, f"{p}sortBy", _V23, out)
+        enum_violations(v, f"{prefix(p)}sortBy", _V23, out)
     v = o.sort_order
     if v is not None and not (isinstance(v, str) and v in _E24):
-        enum_violations(v, f"{p}sortOrder", _V24, out)
+        enum_violations(v, f"{prefix(p)}sortOrder", _V24, out)
     v = o.name_contains
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 63 and _P24.fullmatch(v)):
-        string_violations(v, f"{p}nameContains", 0, 63, _P24, _T24, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 63 and (v in _M24 or matches(_P24, _M24, v))
+    ):
+        string_violations(v, f"{prefix(p)}nameContains", 0, 63, _P24, _T24, out)
     v = o.creation_time_after
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}creationTimeAfter", out)
+        timestamp_violations(v, f"{prefix(p)}creationTimeAfter", out)
     v = o.creation_time_before
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}creationTimeBefore", out)
+        timestamp_violations(v, f"{prefix(p)}creationTimeBefore", out)
     v = o.last_modified_time_after
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}lastModifiedTimeAfter", out)
+        timestamp_violations(v, f"{prefix(p)}lastModifiedTimeAfter", out)
     v = o.last_modified_time_before
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}lastModifiedTimeBefore", out)
+        timestamp_violations(v, f"{prefix(p)}lastModifiedTimeBefore", out)
     v = o.status_equals
     if v is not None and not (isinstance(v, str) and v in _E25):
-        enum_violations(v, f"{p}statusEquals", _V25, out)
+        enum_violations(v, f"{prefix(p)}statusEquals", _V25, out)
 
 
 def _check_ListTrainingJobsForHyperParameterTuningJobRequest(
-    o: object, p: str, out: list[Violation]
+    o: object, p: LazyPath, out: list[Violation]
 ) -> None:
     if type(o) is not shapes.ListTrainingJobsForHyperParameterTuningJobRequest:
         out.append(
-            structure_violation(o, p[:-1], "ListTrainingJobsForHyperParameterTuningJobRequest")
+            structure_violation(
+                o, prefix(p)[:-1], "ListTrainingJobsForHyperParameterTuningJobRequest"
+            )
         )
         return
     v: object
     v = o.hyper_parameter_tuning_job_name
     if v is None:
-        out.append(missing(f"{p}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and _P15.fullmatch(v)):
-        string_violations(v, f"{p}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+        out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
     v = o.next_token
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 8192 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}nextToken", 0, 8192, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 8192 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P2, _T2, out)
     v = o.max_results
     if v is not None and not (type(v) is int and 1 <= v <= 100):
-        int_violations(v, f"{p}maxResults", 1, 100, out)
+        int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
     v = o.status_equals
     if v is not None and not (isinstance(v, str) and v in _E26):
-        enum_violations(v, f"{p}statusEquals", _V26, out)
+        enum_violations(v, f"{prefix(p)}statusEquals", _V26, out)
     v = o.sort_by
     if v is not None and not (isinstance(v, str) and v in _E27):
-        enum_violations(v, f"{p}sortBy", _V27, out)
+        enum_violations(v, f"{prefix(p)}sortBy", _V27, out)
     v = o.sort_order
     if v is not None and not (isinstance(v, str) and v in _E24):
-        enum_violations(v, f"{p}sortOrder", _V24, out)
+        enum_violations(v, f"{prefix(p)}sortOrder", _V24, out)
 
 
-def _check_ListTrainingJobsRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_ListTrainingJobsRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.ListTrainingJobsRequest:
-        out.append(structure_violation(o, p[:-1], "ListTrainingJobsRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "ListTrainingJobsRequest"))
         return
     v: object
     v = o.next_token
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 8192 and _P2.fullmatch(v)):
-        string_violations(v, f"{p}nextToken", 0, 8192, _P2, _T2, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 8192 and (v in _M2 or matches(_P2, _M2, v))
+    ):
+        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P2, _T2, out)
     v = o.max_results
     if v is not None and not (type(v) is int and 1 <= v <= 100):
-        int_violations(v, f"{p}maxResults", 1, 100, out)
+        int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
     v = o.creation_time_after
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}creationTimeAfter", out)
+        timestamp_violations(v, f"{prefix(p)}creationTimeAfter", out)
     v = o.creation_time_before
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}creationTimeBefore", out)
+        timestamp_violations(v, f"{prefix(p)}creationTimeBefore", out)
     v = o.last_modified_time_after
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}lastModifiedTimeAfter", out)
+        timestamp_violations(v, f"{prefix(p)}lastModifiedTimeAfter", out)
     v = o.last_modified_time_before
     if v is not None and not isinstance(v, datetime):
-        timestamp_violations(v, f"{p}lastModifiedTimeBefore", out)
+        timestamp_violations(v, f"{prefix(p)}lastModifiedTimeBefore", out)
     v = o.name_contains
-    if v is not None and not (type(v) is str and 0 <= len(v) <= 63 and _P24.fullmatch(v)):
-        string_violations(v, f"{p}nameContains", 0, 63, _P24, _T24, out)
+    if v is not None and not (
+        type(v) is str and len(v) <= 63 and (v in _M24 or matches(_P24, _M24, v))
+    ):
+        string_violations(v, f"{prefix(p)}nameContains", 0, 63, _P24, _T24, out)
     v = o.status_equals
     if v is not None and not (isinstance(v, str) and v in _E26):
-        enum_violations(v, f"{p}statusEquals", _V26, out)
+        enum_violations(v, f"{prefix(p)}statusEquals", _V26, out)
     v = o.sort_by
     if v is not None and not (isinstance(v, str) and v in _E28):
-        enum_violations(v, f"{p}sortBy", _V28, out)
+        enum_violations(v, f"{prefix(p)}sortBy", _V28, out)
     v = o.sort_order
     if v is not None and not (isinstance(v, str) and v in _E24):
-        enum_violations(v, f"{p}sortOrder", _V24, out)
+        enum_violations(v, f"{prefix(p)}sortOrder", _V24, out)
     v = o.warm_pool_status_equals
     if v is not None and not (isinstance(v, str) and v in _E29):
-        enum_violations(v, f"{p}warmPoolStatusEquals", _V29, out)
+        enum_violations(v, f"{prefix(p)}warmPoolStatusEquals", _V29, out)
     v = o.training_plan_arn_equals
-    if v is not None and not (type(v) is str and 50 <= len(v) <= 2048 and _P9.fullmatch(v)):
-        string_violations(v, f"{p}trainingPlanArnEquals", 50, 2048, _P9, _T9, out)
+    if v is not None and not (
+        type(v) is str and 50 <= len(v) <= 2048 and (v in _M9 or matches(_P9, _M9, v))
+    ):
+        string_violations(v, f"{prefix(p)}trainingPlanArnEquals", 50, 2048, _P9, _T9, out)
 
 
-def _check_StopHyperParameterTuningJobRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_StopHyperParameterTuningJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.StopHyperParameterTuningJobRequest:
-        out.append(structure_violation(o, p[:-1], "StopHyperParameterTuningJobRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "StopHyperParameterTuningJobRequest"))
         return
     v: object
     v = o.hyper_parameter_tuning_job_name
     if v is None:
-        out.append(missing(f"{p}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and _P15.fullmatch(v)):
-        string_violations(v, f"{p}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+        out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
 
 
-def _check_StopTrainingJobRequest(o: object, p: str, out: list[Violation]) -> None:
+def _check_StopTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.StopTrainingJobRequest:
-        out.append(structure_violation(o, p[:-1], "StopTrainingJobRequest"))
+        out.append(structure_violation(o, prefix(p)[:-1], "StopTrainingJobRequest"))
         return
     v: object
     v = o.training_job_name
     if v is None:
-        out.append(missing(f"{p}trainingJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 63 and _P23.fullmatch(v)):
-        string_violations(v, f"{p}trainingJobName", 1, 63, _P23, _T23, out)
+        out.append(missing(f"{prefix(p)}trainingJobName"))
+    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M23 or matches(_P23, _M23, v))):
+        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P23, _T23, out)
 
 
-_CHECKERS: dict[type[Any], Callable[[object, str, list[Violation]], None]] = {
+_CHECKERS: dict[type[Any], Callable[[object, LazyPath, list[Violation]], None]] = {
     shapes.CreateHyperParameterTuningJobRequest: _check_CreateHyperParameterTuningJobRequest,
     shapes.DescribeHyperParameterTuningJobRequest: _check_DescribeHyperParameterTuningJobRequest,
     shapes.ListHyperParameterTuningJobsRequest: _check_ListHyperParameterTuningJobsRequest,
@@ -2336,7 +2558,7 @@ _CHECKERS: dict[type[Any], Callable[[object, str, list[Violation]], None]] = {
 def violations(request: object) -> list[Violation]:
     """Every constraint ``request`` breaks, in member order."""
     found: list[Violation] = []
-    _CHECKERS[type(request)](request, "", found)
+    _CHECKERS[type(request)](request, None, found)
     return found
 
 
