@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -709,24 +710,64 @@ def _emit_waiters(ix: ModelIndex) -> str:
 # ---------------------------------------------------------------- client methods
 
 
+def _paginated_item(ix: ModelIndex, op_name: str, result_key: str) -> str:
+    """The item class of a paginated operation: the list member type of its result key."""
+    output = ix.shapes[ix.output_of(op_name)]
+    target = output["members"][result_key]["shape"]
+    return str(ix.shapes[target]["member"]["shape"])
+
+
+def _waiter_doc(spec: dict[str, Any], method: str) -> str:
+    def expected(state: str, matcher: str) -> list[str]:
+        return [
+            a["expected"]
+            for a in spec["acceptors"]
+            if a["state"] == state and a["matcher"] == matcher
+        ]
+
+    failures = " or ".join(expected("failure", "path"))
+    errors = " or ".join(expected("failure", "error"))
+    text = (
+        f"Poll ``{method}`` until the job is {' or '.join(expected('success', 'path'))} and "
+        f"return the last description. Raises ``WaiterError`` if it is {failures} (naming its "
+        f"FailureReason){f', on the error {errors}' if errors else ''}, or when the wait runs "
+        f"out. ``delay``: seconds between polls (default {spec['delay']}); ``timeout``: give "
+        f"up after this many seconds (default: {spec['maxAttempts']} polls); ``on_progress``: "
+        "called after each poll."
+    )
+    return textwrap.fill(text, width=84, break_on_hyphens=False)
+
+
 def _emit_client_methods(ix: ModelIndex) -> str:
     out = [
         header(
             ix.model,
-            "Typed client methods, one per operation; the clients supply ``_call``.",
+            "Typed client methods: one per operation, one paginator per list operation and\n"
+            "one waiter per waiter definition; the clients supply ``_call``, ``_sleep`` and\n"
+            "``_clock``.",
         )
     ]
-    out.append("from typing import Any, cast\n\n")
+    out.append("from collections.abc import Awaitable, Callable\nfrom typing import Any, cast\n\n")
     out.append(
         "from sagetune.model import shapes\nfrom sagetune.model.operations import OPERATIONS\n"
+        "from sagetune.model.paginators import PAGINATORS\n"
+        "from sagetune.model.waiters import WAITERS\n"
+        "from sagetune.paginate import AsyncPaginator, Paginator\n"
     )
-    out.append("from sagetune.specs import Operation\n\n")
+    out.append("from sagetune.specs import Operation\n")
+    out.append("from sagetune.waiters import WaitProgress, wait, wait_blocking\n\n")
+    waiters = {**ix.model["waiters"], **EXTRA_WAITERS}
     for cls, is_async in (("AsyncClientMethods", True), ("ClientMethods", False)):
         kind = "async" if is_async else "sync"
         out.append(f"\nclass {cls}:\n")
-        out.append(f'    """One {kind} method per operation of the model."""\n\n')
+        out.append(
+            f'    """One {kind} method per operation of the model, plus its paginators and '
+            'waiters."""\n\n'
+        )
         aw = "await " if is_async else ""
         adef = "async def" if is_async else "def"
+        sleep_type = "Callable[[float], Awaitable[None]]" if is_async else "Callable[[float], None]"
+        out.append(f"    _sleep: {sleep_type}\n    _clock: Callable[[], float]\n\n")
         out.append(f"    {adef} _call(self, operation: Operation, request: Any) -> Any:\n")
         out.append("        raise NotImplementedError\n")
         for name, op in ix.operations.items():
@@ -737,6 +778,47 @@ def _emit_client_methods(ix: ModelIndex) -> str:
             out.append(docstring(doc_of(op, 84), "        "))
             out.append(
                 f'        return cast(shapes.{outp}, {aw}self._call(OPERATIONS["{name}"], request))\n'
+            )
+        paginator = "AsyncPaginator" if is_async else "Paginator"
+        for name, spec in ix.model["paginators"].items():
+            method = xform_name(name)
+            inp = ix.operations[name]["input"]["shape"]
+            outp = ix.output_of(name)
+            item = _paginated_item(ix, name, spec["result_key"])
+            out.append(
+                f"\n    def paginate_{method}(\n"
+                f"        self,\n        request: shapes.{inp},\n        *,\n"
+                "        page_size: int | None = None,\n        max_items: int | None = None,\n"
+                f"    ) -> {paginator}[shapes.{inp}, shapes.{outp}, shapes.{item}]:\n"
+                f'        """Pages of ``{method}``; items are ``{item}``."""\n'
+                f"        return {paginator}(\n"
+                f'            self.{method}, PAGINATORS["{name}"], request, '
+                "page_size=page_size, max_items=max_items\n        )\n"
+            )
+        for name in sorted(waiters):
+            spec = waiters[name]
+            method = xform_name(spec["operation"])
+            inp = ix.operations[spec["operation"]]["input"]["shape"]
+            outp = ix.output_of(spec["operation"])
+            runner = "await wait" if is_async else "wait_blocking"
+            noqa = "  # noqa: ASYNC109 - on the injectable clock" if is_async else ""
+            out.append(
+                f"\n    {adef} wait_until_{xform_name(name)}(\n"
+                f"        self,\n        request: shapes.{inp},\n        *,\n"
+                "        delay: float | None = None,\n"
+                f"        timeout: float | None = None,{noqa}\n"
+                "        max_attempts: int | None = None,\n"
+                f"        on_progress: Callable[[WaitProgress[shapes.{outp}]], None] | None = None,\n"
+                f"    ) -> shapes.{outp}:\n"
+            )
+            out.append(docstring(_waiter_doc(spec, method), "        "))
+            out.append(
+                f"        return {runner}(\n"
+                f'            self.{method},\n            WAITERS["{name}"],\n            request,\n'
+                "            sleep=self._sleep,\n            clock=self._clock,\n"
+                "            delay=delay,\n            timeout=timeout,\n"
+                "            max_attempts=max_attempts,\n            on_progress=on_progress,\n"
+                "        )\n"
             )
         out.append("\n")
     out.append('\n__all__ = ["AsyncClientMethods", "ClientMethods"]\n')

@@ -35,13 +35,11 @@ from sagetune import errors, protocol
 from sagetune.codec import from_wire, to_wire
 from sagetune.config import ClientConfig, ResolvedConfig, resolve_config
 from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
-from sagetune.paginate import AsyncPaginatorMethods, PaginatorMethods
 from sagetune.retries import CallRetryState, Failure, RetryPolicy, classify
 from sagetune.rules import check_rules
 from sagetune.signing import FrozenCredentials, redact_headers, sign_request
 from sagetune.specs import Operation, ResponseMetadata
 from sagetune.transport import AsyncSender, RawResponse, Sender
-from sagetune.waiters import AsyncWaiterMethods, WaiterMethods
 
 if TYPE_CHECKING:
     import asyncio
@@ -410,7 +408,7 @@ def _common_init(
     )
 
 
-class AsyncSageMakerClient(AsyncWaiterMethods, AsyncPaginatorMethods, AsyncClientMethods):
+class AsyncSageMakerClient(AsyncClientMethods):
     """The async SageMaker client: ``await sm.<operation>(Request(...))``.
 
     Arguments follow ``boto3.client("sagemaker", ...)``: ``region_name``, ``endpoint_url``
@@ -551,7 +549,7 @@ class AsyncSageMakerClient(AsyncWaiterMethods, AsyncPaginatorMethods, AsyncClien
         await self.aclose()
 
 
-class SageMakerClient(WaiterMethods, PaginatorMethods, ClientMethods):
+class SageMakerClient(ClientMethods):
     """The blocking twin of :class:`AsyncSageMakerClient`: the same arguments (an
     ``httpx.Client`` as ``http_client``, a blocking ``sleep``), the same behaviour.
     Thread-safe: one client may serve several threads. Use ``with`` or :meth:`close`."""

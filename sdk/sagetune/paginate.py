@@ -5,7 +5,7 @@ members carry the token, the page size and the items), so one generic implementa
 serves every list operation. :class:`PageCursor` is the sans-IO part (the next request,
 the item limit, the repeated-token guard); :class:`AsyncPaginator` and :class:`Paginator`
 only add the calls. Each is generic in (request, response, item) types, so the typed
-accessors below give mypy the exact item type::
+accessors give mypy the exact item type::
 
     async for job in sm.paginate_list_training_jobs(ListTrainingJobsRequest(max_results=50)):
         ...  # job: TrainingJobSummary
@@ -14,8 +14,8 @@ The request's ``max_results`` is the page size (``page_size=`` overrides it); ``
 stops after that many items; ``next_token`` on the request resumes where a previous
 iteration stopped.
 
-The ``*PaginatorMethods`` mixins are hand-written for now and follow a fixed template per
-entry of ``PAGINATORS``: they are meant to be generated into ``sagetune.model``.
+The typed ``paginate_<operation>`` accessors are generated into the clients' method mixins
+(``sagetune.model.client_methods``), one per entry of ``PAGINATORS``.
 """
 
 from __future__ import annotations
@@ -26,18 +26,12 @@ from typing import Any, Generic, TypeVar, cast
 import attrs
 
 from sagetune.errors import PaginationError
-from sagetune.model import shapes
-from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
-from sagetune.model.paginators import PAGINATORS
 from sagetune.specs import PaginatorSpec
 
 __all__ = [
     "AsyncPaginator",
-    "AsyncPaginatorMethods",
     "PageCursor",
-    "PaginationError",
     "Paginator",
-    "PaginatorMethods",
 ]
 
 Req = TypeVar("Req")
@@ -190,138 +184,3 @@ class Paginator(Generic[Req, Resp, Item]):
     def collect(self) -> list[Item]:
         """All items in a list."""
         return list(self.items())
-
-
-# -- typed accessors (one per PAGINATORS entry; to be generated) ----------------------------
-
-
-class AsyncPaginatorMethods(AsyncClientMethods):
-    """``paginate_<operation>(request)`` for each list operation of the async client."""
-
-    def paginate_list_hyper_parameter_tuning_jobs(
-        self,
-        request: shapes.ListHyperParameterTuningJobsRequest,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> AsyncPaginator[
-        shapes.ListHyperParameterTuningJobsRequest,
-        shapes.ListHyperParameterTuningJobsResponse,
-        shapes.HyperParameterTuningJobSummary,
-    ]:
-        """Pages of ``list_hyper_parameter_tuning_jobs``; items are
-        ``HyperParameterTuningJobSummary``."""
-        return AsyncPaginator(
-            self.list_hyper_parameter_tuning_jobs,
-            PAGINATORS["ListHyperParameterTuningJobs"],
-            request,
-            page_size=page_size,
-            max_items=max_items,
-        )
-
-    def paginate_list_training_jobs(
-        self,
-        request: shapes.ListTrainingJobsRequest,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> AsyncPaginator[
-        shapes.ListTrainingJobsRequest,
-        shapes.ListTrainingJobsResponse,
-        shapes.TrainingJobSummary,
-    ]:
-        """Pages of ``list_training_jobs``; items are ``TrainingJobSummary``."""
-        return AsyncPaginator(
-            self.list_training_jobs,
-            PAGINATORS["ListTrainingJobs"],
-            request,
-            page_size=page_size,
-            max_items=max_items,
-        )
-
-    def paginate_list_training_jobs_for_hyper_parameter_tuning_job(
-        self,
-        request: shapes.ListTrainingJobsForHyperParameterTuningJobRequest,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> AsyncPaginator[
-        shapes.ListTrainingJobsForHyperParameterTuningJobRequest,
-        shapes.ListTrainingJobsForHyperParameterTuningJobResponse,
-        shapes.HyperParameterTrainingJobSummary,
-    ]:
-        """Pages of ``list_training_jobs_for_hyper_parameter_tuning_job``; items are
-        ``HyperParameterTrainingJobSummary``."""
-        return AsyncPaginator(
-            self.list_training_jobs_for_hyper_parameter_tuning_job,
-            PAGINATORS["ListTrainingJobsForHyperParameterTuningJob"],
-            request,
-            page_size=page_size,
-            max_items=max_items,
-        )
-
-
-class PaginatorMethods(ClientMethods):
-    """``paginate_<operation>(request)`` for each list operation of the sync client."""
-
-    def paginate_list_hyper_parameter_tuning_jobs(
-        self,
-        request: shapes.ListHyperParameterTuningJobsRequest,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> Paginator[
-        shapes.ListHyperParameterTuningJobsRequest,
-        shapes.ListHyperParameterTuningJobsResponse,
-        shapes.HyperParameterTuningJobSummary,
-    ]:
-        """Pages of ``list_hyper_parameter_tuning_jobs``; items are
-        ``HyperParameterTuningJobSummary``."""
-        return Paginator(
-            self.list_hyper_parameter_tuning_jobs,
-            PAGINATORS["ListHyperParameterTuningJobs"],
-            request,
-            page_size=page_size,
-            max_items=max_items,
-        )
-
-    def paginate_list_training_jobs(
-        self,
-        request: shapes.ListTrainingJobsRequest,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> Paginator[
-        shapes.ListTrainingJobsRequest,
-        shapes.ListTrainingJobsResponse,
-        shapes.TrainingJobSummary,
-    ]:
-        """Pages of ``list_training_jobs``; items are ``TrainingJobSummary``."""
-        return Paginator(
-            self.list_training_jobs,
-            PAGINATORS["ListTrainingJobs"],
-            request,
-            page_size=page_size,
-            max_items=max_items,
-        )
-
-    def paginate_list_training_jobs_for_hyper_parameter_tuning_job(
-        self,
-        request: shapes.ListTrainingJobsForHyperParameterTuningJobRequest,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> Paginator[
-        shapes.ListTrainingJobsForHyperParameterTuningJobRequest,
-        shapes.ListTrainingJobsForHyperParameterTuningJobResponse,
-        shapes.HyperParameterTrainingJobSummary,
-    ]:
-        """Pages of ``list_training_jobs_for_hyper_parameter_tuning_job``; items are
-        ``HyperParameterTrainingJobSummary``."""
-        return Paginator(
-            self.list_training_jobs_for_hyper_parameter_tuning_job,
-            PAGINATORS["ListTrainingJobsForHyperParameterTuningJob"],
-            request,
-            page_size=page_size,
-            max_items=max_items,
-        )

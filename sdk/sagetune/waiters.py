@@ -12,8 +12,8 @@ job's ``FailureReason``; so does giving up (``timeout`` seconds, or the spec's m
 number of polls). An error no acceptor mentions propagates unchanged (the client has
 already retried what can be retried).
 
-The ``*WaiterMethods`` mixins are hand-written for now and follow a fixed template per
-entry of ``WAITERS``: they are meant to be generated into ``sagetune.model``.
+The typed ``wait_until_<waiter>`` accessors are generated into the clients' method mixins
+(``sagetune.model.client_methods``), one per entry of ``WAITERS``.
 """
 
 from __future__ import annotations
@@ -24,16 +24,11 @@ from typing import Any, Generic, Literal, TypeVar
 import attrs
 
 from sagetune.errors import ServiceError, WaiterError
-from sagetune.model import shapes
-from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
-from sagetune.model.waiters import WAITERS
 from sagetune.specs import WaiterSpec
 
 __all__ = [
-    "AsyncWaiterMethods",
     "WaitProgress",
     "WaitRules",
-    "WaiterMethods",
     "wait",
     "wait_blocking",
 ]
@@ -256,127 +251,3 @@ def wait_blocking(
         if pause is None:
             return outcome  # type: ignore[return-value]  # success is never an error
         sleep(pause)
-
-
-# -- typed accessors (one per WAITERS entry; to be generated) -------------------------------
-
-
-class AsyncWaiterMethods(AsyncClientMethods):
-    """``wait_until_<waiter>(request, ...)`` for each waiter, on the async client.
-
-    The client provides ``_sleep`` and ``_clock``.
-    """
-
-    _sleep: Callable[[float], Awaitable[None]]
-    _clock: Callable[[], float]
-
-    async def wait_until_hyper_parameter_tuning_job_completed_or_stopped(
-        self,
-        request: shapes.DescribeHyperParameterTuningJobRequest,
-        *,
-        delay: float | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - on the injectable clock
-        max_attempts: int | None = None,
-        on_progress: Callable[[WaitProgress[shapes.DescribeHyperParameterTuningJobResponse]], None]
-        | None = None,
-    ) -> shapes.DescribeHyperParameterTuningJobResponse:
-        """Poll ``describe_hyper_parameter_tuning_job`` until the tuning job is Completed
-        or Stopped (returns the last description); raises ``WaiterError`` if it Failed
-        (naming its FailureReason), does not exist, or the wait runs out.
-
-        ``delay``: seconds between polls (default 30); ``timeout``: give up after this many
-        seconds (default: 5760 polls); ``on_progress``: called after each poll.
-        """
-        return await wait(
-            self.describe_hyper_parameter_tuning_job,
-            WAITERS["HyperParameterTuningJobCompletedOrStopped"],
-            request,
-            sleep=self._sleep,
-            clock=self._clock,
-            delay=delay,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            on_progress=on_progress,
-        )
-
-    async def wait_until_training_job_completed_or_stopped(
-        self,
-        request: shapes.DescribeTrainingJobRequest,
-        *,
-        delay: float | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - on the injectable clock
-        max_attempts: int | None = None,
-        on_progress: Callable[[WaitProgress[shapes.DescribeTrainingJobResponse]], None]
-        | None = None,
-    ) -> shapes.DescribeTrainingJobResponse:
-        """Poll ``describe_training_job`` until the training job is Completed or Stopped
-        (botocore's ``TrainingJobCompletedOrStopped``: every 120 s, at most 180 polls);
-        raises ``WaiterError`` if it Failed (naming its FailureReason) or the wait runs out.
-        """
-        return await wait(
-            self.describe_training_job,
-            WAITERS["TrainingJobCompletedOrStopped"],
-            request,
-            sleep=self._sleep,
-            clock=self._clock,
-            delay=delay,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            on_progress=on_progress,
-        )
-
-
-class WaiterMethods(ClientMethods):
-    """``wait_until_<waiter>(request, ...)`` for each waiter, on the sync client.
-
-    The client provides ``_sleep`` and ``_clock``.
-    """
-
-    _sleep: Callable[[float], None]
-    _clock: Callable[[], float]
-
-    def wait_until_hyper_parameter_tuning_job_completed_or_stopped(
-        self,
-        request: shapes.DescribeHyperParameterTuningJobRequest,
-        *,
-        delay: float | None = None,
-        timeout: float | None = None,
-        max_attempts: int | None = None,
-        on_progress: Callable[[WaitProgress[shapes.DescribeHyperParameterTuningJobResponse]], None]
-        | None = None,
-    ) -> shapes.DescribeHyperParameterTuningJobResponse:
-        """See ``AsyncSageMakerClient.wait_until_hyper_parameter_tuning_job_completed_or_stopped``."""
-        return wait_blocking(
-            self.describe_hyper_parameter_tuning_job,
-            WAITERS["HyperParameterTuningJobCompletedOrStopped"],
-            request,
-            sleep=self._sleep,
-            clock=self._clock,
-            delay=delay,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            on_progress=on_progress,
-        )
-
-    def wait_until_training_job_completed_or_stopped(
-        self,
-        request: shapes.DescribeTrainingJobRequest,
-        *,
-        delay: float | None = None,
-        timeout: float | None = None,
-        max_attempts: int | None = None,
-        on_progress: Callable[[WaitProgress[shapes.DescribeTrainingJobResponse]], None]
-        | None = None,
-    ) -> shapes.DescribeTrainingJobResponse:
-        """See ``AsyncSageMakerClient.wait_until_training_job_completed_or_stopped``."""
-        return wait_blocking(
-            self.describe_training_job,
-            WAITERS["TrainingJobCompletedOrStopped"],
-            request,
-            sleep=self._sleep,
-            clock=self._clock,
-            delay=delay,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            on_progress=on_progress,
-        )
