@@ -1,19 +1,13 @@
-"""Fixtures for the client tests: an isolated AWS environment, and the project root on
-sys.path so modules can share ``tests.client.aws_double``."""
+"""Fixtures for the client tests: an isolated AWS environment and a raw socket server."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.client.aws_double import RawServer  # noqa: E402
+from tests.client.aws_double import RawServer
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,8 @@
-"""Fixtures for the search tests (small spaces), and the project root on sys.path so that
-modules can share ``tests.search.objectives``."""
+"""Fixtures for the search tests: small search spaces."""
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 # Best effort: one BLAS thread (effective only if numpy is not imported yet). On a shared
 # 2-core machine multithreaded OpenBLAS spins against other processes.
@@ -19,10 +16,6 @@ from sagetune.simulator.search import (
     IntegerDim,
     SearchSpace,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture
