@@ -32,7 +32,6 @@ have reached the service: refused, reset, DNS, connect timeout, closed early) an
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextvars
 import os
@@ -41,11 +40,14 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, Literal, NoReturn, Self
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Self
 
 import attrs
 
 from sagetune.errors import ConnectionFailure, ReadTimeoutFailure, TransportError
+
+if TYPE_CHECKING:
+    import asyncio  # imported where used: the sync client never needs asyncio (~20 ms)
 
 # Two process-wide fixes to the cost of importing and running httpx; no code behaves
 # differently because of them.
@@ -436,6 +438,8 @@ class _Dispatcher:
         self._runners: set[asyncio.Task[None]] = set()  # strong references while they run
 
     async def run(self, exchange: _Exchange) -> RawResponse:
+        import asyncio
+
         if self._in_flight < self.size and not self._queue:
             self._in_flight += 1
             try:
@@ -459,6 +463,8 @@ class _Dispatcher:
         starts = min(len(self._queue), self.size - self._in_flight)
         if starts <= 0:
             return
+        import asyncio
+
         loop = asyncio.get_running_loop()
         for _ in range(starts):
             self._in_flight += 1
@@ -467,6 +473,8 @@ class _Dispatcher:
             runner.add_done_callback(self._runners.discard)
 
     async def _drain(self) -> None:
+        import asyncio
+
         me = asyncio.current_task()
         assert me is not None
         try:
