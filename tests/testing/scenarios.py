@@ -20,6 +20,7 @@ from sagetune.errors import ServiceError, WaiterError
 from sagetune.model import shapes
 from sagetune.model.operations import OPERATIONS_BY_INPUT
 from sagetune.testing import ClientClock
+from tests.simulator.builders import tuning_request
 
 # -- steps and outcomes ---------------------------------------------------------------------
 
@@ -139,8 +140,6 @@ def run_sync(client: SageMakerClient, clock: ClientClock, steps: Sequence[Step])
 
 # -- requests -------------------------------------------------------------------------------
 
-RMSE_REGEX = r".*\[[0-9]+\].*#011validation-rmse:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"
-
 
 def tuning_job(
     name: str,
@@ -153,51 +152,14 @@ def tuning_job(
     warm_start_from: Sequence[str] = (),
 ) -> shapes.CreateHyperParameterTuningJobRequest:
     """An XGBoost-like tuning job on the simulator's ``xgboost-curve`` algorithm."""
-    document: dict[str, Any] = {
-        "HyperParameterTuningJobName": name,
-        "HyperParameterTuningJobConfig": {
-            "Strategy": strategy,
-            "HyperParameterTuningJobObjective": {
-                "Type": "Minimize",
-                "MetricName": "validation:rmse",
-            },
-            "ResourceLimits": {
-                "MaxNumberOfTrainingJobs": jobs,
-                "MaxParallelTrainingJobs": parallel,
-            },
-            "ParameterRanges": {
-                "ContinuousParameterRanges": [
-                    {
-                        "Name": "eta",
-                        "MinValue": "0.01",
-                        "MaxValue": "0.5",
-                        "ScalingType": "Logarithmic",
-                    }
-                ],
-                "IntegerParameterRanges": [
-                    {"Name": "max_depth", "MinValue": "2", "MaxValue": "10"}
-                ],
-            },
-            "TrainingJobEarlyStoppingType": early_stopping,
-            "RandomSeed": 7,
-        },
-        "TrainingJobDefinition": {
-            "StaticHyperParameters": {"num_round": str(rounds)},
-            "AlgorithmSpecification": {
-                "TrainingImage": "sagetune/xgboost-curve:latest",
-                "TrainingInputMode": "File",
-                "MetricDefinitions": [{"Name": "validation:rmse", "Regex": RMSE_REGEX}],
-            },
-            "RoleArn": "arn:aws:iam::123456789012:role/SageMakerRole",
-            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out/"},
-            "ResourceConfig": {
-                "InstanceType": "ml.m5.xlarge",
-                "InstanceCount": 1,
-                "VolumeSizeInGB": 10,
-            },
-            "StoppingCondition": {"MaxRuntimeInSeconds": 36000},
-        },
-    }
+    document = tuning_request(
+        name,
+        strategy=strategy,
+        jobs=jobs,
+        parallel=parallel,
+        rounds=rounds,
+        early_stopping=early_stopping,
+    )
     if warm_start_from:
         document["WarmStartConfig"] = {
             "ParentHyperParameterTuningJobs": [
