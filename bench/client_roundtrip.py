@@ -31,7 +31,6 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -41,12 +40,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "sdk"))
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 from _loopback import AKID, JOB_NAME, REGION, SECRET, loopback_server, server_pid  # noqa: E402
+from _phase import Call, Phase  # noqa: E402
 
 from sagetune import AsyncSageMakerClient  # noqa: E402
 from sagetune.config import ClientConfig  # noqa: E402
 from sagetune.model import DescribeHyperParameterTuningJobRequest  # noqa: E402
 
-Call = Callable[[], Awaitable[bool]]
 PEER = "aiobotocore"
 CONCURRENCY = 50
 CLK = os.sysconf("SC_CLK_TCK")
@@ -56,37 +55,6 @@ def proc_cpu_s(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK
-
-
-class Phase:
-    """One bounded measurement: stop at the deadline or after max_requests calls."""
-
-    def __init__(self, seconds: float, max_requests: int) -> None:
-        self.deadline = time.perf_counter() + seconds
-        self.max_requests = max_requests
-        self.started = self.done = self.errors = 0
-        self.first_error: str | None = None
-
-    def take(self) -> bool:
-        if self.started >= self.max_requests or time.perf_counter() >= self.deadline:
-            return False
-        self.started += 1
-        return True
-
-    async def run(self, call: Call, concurrency: int) -> None:
-        async def worker() -> None:
-            while self.take():
-                try:
-                    ok = await call()
-                except Exception as exc:
-                    ok = False
-                    self.first_error = self.first_error or repr(exc)[:300]
-                if ok:
-                    self.done += 1
-                else:
-                    self.errors += 1
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 async def measure(call: Call, tasks: int, seconds: float, max_requests: int) -> dict[str, Any]:

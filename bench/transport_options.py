@@ -54,7 +54,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +67,7 @@ import botocore.credentials
 import httpx
 import httpx_aiohttp
 from _loopback import AKID, CANNED_BODY, JOB_NAME, REGION, SECRET, loopback_server, server_pid
+from _phase import Call, Phase
 
 from sagetune.transport import AsyncSender, HttpSettings
 
@@ -75,8 +75,6 @@ TARGET = "SageMaker.DescribeHyperParameterTuningJob"
 CONTENT_TYPE = "application/x-amz-json-1.1"
 CLK = os.sysconf("SC_CLK_TCK")
 PEER = "aiobotocore"
-
-Call = Callable[[], Awaitable[bool]]
 
 
 def proc_cpu_s(pid: int) -> float:
@@ -118,39 +116,6 @@ def gated(call: Call, limit: int) -> Call:
             return await call()
 
     return one
-
-
-class Phase:
-    """One bounded measurement: stop at the deadline or after max_requests calls."""
-
-    def __init__(self, seconds: float, max_requests: int) -> None:
-        self.deadline = time.perf_counter() + seconds
-        self.max_requests = max_requests
-        self.started = 0
-        self.done = 0
-        self.errors = 0
-        self.first_error: str | None = None
-
-    def take(self) -> bool:
-        if self.started >= self.max_requests or time.perf_counter() >= self.deadline:
-            return False
-        self.started += 1
-        return True
-
-    async def run(self, call: Call, concurrency: int) -> None:
-        async def worker() -> None:
-            while self.take():
-                try:
-                    ok = await call()
-                except Exception as exc:
-                    ok = False
-                    self.first_error = self.first_error or repr(exc)[:300]
-                if ok:
-                    self.done += 1
-                else:
-                    self.errors += 1
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 SNIFFIO_MISSING = sys.modules.get("sniffio", "installed") is None  # sagetune.transport's cache
