@@ -32,6 +32,16 @@ HYPERBAND_MAX_RESOURCE = 20000
 EPOCH_HYPERPARAMETERS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
 
 
+def training_job_definitions(
+    request: CreateHyperParameterTuningJobRequest,
+) -> list[HyperParameterTrainingJobDefinition]:
+    """The request's training job definitions: TrainingJobDefinition, or each of
+    TrainingJobDefinitions (multi-algorithm jobs)."""
+    if request.training_job_definition is not None:
+        return [request.training_job_definition]
+    return list(request.training_job_definitions or [])
+
+
 def rule_violations(request: object) -> list[Violation]:
     """Every cross-field rule ``request`` breaks (empty for operations without such rules)."""
     if isinstance(request, CreateHyperParameterTuningJobRequest):

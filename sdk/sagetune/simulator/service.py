@@ -52,6 +52,7 @@ from sagetune.model import (
     TrainingJobStatusCounters,
     TrainingJobSummary,
 )
+from sagetune.rules import training_job_definitions
 from sagetune.simulator.algorithms import AlgorithmNotFound
 from sagetune.simulator.engine import Engine
 from sagetune.simulator.metrics import MetricDefinitionError, compile_metric_definitions
@@ -102,11 +103,7 @@ class Service:
                 f"{running} Jobs and a request delta of 1 Jobs. Please use AWS Service Quotas "
                 "to request an increase for this quota."
             )
-        definitions = (
-            [request.training_job_definition]
-            if request.training_job_definition is not None
-            else list(request.training_job_definitions or [])
-        )
+        definitions = training_job_definitions(request)
         for definition in definitions:
             algo = definition.algorithm_specification
             self._check_algorithm(algo.training_image, algo.algorithm_name, algo.metric_definitions)
@@ -203,11 +200,7 @@ class Service:
     def _objective(self, rec: TuningJobRecord, job: TrainingJobRecord) -> tuple[str, bool]:
         """(metric name, minimize?) of a training job of this tuning job or of a parent."""
         create = self._request_of(rec)
-        definitions = (
-            [create.training_job_definition]
-            if create.training_job_definition is not None
-            else list(create.training_job_definitions or [])
-        )
+        definitions = training_job_definitions(create)
         for d in definitions:
             if job.definition_name is None or d.definition_name == job.definition_name:
                 objective = (

@@ -32,7 +32,7 @@ from sagetune.model import (
     HyperParameterTrainingJobDefinition,
     ParameterRanges,
 )
-from sagetune.rules import infer_max_resource
+from sagetune.rules import infer_max_resource, training_job_definitions
 from sagetune.simulator.records import TrainingJobRecord, TuningJobRecord
 from sagetune.simulator.search import (
     CategoricalDim,
@@ -147,11 +147,7 @@ class TuningRun:
 
     def _plans(self, parents: Mapping[str | None, WarmStart]) -> list[Plan]:
         req = self.request
-        definitions = (
-            [req.training_job_definition]
-            if req.training_job_definition is not None
-            else list(req.training_job_definitions or [])
-        )
+        definitions = training_job_definitions(req)
         plans = []
         for i, d in enumerate(definitions):
             objective = d.tuning_objective or self.config.hyper_parameter_tuning_job_objective

@@ -27,20 +27,13 @@ from sagetune.model import (
     ParameterRanges,
     ResourceLimitExceeded,
 )
+from sagetune.rules import training_job_definitions
 from sagetune.simulator.search import Trial, WarmStart
 
 if TYPE_CHECKING:
     from sagetune.simulator.engine import Engine
 
 MAX_CHANGES = 10
-
-
-def _definitions(
-    request: CreateHyperParameterTuningJobRequest,
-) -> list[HyperParameterTrainingJobDefinition]:
-    if request.training_job_definition is not None:
-        return [request.training_job_definition]
-    return list(request.training_job_definitions or [])
 
 
 def _hyperparameters(
@@ -68,7 +61,7 @@ def check_warm_start(
     if config is None:
         return None
     child_config = request.hyper_parameter_tuning_job_config
-    child_def = _definitions(request)[0]
+    child_def = training_job_definitions(request)[0]
     child_objective = (
         child_def.tuning_objective or child_config.hyper_parameter_tuning_job_objective
     )
@@ -93,7 +86,7 @@ def check_warm_start(
 
         parent_request = from_wire(CreateHyperParameterTuningJobRequest, rec.request)
         parent_config = parent_request.hyper_parameter_tuning_job_config
-        parent_def = _definitions(parent_request)[0]
+        parent_def = training_job_definitions(parent_request)[0]
         objective = (
             parent_def.tuning_objective or parent_config.hyper_parameter_tuning_job_objective
         )
@@ -183,7 +176,7 @@ def parent_trials(
     config = request.warm_start_config
     if config is None:
         return None
-    child_def = _definitions(request)[0]
+    child_def = training_job_definitions(request)[0]
     objective = (
         child_def.tuning_objective
         or request.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective

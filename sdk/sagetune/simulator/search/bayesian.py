@@ -14,6 +14,18 @@ One suggestion, as a pure function of the ``SearchState``:
    so a failure that reaches the strategy is usually caused by the configuration
    (divergence, out of memory), and the region should look bad. Until two different finite
    values are known, the initial design goes on.
+   **Output warping**: with at least ``WARP_MIN_POINTS`` finite values, the values are
+   standardized and passed through a Yeo-Johnson power transform whose exponent maximizes
+   its likelihood within ``[WARP_MIN_LAMBDA, 1]`` (``warp_values``). Objectives with a long
+   tail of bad values (Branin's 0.4 to 300; losses of diverged or early-stopped jobs; failed
+   jobs imputed as the worst) otherwise make the GP spend its fit on the tail: the length
+   scales shrink to model a few huge values, EI turns to the boundaries, and the region of
+   good values looks flat. The transform is monotone, so the incumbent and the ranking of
+   observations are unchanged; capping the exponent at 1 (the identity) never squeezes a
+   tail of *good* values. Measured (``bench/search_quality.py``, 20 seeds): normalized
+   median score on Branin at 15 jobs 0.53 -> 0.13, mixed-hpo at 50 jobs 0.08 -> 1e-4,
+   mixed-branin at 50 jobs, 5 parallel 0.35 -> 0.10; Hartmann-6 unchanged (its tail is
+   the good side).
 3. **GP fit** (``gp``): Matérn 5/2 ARD + Hamming categoricals, MAP hyperparameters.
 4. **Pending jobs** (parallel training jobs): *kriging believer* — each pending
    configuration is added as a pseudo-observation equal to the posterior mean, with the
@@ -31,6 +43,11 @@ One suggestion, as a pure function of the ``SearchState``:
    features, integers are rounded and categoricals swept one dimension at a time, and
    everything is re-scored on valid configurations. A configuration already observed or
    pending is skipped in favour of the best new one, when one exists.
+   **Cost at many observations** (scoring is ``O(n^2)`` per candidate, a 750-job tuning
+   job asks 750 times): the global Sobol candidates are halved at ``LARGE_N`` observations
+   and again at twice that (1024, 512, 256); the L-BFGS-B refinement runs on the posterior
+   given the ``refine_points`` observations nearest to its starting points
+   (``GaussianProcess.local``), and its results are re-scored with the full posterior.
 
 **Warm start.**
 
@@ -67,6 +84,9 @@ from .space import CategoricalDim, FloatArray, IntegerDim, SearchSpace
 
 BoolArray = gp.BoolArray
 LARGE_N = 300
+WARP_MIN_POINTS = 8
+WARP_MIN_LAMBDA = -2.0
+WARP_FIT_POINTS = 128
 
 
 def default_initial_design(n_dims: int) -> int:
@@ -75,7 +95,7 @@ def default_initial_design(n_dims: int) -> int:
 
 
 def _config_key(params: Mapping[str, str], names: tuple[str, ...]) -> tuple[str | None, ...]:
-    return tuple(params.get(name) for name in names)
+    return tuple(map(params.get, names))
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -121,7 +141,60 @@ def _standardize_with_failures(y: FloatArray) -> FloatArray:
     return out
 
 
-def _collect(state: SearchState, max_parent: int) -> _Observations:
+def _yeo_johnson(z: FloatArray, lam: float) -> FloatArray:
+    """The Yeo-Johnson power transform for an exponent ``lam <= 1``."""
+    out = np.empty_like(z)
+    pos = z >= 0.0
+    lp = np.log1p(z[pos])
+    out[pos] = lp if abs(lam) < 1e-12 else np.expm1(lam * lp) / lam
+    out[~pos] = -np.expm1((2.0 - lam) * np.log1p(-z[~pos])) / (2.0 - lam)
+    return out
+
+
+def warp_values(y: FloatArray) -> FloatArray:
+    """Compress a long tail of bad values (see module doc); finite entries only, NaN kept.
+
+    Yeo-Johnson power transform of the standardized values, with the exponent that
+    maximizes its profile likelihood within ``[WARP_MIN_LAMBDA, 1]``: below 1 it pulls in
+    large (bad, in minimize form) values; 1 is the identity, so a long tail of *good* values
+    is never squeezed. Fewer than ``WARP_MIN_POINTS`` values are left as they are.
+    """
+    out = np.array(y, dtype=np.float64)
+    finite = np.isfinite(out)
+    values = out[finite]
+    if values.shape[0] < WARP_MIN_POINTS:
+        return out
+    scale = float(np.std(values))
+    if not scale > 1e-12 * max(1.0, float(np.max(np.abs(values)))):
+        return out
+    z = (values - float(np.mean(values))) / scale
+    # The exponent from evenly spaced order statistics: the same distribution at a bounded
+    # cost (the likelihood is maximized numerically, O(points) per step).
+    sample = np.sort(z)
+    if sample.shape[0] > WARP_FIT_POINTS:
+        picks = np.round(np.linspace(0, sample.shape[0] - 1, WARP_FIT_POINTS)).astype(np.intp)
+        sample = sample[picks]
+    jacobian = float(np.sum(np.sign(sample) * np.log1p(np.abs(sample))))
+
+    def negative_log_likelihood(lam: float) -> float:
+        var = float(np.var(_yeo_johnson(sample, lam)))
+        if not var > 0.0:
+            return math.inf
+        return float(0.5 * sample.shape[0] * math.log(var) - (lam - 1.0) * jacobian)
+
+    best = optimize.minimize_scalar(
+        negative_log_likelihood,
+        bounds=(WARP_MIN_LAMBDA, 1.0),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    lam = float(best.x)
+    if lam < 1.0 - 1e-3:
+        out[finite] = _yeo_johnson(z, lam)
+    return out
+
+
+def _collect(state: SearchState, max_parent: int, warp: bool) -> _Observations:
     space = state.space
     is_cat = space.categorical_mask
     d = len(space.dims)
@@ -148,7 +221,7 @@ def _collect(state: SearchState, max_parent: int) -> _Observations:
             x_par, y_par = x_par[subset], y_par[subset]
 
     if transfer:
-        y_child = _standardize_with_failures(y_child)
+        y_child = _standardize_with_failures(warp_values(y_child) if warp else y_child)
     x = np.vstack([x_child, x_par])
     y = np.concatenate([y_child, y_par])
     aux = np.zeros(y.shape[0], dtype=bool)
@@ -163,6 +236,8 @@ def _collect(state: SearchState, max_parent: int) -> _Observations:
             x=x[:0], y=y[:0], aux=aux[:0], incumbent=real[:0], believe=x[:0], n_parent=0
         )
     y[~real] = np.max(y[real])  # failed: the worst value seen (see module doc)
+    if warp and not transfer:
+        y = warp_values(y)
     if transfer:
         incumbent = child & real if (child & real).any() else real.copy()
     else:
@@ -184,6 +259,8 @@ class BayesianStrategy:
     n_local: int = 256
     n_refine: int = 3
     refine_maxiter: int = 20
+    refine_points: int = 256
+    warp: bool = True
     max_parent_observations: int = 300
 
     def suggest(self, state: SearchState) -> dict[str, str]:
@@ -195,7 +272,7 @@ class BayesianStrategy:
             if self.n_initial is not None
             else default_initial_design(len(space.dims))
         )
-        obs = _collect(state, self.max_parent_observations)
+        obs = _collect(state, self.max_parent_observations, self.warp)
         enough = obs.y.shape[0] >= 2 and float(np.ptp(obs.y)) > 0.0
         if state.issued + obs.n_parent < n_init or not enough:
             return self._design_point(state)
@@ -229,9 +306,10 @@ class BayesianStrategy:
         if finite_size is not None and finite_size <= self.n_candidates + self.n_local:
             return _enumerate_discrete(space)
         n_obs = obs.y.shape[0]
-        # Scoring costs O(n^2) per candidate: halve the global candidates for large n (the
-        # local ones around the best points matter most by then).
-        n_global = self.n_candidates if n_obs <= LARGE_N else self.n_candidates // 2
+        # Scoring costs O(n^2) per candidate: halve the global candidates at LARGE_N
+        # observations and again at twice that (the local ones around the best points matter
+        # most by then, and a 750-job run spends most of its time beyond LARGE_N).
+        n_global = self.n_candidates >> min(2, n_obs // LARGE_N)
         sobol = qmc.Sobol(d, scramble=True, seed=rng)
         raw = space.unit_to_features(sobol.random_base2(max(0, math.ceil(math.log2(n_global)))))
         in_box = _in_box(obs.x, space.categorical_mask)
@@ -260,24 +338,31 @@ class BayesianStrategy:
         extra = np.vstack([refined, swept])
         all_cands = np.vstack([cands, extra])
         all_scores = np.concatenate([scores, _score(model, extra, best)])
-        seen = {
-            _config_key(p, space.names) for p in [*(t.params for t in state.trials), *state.pending]
-        }
+        names = space.names
+        seen = {_config_key(t.params, names) for t in state.trials}
+        seen.update(_config_key(p, names) for p in state.pending)
         order = np.argsort(-all_scores, kind="stable")
         for i in order[:64]:
             params = space.decode(all_cands[i])
-            if _config_key(params, space.names) not in seen:
+            if _config_key(params, names) not in seen:
                 return params
         return space.decode(all_cands[order[0]])
 
     def _refine(
         self, space: SearchSpace, model: gp.GaussianProcess, start: FloatArray, best: float
     ) -> FloatArray:
-        """L-BFGS-B on the numeric features of a few candidates at once (sum of log-EI)."""
+        """L-BFGS-B on the numeric features of a few candidates at once (sum of log-EI).
+
+        Beyond ``refine_points`` observations the search runs on the posterior given the
+        observations nearest to the starting points (``GaussianProcess.local``): each step
+        then costs ``O(refine_points^2)`` instead of ``O(n^2)``, and ``_maximize`` re-scores
+        the refined points with the full posterior before choosing.
+        """
         num = ~space.categorical_mask
         if not num.any() or start.shape[0] == 0:
             return start
         q, dn = start.shape[0], int(num.sum())
+        model = model.local(start, self.refine_points)
 
         def negative(flat: FloatArray) -> tuple[float, FloatArray]:
             xs = start.copy()

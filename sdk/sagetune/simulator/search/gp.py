@@ -38,6 +38,15 @@ Acquisition
     asymptotic series ``-z^2/2 - log(2 pi)/2 - 2 log|z| + log(1 - 3/z^2 + 15/z^4)`` beyond
     ``z = -1e4``, so it stays finite (and has a useful gradient) where EI underflows to 0.
 
+Cost
+    Kernel matrices are where the time goes at hundreds of observations: distances come
+    from ``scipy.spatial.distance.cdist`` (exact differences, 5x faster than the
+    ``|a|^2 + |b|^2 - 2 a.b`` expansion for a handful of columns), ``exp(-t)`` is computed as
+    ``exp2(-t log2 e)`` (numpy has a vectorized float64 ``exp`` only with AVX-512; ``exp2``
+    is 2-3x faster without it and within a few ulps), and Cholesky factors are kept in the
+    Fortran order LAPACK uses, so that the many small solves of the acquisition refinement
+    do not copy an ``n x n`` factor each time (7-14x slower at n = 760).
+
 Everything is deterministic: no randomness is used at all.
 """
 
@@ -50,12 +59,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import linalg, optimize, special
 from scipy.linalg import lapack
+from scipy.spatial import distance
 
 from .space import FloatArray
 
 BoolArray = npt.NDArray[np.bool_]
 
 _SQRT5 = math.sqrt(5.0)
+_LOG2_E = 1.0 / math.log(2.0)
 _LOG_2PI = math.log(2.0 * math.pi)
 _C1 = 0.5 * _LOG_2PI
 _C2 = 0.5 * math.log(math.pi / 2.0)
@@ -143,11 +154,20 @@ def log_ei_and_grad(
 # --------------------------------------------------------------------------- kernel
 
 
+def _neg_exp(t: FloatArray) -> FloatArray:
+    """``exp(-t)`` as ``exp2(-t log2 e)``: 2-3x faster where numpy has no SIMD ``exp`` for
+    float64 (CPUs without AVX-512), and within a few ulps of it for the ``t`` a kernel sees.
+    """
+    out: FloatArray = np.multiply(t, -_LOG2_E)
+    np.exp2(out, out=out)
+    return out
+
+
 def _matern52(r2: FloatArray) -> FloatArray:
     """Matérn 5/2 correlation of squared distances (in place where possible: large inputs)."""
     r = np.sqrt(r2)
     r *= _SQRT5
-    out = np.exp(-r)
+    out = _neg_exp(r)
     r += 1.0
     r += (5.0 / 3.0) * r2
     out *= r
@@ -157,24 +177,26 @@ def _matern52(r2: FloatArray) -> FloatArray:
 def _matern52_dr2(r2: FloatArray) -> FloatArray:
     """Derivative of the Matérn 5/2 correlation with respect to ``r^2`` (finite at 0)."""
     r = np.sqrt(r2)
-    out: FloatArray = -(5.0 / 6.0) * (1.0 + _SQRT5 * r) * np.exp(-_SQRT5 * r)
+    out: FloatArray = -(5.0 / 6.0) * (1.0 + _SQRT5 * r) * _neg_exp(_SQRT5 * r)
     return out
 
 
 def _sqdist(
     a: FloatArray, b: FloatArray, lengthscales: FloatArray, is_cat: BoolArray
 ) -> FloatArray:
-    """Scaled squared distances ``r^2`` between rows of ``a`` and ``b`` (see module doc)."""
+    """Scaled squared distances ``r^2`` between rows of ``a`` and ``b`` (see module doc).
+
+    Numeric columns go through ``cdist``: exact differences (no cancellation, unlike the
+    ``|a|^2 + |b|^2 - 2 a.b`` expansion) and about 5x faster for the few columns we have.
+    """
     num = ~is_cat
-    r2 = np.zeros((a.shape[0], b.shape[0]))
     if num.any():
-        sa = a[:, num] / lengthscales[num]
-        sb = b[:, num] / lengthscales[num]
-        r2 += np.sum(sa * sa, axis=1)[:, None] + np.sum(sb * sb, axis=1)[None, :]
-        r2 -= 2.0 * (sa @ sb.T)
-        np.maximum(r2, 0.0, out=r2)
+        scale = lengthscales[num]
+        r2: FloatArray = distance.cdist(a[:, num] / scale, b[:, num] / scale, "sqeuclidean")
+    else:
+        r2 = np.zeros((a.shape[0], b.shape[0]))
     for j in np.flatnonzero(is_cat):
-        r2 += (a[:, j][:, None] != b[:, j][None, :]) / lengthscales[j] ** 2
+        r2 += (a[:, j][:, None] != b[:, j][None, :]) * (1.0 / lengthscales[j] ** 2)
     return r2
 
 
@@ -235,14 +257,23 @@ def _neg_log_posterior(
     s2 = math.exp(theta[d])
     noise = math.exp(theta[d + 1])
     tau2 = math.exp(theta[d + 2]) if with_aux else 0.0
-    r2 = np.tensordot(inv_l2, dists, axes=1)
-    r = np.sqrt(r2)
-    decay = np.exp(-_SQRT5 * r)
-    poly = 1.0 + _SQRT5 * r
-    corr = (poly + (5.0 / 3.0) * r2) * decay
+    flat = dists.reshape(d, -1)
+    r2 = (inv_l2 @ flat).reshape(n, n)
+    t = np.sqrt(r2)
+    t *= _SQRT5
+    decay = _neg_exp(t)
+    poly = t
+    poly += 1.0  # 1 + sqrt5 r
+    corr = (5.0 / 3.0) * r2
+    corr += poly
+    corr *= decay
     k = s2 * corr
-    k[np.diag_indices(n)] += noise + _JITTER + np.where(aux, tau2, 0.0)
-    chol, info = lapack.dpotrf(k, lower=1, clean=0, overwrite_a=1)
+    diag = np.diag_indices(n)
+    k[diag] += noise + _JITTER
+    if with_aux:
+        k[diag] += np.where(aux, tau2, 0.0)
+    # k is symmetric: its transpose is the same matrix in the Fortran order LAPACK wants.
+    chol, info = lapack.dpotrf(k.T, lower=1, clean=0, overwrite_a=1)
     if info != 0:
         return 1e25, np.zeros_like(theta)
     alpha, _ = lapack.dpotrs(chol, y, lower=1)
@@ -250,12 +281,14 @@ def _neg_log_posterior(
     k_inv, info = lapack.dpotri(chol, lower=1, overwrite_c=1)
     if info != 0:
         return 1e25, np.zeros_like(theta)
-    w = np.outer(alpha, alpha)
+    w = np.multiply.outer(alpha, alpha)
     w -= k_inv * lower_weight  # d LML = 1/2 tr(w dK) for every symmetric dK
     grad = np.empty_like(theta)
     # dK/dlog l_j = s2 * dcorr/dr2 * (-2 D_j / l_j^2), with dcorr/dr2 = -5/6 (1 + sqrt5 r) e^..
-    a = w * poly * decay
-    grad[:d] = -(5.0 / 6.0) * s2 * inv_l2 * (dists.reshape(d, -1) @ a.reshape(-1))
+    a = poly
+    a *= decay
+    a *= w
+    grad[:d] = -(5.0 / 6.0) * s2 * inv_l2 * (flat @ a.reshape(-1))
     grad[d] = -0.5 * s2 * float(np.vdot(w, corr))
     w_diag = np.diag(w)
     grad[d + 1] = -0.5 * noise * float(np.sum(w_diag))
@@ -366,17 +399,19 @@ class GaussianProcess:
         y_scale: float,
     ) -> GaussianProcess:
         """Condition on standardized observations (Cholesky with escalating jitter)."""
-        k = params.signal_var * _matern52(_sqdist(x, x, params.lengthscales, is_cat))
-        k[np.diag_indices_from(k)] += noise_diag
         jitter = _JITTER * params.signal_var
         for _ in range(8):
-            try:
-                chol = linalg.cholesky(
-                    k + jitter * np.eye(k.shape[0]), lower=True, check_finite=False
-                )
+            # Factor in place (the transpose of the symmetric C-ordered matrix is the same
+            # matrix in Fortran order): no copy of an n x n matrix, and the factor comes out
+            # in the order LAPACK's solves want. A failed attempt clobbers k: rebuild it.
+            k = params.signal_var * _matern52(_sqdist(x, x, params.lengthscales, is_cat))
+            diag = np.diag_indices_from(k)
+            k[diag] += noise_diag
+            k[diag] += jitter
+            chol, info = lapack.dpotrf(k.T, lower=1, clean=1, overwrite_a=1)
+            if info == 0:
                 break
-            except linalg.LinAlgError:
-                jitter *= 100.0
+            jitter *= 100.0
         else:  # pragma: no cover - only for pathological inputs
             raise linalg.LinAlgError("GP kernel matrix is not positive definite")
         alpha = linalg.cho_solve((chol, True), y_std, check_finite=False)
@@ -434,6 +469,29 @@ class GaussianProcess:
         grad_var[:, num] = -2.0 * inv_l2 * (x_num * b.sum(axis=1)[:, None] - b @ train_num)
         return mean, var, grad_mean, grad_var
 
+    def local(self, centers: FloatArray, size: int) -> GaussianProcess:
+        """The posterior given only the ``size`` observations nearest to ``centers``.
+
+        Same hyperparameters, nearest in the kernel's own scaled distance. Cheap to evaluate
+        (``O(size^2)`` instead of ``O(n^2)`` per point) and close to the full posterior near
+        the centers, where far observations barely correlate: good enough to steer a local
+        optimizer, whose results the caller re-scores with the full posterior.
+        """
+        n = self.x.shape[0]
+        if n <= size:
+            return self
+        r2 = _sqdist(centers, self.x, self.params.lengthscales, self.is_cat)
+        nearest = np.sort(np.argsort(np.min(r2, axis=0), kind="stable")[:size])
+        return GaussianProcess.build(
+            self.x[nearest],
+            self.y[nearest],
+            self.is_cat,
+            self.params,
+            self.noise_diag[nearest],
+            y_mean=self.y_mean,
+            y_scale=self.y_scale,
+        )
+
     def with_believed(self, xs: FloatArray) -> GaussianProcess:
         """Kriging believer: add pseudo-observations at ``xs`` equal to the posterior mean.
 
@@ -459,7 +517,9 @@ class GaussianProcess:
                 x_all, y_all, self.is_cat, p, noise_all, y_mean=self.y_mean, y_scale=self.y_scale
             )
         n, q = self.x.shape[0], xs.shape[0]
-        chol = np.zeros((n + q, n + q))
+        # Fortran order, as LAPACK wants it: a C-ordered factor is copied on every
+        # cho_solve (7-14x slower at n = 760, and the acquisition refinement solves often).
+        chol = np.zeros((n + q, n + q), order="F")
         chol[:n, :n] = self.chol
         chol[n:, :n] = b.T
         chol[n:, n:] = c
