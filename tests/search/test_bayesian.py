@@ -271,3 +271,24 @@ def test_suggestions_are_always_valid_configurations(
             assert float(again[dim.name]) == pytest.approx(float(params[dim.name]), rel=1e-12)
         else:
             assert again[dim.name] == params[dim.name]
+
+
+def test_an_early_stopped_trial_is_believed_like_a_pending_job(branin_space: SearchSpace) -> None:
+    trials = random_trials(branin_space, branin_of, 12, seed=4)
+    # The best configuration so far, stopped early at a poor intermediate value.
+    best = min(trials, key=lambda t: t.value if t.value is not None else math.inf)
+    rest = tuple(t for t in trials if t is not best)
+    stopped = Trial(params=best.params, value=250.0, stopped_early=True)
+    as_stopped = SearchState(space=branin_space, seed=2, trials=(*rest, stopped), issued=12)
+    as_pending = SearchState(
+        space=branin_space, seed=2, trials=rest, pending=(best.params,), issued=12
+    )
+    observed = SearchState(
+        space=branin_space,
+        seed=2,
+        trials=(*rest, Trial(params=best.params, value=250.0)),
+        issued=12,
+    )
+    suggestion = BayesianStrategy().suggest(as_stopped)
+    assert suggestion == BayesianStrategy().suggest(as_pending)
+    assert suggestion != BayesianStrategy().suggest(observed)  # the value is not observed

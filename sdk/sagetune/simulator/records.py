@@ -65,6 +65,11 @@ class TrainingJobRecord:
     def terminal(self) -> bool:
         return self.status in ("Completed", "Failed", "Stopped")
 
+    @property
+    def stopped_early(self) -> bool:
+        """Cut short by the tuning job (median rule or Hyperband), not by the user."""
+        return self.stop_reason in ("early-stopping", "hyperband")
+
 
 @attrs.define(kw_only=True)
 class TuningJobRecord:

@@ -205,7 +205,9 @@ class TuningRun:
         plan = self.plans[plan_index]
         mine = [j for j in self.jobs if self.plans.index(self.plan_of(j)) == plan_index]
         trials = tuple(
-            Trial(params=j.tuned, value=self.minimize_value(j)) for j in mine if j.terminal
+            Trial(params=j.tuned, value=self.minimize_value(j), stopped_early=j.stopped_early)
+            for j in mine
+            if j.terminal
         )
         pending = tuple(j.tuned for j in mine if not j.terminal)
         return SearchState(

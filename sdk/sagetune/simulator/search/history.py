@@ -21,11 +21,14 @@ class Trial:
     """One finished training job: its hyperparameters and objective.
 
     ``value`` is in minimize form (the engine negates Maximize objectives); ``None`` means
-    the job failed or never emitted the objective metric.
+    the job failed or never emitted the objective metric. ``stopped_early``: the job was cut
+    short (median rule, Hyperband), so ``value`` is its objective at that epoch, not what
+    the configuration would have reached.
     """
 
     params: Mapping[str, str]
     value: float | None
+    stopped_early: bool = False
 
 
 @attrs.frozen(kw_only=True)
