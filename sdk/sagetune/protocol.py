@@ -37,6 +37,11 @@ def encode(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document).encode("utf-8")
 
 
+def encode_response(document: Mapping[str, Any]) -> bytes:
+    """A JSON answer as the service writes it: compact (no spaces after separators)."""
+    return json.dumps(document, separators=(",", ":")).encode("utf-8")
+
+
 def decode(body: bytes) -> Any:
     """Parse a JSON body; an empty body is an empty object. Raises ``ValueError`` on bad JSON."""
     if not body.strip():
@@ -52,7 +57,7 @@ def request_headers(target_value: str) -> dict[str, str]:
 
 def error_body(code: str, message: str) -> bytes:
     """An AWS-shaped error body: ``{"__type": code, "message": message}``."""
-    return encode({"__type": code, "message": message})
+    return encode_response({"__type": code, "message": message})
 
 
 @attrs.frozen

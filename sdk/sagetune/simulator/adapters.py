@@ -24,7 +24,6 @@ on another) must serialize its own calls.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -32,6 +31,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+from sagetune import protocol
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -55,8 +56,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 """Far above any SageMaker request (a large tuning job is tens of KB), far below harm."""
-
-_JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 
 _logger = logging.getLogger(__name__)
 
@@ -224,10 +223,10 @@ def _body_too_large(size: int, limit: int) -> _Response:
 
 
 def _aws_error(status: int, code: str, message: str) -> _Response:
-    body = json.dumps({"__type": code, "message": message}).encode()
+    body = protocol.error_body(code, message)
     headers = [
-        ("x-amzn-RequestId", str(uuid.uuid4())),
-        ("Content-Type", _JSON_CONTENT_TYPE),
+        (protocol.REQUEST_ID_HEADER, str(uuid.uuid4())),
+        ("Content-Type", protocol.CONTENT_TYPE),
         ("Content-Length", str(len(body))),
     ]
     return status, headers, body

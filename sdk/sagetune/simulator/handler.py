@@ -78,7 +78,7 @@ class ProtocolHandler:
         return (
             200,
             [("Content-Type", protocol.CONTENT_TYPE), (protocol.REQUEST_ID_HEADER, request_id)],
-            protocol.encode(document),
+            protocol.encode_response(document),
         )
 
     def _dispatch(self, method: str, target_path: str, headers: Headers, body: bytes) -> Any:
