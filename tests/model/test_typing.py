@@ -82,7 +82,8 @@ def mypy_output(
         (folder / name).write_text(textwrap.dedent(source).lstrip(), "utf-8")
     config = folder / "mypy.ini"
     config.write_text(f"[mypy]\nstrict = True\nmypy_path = {ROOT / 'sdk'}\n", "utf-8")
-    cache = pytestconfig.cache.mkdir("sagetune-typing") if pytestconfig.cache else folder / "cache"
+    store = getattr(pytestconfig, "cache", None)  # absent under -p no:cacheprovider
+    cache = store.mkdir("sagetune-typing") if store is not None else folder / "cache"
     stdout, stderr, _ = api.run(
         ["--config-file", str(config), "--cache-dir", str(cache), "--no-error-summary"]
         + [str(folder / name) for name in PROGRAMS]
