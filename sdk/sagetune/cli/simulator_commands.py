@@ -103,7 +103,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         clock = {"max": "event-driven (max)", "manual": "manual (AdvanceClock)"}.get(
-            str(scale), f"{scale}x"
+            str(scale), f"{scale:g}x" if isinstance(scale, float) else f"{scale}x"
         )
         auth = (
             "OFF (unsigned requests accepted)" if args.no_auth else f"key {key} / secret {secret}"
