@@ -194,8 +194,6 @@ def parent_trials(
             value = job.final_objective if job.objective_status == "Succeeded" else None
             if value is not None and not minimize:
                 value = -value
-            trials.append(
-                Trial(params=dict(job.tuned), value=value, stopped_early=job.stopped_early)
-            )
+            trials.append(Trial(params=dict(job.tuned), value=value))
         parents.append(tuple(trials))
     return {None: WarmStart(kind=str(config.warm_start_type), parents=tuple(parents))}  # type: ignore[arg-type]
