@@ -137,6 +137,34 @@ def test_median_rule_for_a_maximized_objective_stops_the_lower_job(
     assert jobs["f"]["TrainingJobStatus"] == "Stopped"
 
 
+def test_median_rule_counts_only_finished_earlier_jobs(
+    sim: Simulator, call: SignedCaller, scripted: dict[str, list[float]]
+) -> None:
+    # Two at a time, in lockstep: (a, b), then (c, d), then (e, f). When f decides, a-d have
+    # finished and e, launched before f, is still running. Running averages at epochs 2
+    # and 3 of a-d: 1, 3, 2, 4 -> median 2.5, and f's 2.4 is better: f runs to the end.
+    # Were e counted (0 at every epoch), the median would be 2 and f would be stopped.
+    curves: dict[str, list[float]] = {
+        "a": [1, 1, 1],
+        "b": [3, 3, 3],
+        "c": [2, 2, 2],
+        "d": [4, 4, 4],
+        "e": [0, 0, 0],
+        "f": [2.4, 2.4, 2.4],
+    }
+    scripted.update(curves)
+    request = scripted_request("es-par", curves, TrainingJobEarlyStoppingType="Auto")
+    request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxParallelTrainingJobs"] = 2
+    call.ok("CreateHyperParameterTuningJob", request)
+    sim.run_until_idle()
+    jobs = jobs_by_curve(call, "es-par")
+    assert {c: j["TrainingJobStatus"] for c, j in jobs.items()} == dict.fromkeys(
+        curves, "Completed"
+    )
+    # d (no decision: only a and b had finished) and f both ran their three epochs.
+    assert jobs["f"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == 2.4
+
+
 def test_no_early_stopping_when_off(
     sim: Simulator, call: SignedCaller, scripted: dict[str, list[float]]
 ) -> None:

@@ -289,7 +289,13 @@ class TuningRun:
                 return "hyperband"
             return None
         if self.early_stopping:
-            earlier = self.curves[: rec.launch_index]
+            # Earlier jobs: launched before this one and finished (median_stopping's doc).
+            index = rec.launch_index
+            earlier = [
+                curve
+                for job, curve in zip(self.jobs[:index], self.curves[:index], strict=True)
+                if job.terminal
+            ]
             if median_rule_should_stop(curve, earlier, minimize=True):
                 return "early-stopping"
         return None

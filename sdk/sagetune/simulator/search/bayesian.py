@@ -39,10 +39,10 @@ One suggestion, as a pure function of the ``SearchState``:
    their value is the objective at the epoch they were stopped, which says little about
    where the configuration would have ended (a slow learner looks bad at epoch 5 and may end
    best). Observed as such, they steered the search away from the good region: on
-   xgboost-curve (``bench/early_stopping.py``, 5 seeds) Bayesian with early stopping did no
-   better than Random; believed, the normalized regret went from +0.61 to +0.12 worse than
-   without early stopping (+0.20 over 20 seeds). Believing still keeps the search from
-   re-proposing them. Warm-start parents' trials are observed as recorded, cut short or
+   xgboost-curve (``bench/early_stopping.py``, 5 seeds, at the time with running jobs
+   counted as earlier by the median rule) Bayesian with early stopping did no better than
+   Random; believed, the normalized regret went from +0.61 to +0.12 worse than without
+   early stopping. Believing still keeps the search from re-proposing them. Warm-start parents' trials are observed as recorded, cut short or
    not: their values still rank the parents' configurations, and believing thousands of
    parent points would cost far more than the ``max_parent_observations`` subset.
 5. **Acquisition.** log-EI (stable; ``gp.log_expected_improvement``) below the best finite
