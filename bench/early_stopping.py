@@ -20,7 +20,7 @@ configurations, so the only difference is what the median rule stopped.
     .venv/bin/python bench/early_stopping.py [--seeds 0-19] [--problems xgboost-curve mlp-curve]
         [--jobs 30] [--parallel 3] [--strategy Bayesian] [--quick]
 
-About 5 minutes on a busy 2-core box (--quick: 5 seeds, about a minute and a half).
+About a minute on a 2-core box (--quick: 5 seeds, about 20 seconds).
 """
 
 from __future__ import annotations

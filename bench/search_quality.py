@@ -34,7 +34,7 @@ Random everywhere.
     .venv/bin/python bench/search_quality.py --summarize part1.jsonl part2.jsonl
 
 A full run (4 problems x 2 parallelisms x 20 seeds x 4 methods x 50 jobs) takes about
-40-60 minutes on a busy 2-core box, two thirds of it in Optuna's GPSampler.
+30-60 minutes on a 2-core box (29 on 2026-11-29), two thirds of it in Optuna's GPSampler.
 """
 
 from __future__ import annotations
