@@ -19,7 +19,6 @@ Choices where the documentation is silent (also in the README):
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -45,7 +44,8 @@ from sagetune.simulator.search import (
     Trial,
     WarmStart,
     make_strategy,
-    median_rule_should_stop,
+    median_rule_stops,
+    running_averages,
 )
 
 if TYPE_CHECKING:
@@ -141,6 +141,7 @@ class TuningRun:
         self.jobs: list[TrainingJobRecord] = []
         self.curves: list[list[float]] = []  # per launch index, objective per epoch, minimize form
         self.finish_order: list[int] = []  # launch indexes in the order their jobs ended
+        self._averages: dict[int, list[float]] = {}  # launch index -> running averages, finished
         self.ending = False  # a completion criterion fired: launch nothing more
 
     # -- setup
@@ -203,7 +204,7 @@ class TuningRun:
 
     def state_for(self, plan_index: int) -> SearchState:
         plan = self.plans[plan_index]
-        mine = [j for j in self.jobs if self.plans.index(self.plan_of(j)) == plan_index]
+        mine = self.jobs[plan_index :: len(self.plans)]  # launch index % plans = plan index
         trials = tuple(
             Trial(params=j.tuned, value=self.minimize_value(j), stopped_early=j.stopped_early)
             for j in mine
@@ -290,15 +291,27 @@ class TuningRun:
             return None
         if self.early_stopping:
             # Earlier jobs: launched before this one and finished (median_stopping's doc).
-            index = rec.launch_index
+            epoch = len(curve)
             earlier = [
-                curve
-                for job, curve in zip(self.jobs[:index], self.curves[:index], strict=True)
-                if job.terminal
+                averages[epoch - 1]
+                for averages in self._finished_averages(rec.launch_index)
+                if len(averages) >= epoch
             ]
-            if median_rule_should_stop(curve, earlier, minimize=True):
+            if median_rule_stops(curve, earlier):
                 return "early-stopping"
         return None
+
+    def _finished_averages(self, before: int) -> list[list[float]]:
+        """Running averages of the finished jobs launched before ``before``; a finished
+        job's curve never changes, so each is computed once."""
+        found = []
+        for index, job in enumerate(self.jobs[:before]):
+            if job.terminal:
+                averages = self._averages.get(index)
+                if averages is None:
+                    averages = self._averages[index] = running_averages(self.curves[index])
+                found.append(averages)
+        return found
 
     # -- ends
 
@@ -371,8 +384,10 @@ class TuningRun:
 
     def _criterion_fired(self) -> str | None:
         criteria = self.config.tuning_job_completion_criteria
+        if criteria is None:
+            return None
         best = self.best_value()
-        if criteria is not None and best is not None:
+        if best is not None:
             target = criteria.target_objective_metric_value
             if target is not None:
                 plan = self.plans[0]
@@ -435,14 +450,3 @@ class TuningRun:
             return False
         first = [self.jobs[i] for i in self.finish_order[:threshold]]
         return all(j.status == "Failed" for j in first)
-
-    # -- reporting
-
-    def best_job(self) -> TrainingJobRecord | None:
-        best: TrainingJobRecord | None = None
-        best_value = math.inf
-        for job in self.jobs:
-            value = self.minimize_value(job)
-            if job.terminal and value is not None and value < best_value:
-                best, best_value = job, value
-        return best

@@ -14,7 +14,12 @@ from .hyperband import (
     HyperbandRule,
     HyperbandStrategy,
 )
-from .median_stopping import median_of_running_averages, median_rule_should_stop
+from .median_stopping import (
+    median_of_running_averages,
+    median_rule_should_stop,
+    median_rule_stops,
+    running_averages,
+)
 from .random import RandomStrategy
 from .space import (
     CategoricalDim,
@@ -60,5 +65,7 @@ __all__ = [
     "make_strategy",
     "median_of_running_averages",
     "median_rule_should_stop",
+    "median_rule_stops",
     "resolve_scaling",
+    "running_averages",
 ]

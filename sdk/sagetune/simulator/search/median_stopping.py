@@ -44,6 +44,15 @@ def _as_minimize(values: Sequence[float], minimize: bool) -> np.ndarray:
     return out
 
 
+def running_averages(curve: Sequence[float], *, minimize: bool = True) -> list[float]:
+    """The running average after each epoch, in minimize form: ``[mean(curve[:1]), ...]``.
+
+    A finished job's curve never changes, so the engine computes this once per job.
+    """
+    values = _as_minimize(curve, minimize)
+    return [float(np.mean(values[:k])) for k in range(1, len(values) + 1)]
+
+
 def median_of_running_averages(
     earlier_curves: Sequence[Sequence[float]], epoch: int, *, minimize: bool = True
 ) -> float | None:
@@ -51,14 +60,18 @@ def median_of_running_averages(
 
     ``None`` when no earlier job reached ``epoch``.
     """
-    averages = [
+    averages = _averages_at(earlier_curves, epoch, minimize)
+    return float(np.median(averages)) if averages else None
+
+
+def _averages_at(
+    earlier_curves: Sequence[Sequence[float]], epoch: int, minimize: bool
+) -> list[float]:
+    return [
         float(np.mean(_as_minimize(curve[:epoch], minimize)))
         for curve in earlier_curves
         if len(curve) >= epoch
     ]
-    if not averages:
-        return None
-    return float(np.median(averages))
 
 
 def median_rule_should_stop(
@@ -75,13 +88,31 @@ def median_rule_should_stop(
     ``earlier_curves`` are the earlier jobs' per-epoch objectives so far. Values are in
     minimize form unless ``minimize=False`` (then larger is better).
     """
+    averages = _averages_at(earlier_curves, len(values), minimize) if values else []
+    return median_rule_stops(
+        values,
+        averages,
+        minimize=minimize,
+        min_earlier_jobs=min_earlier_jobs,
+        min_epochs=min_epochs,
+    )
+
+
+def median_rule_stops(
+    values: Sequence[float],
+    earlier_averages: Sequence[float],
+    *,
+    minimize: bool = True,
+    min_earlier_jobs: int = DEFAULT_MIN_EARLIER_JOBS,
+    min_epochs: int = DEFAULT_MIN_EPOCHS,
+) -> bool:
+    """The same decision from the earlier jobs' running averages at epoch ``t`` (minimize
+    form), one per earlier job that reached it."""
     epoch = len(values)
     if epoch == 0 or epoch < min_epochs:
         return False
-    reached = [curve for curve in earlier_curves if len(curve) >= epoch]
-    if len(reached) < max(1, min_earlier_jobs):
+    if len(earlier_averages) < max(1, min_earlier_jobs):
         return False
-    median = median_of_running_averages(reached, epoch, minimize=minimize)
-    assert median is not None
+    median = float(np.median(earlier_averages))
     current = float(_as_minimize(values[epoch - 1 : epoch], minimize)[0])
     return current > median
