@@ -228,23 +228,25 @@ def _emit_shapes(ix: ModelIndex) -> str:
             "members accept the enum member or its exact string value (``Enum | str``).",
         )
     ]
-    out.append(
-        "import operator\nfrom collections.abc import Callable\n"
-        "from datetime import datetime\nfrom typing import Any\n\nimport attrs\n\n"
+    typed_any = any(
+        "Any" in ix.py_type(target) for n in ix.structures for _, target, _, _ in ix.members(n)
     )
+    out.append("from datetime import datetime\n")
+    out.append("from typing import Any\n\nimport attrs\n\n" if typed_any else "\nimport attrs\n\n")
     enum_names = sorted({t for n in ix.structures for t in _enum_refs(ix, n)})
     if enum_names:
         out.append("from sagetune.model.enums import (\n")
         out.extend(f"    {e},\n" for e in enum_names)
         out.append(")\n")
-    out.append("from sagetune.specs import ResponseMetadata\n\n\n")
+    out.append(
+        "from sagetune.specs import ResponseMetadata\nfrom sagetune.specs import Shape as _Shape\n\n\n"
+    )
     out.append(
         "def _validate(request: object) -> None:\n"
         "    # Imported on first use: the validation module imports this one.\n"
         "    from sagetune.model.validation import validate\n\n"
         "    validate(request)\n\n"
     )
-    out.append(_SHAPE_BASE)
     inputs = set(ix.inputs)
     outputs = set(ix.outputs)
     for name in ix.structures:
@@ -279,53 +281,6 @@ def _emit_shapes(ix: ModelIndex) -> str:
     names = ", ".join(f'"{n}"' for n in ix.structures)
     out.append(f"\n__all__ = [{names}]\n")
     return "".join(out)
-
-
-# attrs compiles a __repr__ and an __eq__ for every class it builds: for ~90 shapes that was
-# about half the import time of sagetune.model. The shapes share these instead; they follow
-# attrs' semantics (fields marked repr / eq, same class only, hash of the eq fields).
-_SHAPE_BASE = '''
-
-class _Shape:
-    """What every shape shares: repr, equality and hash over its attrs fields."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in _repr_items(self))
-        return f"{type(self).__name__}({shown})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        key = _eq_key(type(self))
-        return bool(key(self) == key(other))
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, _eq_key(type(self))(self)))
-
-
-def _repr_items(shape: object) -> list[tuple[str, object]]:
-    cls: Any = type(shape)
-    return [(a.name, getattr(shape, a.name)) for a in attrs.fields(cls) if a.repr]
-
-
-_EQ_KEYS: dict[type[Any], Callable[[object], object]] = {}
-
-
-def _eq_key(cls: type[Any]) -> Callable[[object], object]:
-    """The values equality compares, as one getter per class (built on first use)."""
-    key = _EQ_KEYS.get(cls)
-    if key is None:
-        names = [a.name for a in attrs.fields(cls) if a.eq]
-        key = _EQ_KEYS[cls] = operator.attrgetter(*names) if names else _no_fields
-    return key
-
-
-def _no_fields(shape: object) -> tuple[()]:
-    return ()
-
-'''
 
 
 def _enum_refs(ix: ModelIndex, name: str) -> set[str]:
