@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from sagetune.testing.cassettes import TIME_HEADER
-from sagetune.testing.scrubbing import SecretFinding, find_secrets
+from sagetune.testing.scrubbing import _ARN_ACCOUNT, SecretFinding, find_secrets
 
 if TYPE_CHECKING:
     from sagetune.simulator import Simulator
@@ -160,11 +160,28 @@ class CassetteReport:
 
 def load_interactions(path: str | os.PathLike[str]) -> list[Interaction]:
     """The interactions of a vcrpy cassette file (YAML, or JSON by its suffix)."""
-    from vcr.persisters.filesystem import FilesystemPersister
+    return _parse_cassette(Path(path), _read_cassette(Path(path)))
+
+
+def _read_cassette(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _parse_cassette(file: Path, text: str) -> list[Interaction]:
+    from vcr.serialize import deserialize
     from vcr.serializers import jsonserializer, yamlserializer
 
-    serializer = jsonserializer if str(path).endswith(".json") else yamlserializer
-    requests, responses, *_ = FilesystemPersister.load_cassette(path, serializer)
+    serializer = jsonserializer if file.suffix == ".json" else yamlserializer
+    if not text.strip():
+        raise ValueError("the file is empty")
+    try:
+        requests, responses, *_ = deserialize(text, serializer)
+    except Exception as exc:  # YAML/JSON syntax, or not a vcrpy cassette
+        detail = " ".join(str(exc).split())
+        raise ValueError(f"not a vcrpy cassette ({type(exc).__name__}: {detail})") from exc
     interactions = []
     for index, (request, response) in enumerate(zip(requests, responses, strict=True), 1):
         body = request.body
@@ -207,8 +224,9 @@ def verify_cassette(
     if compare not in COMPARE_MODES:
         raise ValueError(f"compare must be one of {', '.join(COMPARE_MODES)}, got {compare!r}")
     file = Path(path)
-    interactions = load_interactions(file)
-    leaks = tuple(find_secrets(file.read_text(encoding="utf-8", errors="replace")))
+    text = _read_cassette(file)
+    interactions = _parse_cassette(file, text)
+    leaks = tuple(find_secrets(text))
     differences: list[Difference] = []
     notes: list[str] = []
     for interaction in interactions:
@@ -406,7 +424,6 @@ def _client_differences(interaction: Interaction) -> Iterator[Difference]:
 
 # -- normalization and comparison -----------------------------------------------------------
 
-_ARN_ACCOUNT = re.compile(r"(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)\d{12}(?=:)")
 _GENERATED_NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*?)-(\d{3})-([0-9a-f]{8})(?![0-9A-Za-z])")
 _GENERATED_SUFFIX = re.compile(r"(-\d{3}-)[0-9a-f]{8}(?![0-9A-Za-z])")
 _DURATION_KEYS = frozenset(
