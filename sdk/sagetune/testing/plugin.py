@@ -32,6 +32,7 @@ Nothing here imports vcrpy, the client or the simulator until a fixture needs th
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 from collections.abc import Iterator
@@ -39,7 +40,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import pytest
 
 from sagetune.testing.record_modes import (
@@ -123,7 +123,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@attrs.define
+@dataclasses.dataclass  # not attrs: this module loads in every pytest run (~35 ms)
 class Recording:
     """The cassette a test records to or replays from."""
 
@@ -141,7 +141,7 @@ class Recording:
         return None if self.simulator is None else self.simulator.clock.now()
 
 
-@attrs.frozen(kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class _MarkerSettings:
     path: str | None
     record_mode: RecordMode | None
