@@ -93,12 +93,10 @@ def run_mapped(main: Coroutine[Any, Any, T]) -> T:
 
 def as_command_error(exc: SageTuneError) -> CommandError:
     """One line and an exit code for an error of the SDK."""
-    if isinstance(exc, ServiceError):
+    if isinstance(exc, ServiceError | WaiterError):
         return CommandError(str(exc), FAILURE)
     if isinstance(exc, TransportError):
         return CommandError(f"no answer from the service: {exc}", FAILURE)
-    if isinstance(exc, WaiterError):
-        return CommandError(str(exc), FAILURE)
     if isinstance(exc, ValidationError):
         return CommandError(str(exc), BAD_INPUT)
     # Configuration and credentials (sagetune.config.ConfigurationError,

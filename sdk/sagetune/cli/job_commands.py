@@ -271,13 +271,15 @@ async def _create_and_watch(
         f"{config.training_job_early_stopping_type or 'Off'}"
     )
     description = await progress.watch(client, name, console=console, poll=poll)
-    results = await job_queries.training_jobs(client, description)
-    print_outcome(console, description, results)
-    if report_dir is not None:
-        from sagetune.cli.report import report
+    if report_dir is None:
+        print_outcome(console, description, await job_queries.training_jobs(client, description))
+    else:  # the report's data holds the description and the jobs: fetch them once
+        from sagetune.cli.report import write_report
+        from sagetune.cli.report_data import collect
 
-        page, _ = await report(client, name, report_dir)
-        console.print(f"Report: {page}")
+        data = await collect(client, name)
+        print_outcome(console, data.description, list(data.jobs))
+        console.print(f"Report: {write_report(data, report_dir)}")
     if wire_value(description.hyper_parameter_tuning_job_status) == "Failed":
         raise CommandError(
             f"tuning job {name} failed: {description.failure_reason or 'no reason given'}",

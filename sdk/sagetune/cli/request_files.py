@@ -78,6 +78,19 @@ def _load_yaml(text: str, source: str, command: str) -> Any:
 
 def request_violations(document: Mapping[str, Any]) -> list[Violation]:
     """Every model constraint and cross-field rule the document breaks (empty: valid)."""
+    return _checked(document)[1]
+
+
+def build_request(document: Mapping[str, Any], *, source: str) -> TuningRequest:
+    """The request object; raises ``CommandError`` (bad input) listing every violation."""
+    request, found = _checked(document)
+    if request is None or found:
+        raise CommandError(describe_violations(source, found), BAD_INPUT)
+    return request
+
+
+def _checked(document: Mapping[str, Any]) -> tuple[TuningRequest | None, list[Violation]]:
+    """The request (None when the model check fails) and every violation, built once."""
     try:
         request = from_wire(TuningRequest, document)
     except ValidationError as exc:
@@ -86,16 +99,8 @@ def request_violations(document: Mapping[str, Any]) -> list[Violation]:
         for violation in _rules_of_unchecked(document):
             if (violation.path, violation.rule) not in seen:
                 found.append(violation)
-        return found
-    return rule_violations(request)
-
-
-def build_request(document: Mapping[str, Any], *, source: str) -> TuningRequest:
-    """The request object; raises ``CommandError`` (bad input) listing every violation."""
-    found = request_violations(document)
-    if found:
-        raise CommandError(describe_violations(source, found), BAD_INPUT)
-    return from_wire(TuningRequest, document)
+        return None, found
+    return request, rule_violations(request)
 
 
 def describe_violations(source: str, violations: list[Violation]) -> str:

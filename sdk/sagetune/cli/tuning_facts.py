@@ -37,12 +37,6 @@ class Objective:
         """Whether ``a`` is strictly better than ``b``."""
         return a > b if self.maximize else a < b
 
-    def best(self, values: Iterable[float]) -> float | None:
-        found = [v for v in values if not math.isnan(v)]
-        if not found:
-            return None
-        return max(found) if self.maximize else min(found)
-
 
 @attrs.frozen(kw_only=True)
 class TunedParameter:
