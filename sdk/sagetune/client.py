@@ -23,8 +23,8 @@ with the signature and session token redacted.
 from __future__ import annotations
 
 import logging
-import random as _random
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -113,20 +113,6 @@ class _Outcome:
     delay: float | None = None
 
 
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
-
-
-def _invocation_id() -> str:
-    """A random (version 4) UUID string for ``amz-sdk-invocation-id``, as botocore sends.
-
-    It only correlates the attempts of a call, so the cheap PRNG serves (``uuid.uuid4``
-    costs a syscall per call, and importing ``uuid`` imports ``platform``: ~20 ms of a
-    cold start)."""
-    digits = f"{(_random.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET:032x}"
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
-
-
 def json_operation(target: str) -> Operation:
     """An operation for ``call_json``: any AWS JSON 1.1 target, documents in and out."""
     prefix, _, name = target.partition(".")
@@ -190,7 +176,7 @@ class CallPlanner:
             url=self.config.endpoint_url + operation.http_path,
             headers=protocol.request_headers(operation.target),
             body=protocol.encode(document),
-            invocation_id=_invocation_id(),
+            invocation_id=str(uuid.uuid4()),  # as botocore sends
             retry=self.retry.new_call(),
         )
 

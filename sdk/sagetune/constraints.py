@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -188,8 +187,3 @@ def matches(pattern: re.Pattern[str], known: set[str], value: str) -> bool:
             known.clear()
         known.add(value)
     return True
-
-
-def in_enum(value: object, allowed: Collection[str]) -> bool:
-    """Fast check used inline by generated code (unhashable values are simply not members)."""
-    return isinstance(value, str) and value in allowed

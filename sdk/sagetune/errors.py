@@ -68,7 +68,6 @@ class ServiceError(SageTuneError):
     """An error answer from the service: its code, message, HTTP status and request id."""
 
     CODE: ClassVar[str] = ""  # the AWS error code this class stands for
-    RETRYABLE: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -103,7 +102,6 @@ class ThrottlingException(ServiceError):
     """The service throttled the request; the client retries these automatically."""
 
     CODE = "ThrottlingException"
-    RETRYABLE = True
 
 
 class AuthError(ServiceError):
@@ -138,12 +136,10 @@ class InternalFailure(ServiceError):
     """The service failed internally; retried automatically."""
 
     CODE = "InternalFailure"
-    RETRYABLE = True
 
 
 class ServiceUnavailable(ServiceError):
     CODE = "ServiceUnavailable"
-    RETRYABLE = True
 
 
 class TransportError(SageTuneError):
