@@ -25,7 +25,6 @@ answer and adjusts its send rate with CUBIC, as botocore's ``adaptive`` mode doe
 from __future__ import annotations
 
 import enum
-import math
 import random as _random
 import threading
 from collections.abc import Callable
@@ -128,35 +127,29 @@ class RetryQuota:
 class AdaptiveRateLimiter:
     """botocore's adaptive mode: a send-rate token bucket tuned by CUBIC, off until throttled.
 
-    :meth:`reserve` takes one send token and returns how long to wait for it (a reservation:
-    concurrent callers queue behind each other instead of all waking at once).
+    The send-rate measurement and the CUBIC rate are botocore's own (``RateClocker``,
+    ``CubicCalculator``); the token bucket is ours, because botocore's blocks a thread while
+    waiting. :meth:`reserve` takes one send token and returns how long to wait for it (a
+    reservation: concurrent callers queue behind each other instead of all waking at once).
     """
 
     MIN_RATE = 0.5
-    SMOOTHING = 0.8
-    BUCKET_SECONDS = 0.5
-    SCALE = 0.4
-    BETA = 0.7
     MAX_RATE_ADJUST = 2.0
 
     def __init__(self, clock: Callable[[], float]) -> None:
+        from botocore.retries.adaptive import RateClocker
+        from botocore.retries.throttling import CubicCalculator
+
         self._clock = clock
         self._lock = threading.Lock()
-        now = clock()
         self.enabled = False
         # token bucket
         self.fill_rate = self.MIN_RATE
         self.max_capacity = 1.0
         self.capacity = 0.0
         self._last_refill: float | None = None
-        # measured send rate
-        self.measured_rate = 0.0
-        self._rate_bucket: float = math.floor(now)
-        self._count = 0
-        # CUBIC
-        self._w_max = 0.0
-        self._k = 0.0
-        self._last_fail = now
+        self._rate = RateClocker(_BotocoreClock(clock))
+        self._cubic = CubicCalculator(starting_max_rate=0, start_time=clock())
 
     def reserve(self) -> float:
         """Take a token; the seconds to wait before sending (0 when not throttled yet)."""
@@ -170,34 +163,15 @@ class AdaptiveRateLimiter:
     def record(self, throttled: bool) -> None:
         """Feed one answer (throttled or not) into the rate estimate."""
         with self._lock:
-            self._record(throttled)
-
-    def _record(self, throttled: bool) -> None:
-        now = self._clock()
-        measured = self._measure(now)
-        if throttled:
-            rate = measured if not self.enabled else min(measured, self.fill_rate)
-            self._w_max = rate
-            self._k = (self._w_max * (1 - self.BETA) / self.SCALE) ** (1 / 3)
-            self._last_fail = now
-            new_rate = rate * self.BETA
-            self.enabled = True
-        else:
-            new_rate = self.SCALE * (now - self._last_fail - self._k) ** 3 + self._w_max
-        self._set_rate(min(new_rate, self.MAX_RATE_ADJUST * measured))
-
-    def _measure(self, now: float) -> float:
-        scale = 1 / self.BUCKET_SECONDS
-        bucket = math.floor(now * scale) / scale
-        self._count += 1
-        if bucket > self._rate_bucket:
-            current = self._count / (bucket - self._rate_bucket)
-            self.measured_rate = current * self.SMOOTHING + self.measured_rate * (
-                1 - self.SMOOTHING
-            )
-            self._count = 0
-            self._rate_bucket = bucket
-        return self.measured_rate
+            measured = float(self._rate.record())
+            now = self._clock()
+            if throttled:
+                rate = measured if not self.enabled else min(measured, self.fill_rate)
+                new_rate = float(self._cubic.error_received(rate, now))
+                self.enabled = True
+            else:
+                new_rate = float(self._cubic.success_received(now))
+            self._set_rate(min(new_rate, self.MAX_RATE_ADJUST * measured))
 
     def _set_rate(self, value: float) -> None:
         self._refill()
@@ -211,6 +185,13 @@ class AdaptiveRateLimiter:
             gained = (now - self._last_refill) * self.fill_rate
             self.capacity = min(self.max_capacity, self.capacity + gained)
         self._last_refill = now
+
+
+class _BotocoreClock:
+    """The clock interface botocore's rate clocker reads (``current_time()``)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.current_time = clock
 
 
 @attrs.define
