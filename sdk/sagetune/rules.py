@@ -22,6 +22,7 @@ from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
     CreateTrainingJobRequest,
     HyperParameterTrainingJobDefinition,
+    HyperParameterTuningJobConfig,
     HyperParameterTuningJobObjective,
     IntegerParameterRange,
     ParameterRanges,
@@ -40,6 +41,20 @@ def training_job_definitions(
     if request.training_job_definition is not None:
         return [request.training_job_definition]
     return list(request.training_job_definitions or [])
+
+
+def objective_of(
+    config: HyperParameterTuningJobConfig, definition: HyperParameterTrainingJobDefinition
+) -> HyperParameterTuningJobObjective | None:
+    """A definition's objective: its own TuningObjective, else the tuning job config's."""
+    return definition.tuning_objective or config.hyper_parameter_tuning_job_objective
+
+
+def ranges_of(
+    config: HyperParameterTuningJobConfig, definition: HyperParameterTrainingJobDefinition
+) -> ParameterRanges | None:
+    """A definition's ranges: its own HyperParameterRanges, else the tuning job config's."""
+    return definition.hyper_parameter_ranges or config.parameter_ranges
 
 
 def rule_violations(request: object) -> list[Violation]:
@@ -98,13 +113,13 @@ def _tuning_job(req: CreateHyperParameterTuningJobRequest) -> Iterator[Violation
     if multiple is not None:
         yield from _definition_names(multiple)
     for path, definition in definitions:
-        ranges = definition.hyper_parameter_ranges or config.parameter_ranges
+        ranges = ranges_of(config, definition)
         ranges_path = (
             f"{path}.hyperParameterRanges"
             if definition.hyper_parameter_ranges is not None
             else "hyperParameterTuningJobConfig.parameterRanges"
         )
-        objective = definition.tuning_objective or config.hyper_parameter_tuning_job_objective
+        objective = objective_of(config, definition)
         if objective is None:
             yield Violation(
                 f"{path}.tuningObjective",

@@ -52,7 +52,7 @@ from sagetune.model import (
     TrainingJobStatusCounters,
     TrainingJobSummary,
 )
-from sagetune.rules import training_job_definitions
+from sagetune.rules import objective_of, training_job_definitions
 from sagetune.simulator.algorithms import AlgorithmNotFound
 from sagetune.simulator.engine import Engine
 from sagetune.simulator.metrics import MetricDefinitionError, compile_metric_definitions
@@ -203,10 +203,7 @@ class Service:
         definitions = training_job_definitions(create)
         for d in definitions:
             if job.definition_name is None or d.definition_name == job.definition_name:
-                objective = (
-                    d.tuning_objective
-                    or create.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective
-                )
+                objective = objective_of(create.hyper_parameter_tuning_job_config, d)
                 assert objective is not None
                 return objective.metric_name, objective.type == "Minimize"
         objective = create.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective

@@ -31,7 +31,12 @@ from sagetune.model import (
     HyperParameterTrainingJobDefinition,
     ParameterRanges,
 )
-from sagetune.rules import infer_max_resource, training_job_definitions
+from sagetune.rules import (
+    infer_max_resource,
+    objective_of,
+    ranges_of,
+    training_job_definitions,
+)
 from sagetune.simulator.records import TrainingJobRecord, TuningJobRecord
 from sagetune.simulator.search import (
     CategoricalDim,
@@ -151,9 +156,9 @@ class TuningRun:
         definitions = training_job_definitions(req)
         plans = []
         for i, d in enumerate(definitions):
-            objective = d.tuning_objective or self.config.hyper_parameter_tuning_job_objective
+            objective = objective_of(self.config, d)
             assert objective is not None  # the rules layer checked it
-            ranges = d.hyper_parameter_ranges or self.config.parameter_ranges
+            ranges = ranges_of(self.config, d)
             plans.append(
                 Plan(
                     name=d.definition_name,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sagetune.codec import from_wire
 from sagetune.errors import ValidationException
 from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
@@ -27,7 +28,8 @@ from sagetune.model import (
     ParameterRanges,
     ResourceLimitExceeded,
 )
-from sagetune.rules import training_job_definitions
+from sagetune.rules import objective_of, ranges_of, training_job_definitions
+from sagetune.simulator.engine import MAX_TRAINING_JOBS, MAX_TRAINING_JOBS_RANDOM
 from sagetune.simulator.search import Trial, WarmStart
 
 if TYPE_CHECKING:
@@ -62,12 +64,8 @@ def check_warm_start(
         return None
     child_config = request.hyper_parameter_tuning_job_config
     child_def = training_job_definitions(request)[0]
-    child_objective = (
-        child_def.tuning_objective or child_config.hyper_parameter_tuning_job_objective
-    )
-    child_hps = _hyperparameters(
-        child_def, child_def.hyper_parameter_ranges or child_config.parameter_ranges
-    )
+    child_objective = objective_of(child_config, child_def)
+    child_hps = _hyperparameters(child_def, ranges_of(child_config, child_def))
     parent_jobs = 0
     for parent in config.parent_hyper_parameter_tuning_jobs:
         name = parent.hyper_parameter_tuning_job_name or ""
@@ -82,14 +80,10 @@ def check_warm_start(
                 f"Parent hyperparameter tuning job {name} is in status {rec.status}; warm "
                 "start needs parents that are Completed, Stopped or Failed."
             )
-        from sagetune.codec import from_wire
-
         parent_request = from_wire(CreateHyperParameterTuningJobRequest, rec.request)
         parent_config = parent_request.hyper_parameter_tuning_job_config
         parent_def = training_job_definitions(parent_request)[0]
-        objective = (
-            parent_def.tuning_objective or parent_config.hyper_parameter_tuning_job_objective
-        )
+        objective = objective_of(parent_config, parent_def)
         if (
             objective is None
             or child_objective is None
@@ -101,15 +95,13 @@ def check_warm_start(
                 f"of parent {name} ({objective.type if objective else '?'} "
                 f"{objective.metric_name if objective else '?'})."
             )
-        parent_hps = _hyperparameters(
-            parent_def, parent_def.hyper_parameter_ranges or parent_config.parameter_ranges
-        )
+        parent_hps = _hyperparameters(parent_def, ranges_of(parent_config, parent_def))
         _check_hyperparameters(name, parent_hps, child_hps)
         if config.warm_start_type == "IdenticalDataAndAlgorithm":
             _check_identical(name, parent_def, child_def)
         parent_jobs += len(engine.training_by_tuning.get(name, []))
     limit = child_config.resource_limits.max_number_of_training_jobs or 0
-    cap = 10_000 if child_config.strategy == "Random" else 750
+    cap = MAX_TRAINING_JOBS_RANDOM if child_config.strategy == "Random" else MAX_TRAINING_JOBS
     if parent_jobs + limit > cap:
         raise ResourceLimitExceeded(
             f"The training jobs of the parent tuning jobs ({parent_jobs}) plus "
@@ -177,10 +169,7 @@ def parent_trials(
     if config is None:
         return None
     child_def = training_job_definitions(request)[0]
-    objective = (
-        child_def.tuning_objective
-        or request.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective
-    )
+    objective = objective_of(request.hyper_parameter_tuning_job_config, child_def)
     minimize = objective is None or objective.type == "Minimize"
     parents: list[tuple[Trial, ...]] = []
     for parent in config.parent_hyper_parameter_tuning_jobs:
