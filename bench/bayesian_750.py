@@ -17,19 +17,15 @@ CPU time (``time.process_time``) is the steadier figure; the load average is pri
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _problems import (  # noqa: E402
+from _problems import (
     best_so_far,
     client_for,
     curve_problem,

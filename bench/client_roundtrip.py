@@ -30,7 +30,6 @@ import asyncio
 import os
 import statistics
 import sys
-import time
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -40,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "sdk"))
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 from _loopback import AKID, JOB_NAME, REGION, SECRET, loopback_server, server_pid  # noqa: E402
-from _phase import Call, Phase  # noqa: E402
+from _phase import Call, measure  # noqa: E402
 
 from sagetune import AsyncSageMakerClient  # noqa: E402
 from sagetune.config import ClientConfig  # noqa: E402
@@ -48,28 +47,6 @@ from sagetune.model import DescribeHyperParameterTuningJobRequest  # noqa: E402
 
 PEER = "aiobotocore"
 CONCURRENCY = 50
-CLK = os.sysconf("SC_CLK_TCK")
-
-
-def proc_cpu_s(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
-
-
-async def measure(call: Call, tasks: int, seconds: float, max_requests: int) -> dict[str, Any]:
-    pid = server_pid()
-    s_cpu0, c_cpu0, t0 = proc_cpu_s(pid), time.process_time(), time.perf_counter()
-    phase = Phase(seconds, max_requests)
-    await phase.run(call, tasks)
-    elapsed = time.perf_counter() - t0
-    return {
-        "rps": phase.done / elapsed,
-        "errors": phase.errors,
-        "first_error": phase.first_error,
-        "cpu_us_per_call": (time.process_time() - c_cpu0) / max(phase.done, 1) * 1e6,
-        "server_cpu": (proc_cpu_s(pid) - s_cpu0) / elapsed,
-    }
 
 
 def signed_request(url: str) -> tuple[bytes, dict[str, str]]:
@@ -169,13 +146,13 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, list[dict[str, An
         names = [n for n in options if not args.only or n in args.only or n == PEER]
         for name in names:  # warm-up: connections, caches, compiled hooks
             call, tasks = options[name]
-            await measure(call, tasks, args.warmup, 5000)
+            await measure(call, tasks, args.warmup, 5000, server_pid())
         rounds: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
         for r in range(args.rounds):
             order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
                 call, tasks = options[name]
-                result = await measure(call, tasks, args.seconds, args.max_requests)
+                result = await measure(call, tasks, args.seconds, args.max_requests, server_pid())
                 rounds[name].append({**result, "tasks": tasks})
                 await asyncio.sleep(0.1)
         return rounds

@@ -25,21 +25,17 @@ About a minute on a 2-core box (--quick: 5 seeds, about 20 seconds).
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from typing import Literal  # noqa: E402
+import sys
+import time
+from collections import defaultdict
+from typing import Literal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _problems import (  # noqa: E402
+from _problems import (
     JobOutcome,
     Problem,
     best_so_far,

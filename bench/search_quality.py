@@ -39,26 +39,22 @@ A full run (4 problems x 2 parallelisms x 20 seeds x 4 methods x 50 jobs) takes 
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import heapq
+import json
 import os
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import heapq  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from collections.abc import Iterable  # noqa: E402
-from typing import Any  # noqa: E402
+import random
+import sys
+import time
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _problems import (  # noqa: E402
+from _problems import (
     PROBLEMS,
     Problem,
     Value,
@@ -72,8 +68,8 @@ from _problems import (  # noqa: E402
     tuning_request,
 )
 
-from sagetune import AsyncSageMakerClient  # noqa: E402
-from sagetune.simulator import Simulator  # noqa: E402
+from sagetune import AsyncSageMakerClient
+from sagetune.simulator import Simulator
 
 METHODS = ("bayesian", "random", "optuna-gp", "optuna-tpe")
 BUDGETS = (15, 50)

@@ -53,7 +53,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -67,20 +66,13 @@ import botocore.credentials
 import httpx
 import httpx_aiohttp
 from _loopback import AKID, CANNED_BODY, JOB_NAME, REGION, SECRET, loopback_server, server_pid
-from _phase import Call, Phase
+from _phase import Call, measure
 
 from sagetune.transport import AsyncSender, HttpSettings
 
 TARGET = "SageMaker.DescribeHyperParameterTuningJob"
 CONTENT_TYPE = "application/x-amz-json-1.1"
-CLK = os.sysconf("SC_CLK_TCK")
 PEER = "aiobotocore"
-
-
-def proc_cpu_s(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
 
 
 class Signer:
@@ -130,24 +122,6 @@ def stock_or_fixed(name: str) -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
     else:
         sys.modules.pop("sniffio", None)
-
-
-async def measure(
-    call: Call, concurrency: int, seconds: float, max_requests: int
-) -> dict[str, Any]:
-    pid = server_pid()
-    s_cpu0, c_cpu0, t0 = proc_cpu_s(pid), time.process_time(), time.perf_counter()
-    phase = Phase(seconds, max_requests)
-    await phase.run(call, concurrency)
-    elapsed = time.perf_counter() - t0
-    return {
-        "rps": phase.done / elapsed,
-        "errors": phase.errors,
-        "first_error": phase.first_error,
-        "client_cpu": (time.process_time() - c_cpu0) / elapsed,
-        "cpu_us_per_call": (time.process_time() - c_cpu0) / max(phase.done, 1) * 1e6,
-        "server_cpu": (proc_cpu_s(pid) - s_cpu0) / elapsed,
-    }
 
 
 async def build_options(url: str, stack: Any, gates: list[int]) -> dict[str, tuple[Call, int]]:
@@ -251,14 +225,14 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, list[dict[str, An
         for name in names:  # warm-up: open connections, fill caches
             call, conc = options[name]
             stock_or_fixed(name)
-            await measure(call, conc, args.warmup, 5000)
+            await measure(call, conc, args.warmup, 5000, server_pid())
         rounds: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
         for r in range(args.rounds):
             order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
                 call, conc = options[name]
                 stock_or_fixed(name)
-                result = await measure(call, conc, args.seconds, args.max_requests)
+                result = await measure(call, conc, args.seconds, args.max_requests, server_pid())
                 rounds[name].append({**result, "tasks": conc})
                 print(f"  round {r} {name:24s} {rounds[name][-1]['rps']:7.0f}/s", flush=True)
         return rounds

@@ -20,20 +20,16 @@ About 3 minutes on a busy 2-core box (--quick: 5 seeds).
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+import sys
+import time
+from collections.abc import Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _problems import (  # noqa: E402
+from _problems import (
     PROBLEMS,
     JobOutcome,
     Problem,
