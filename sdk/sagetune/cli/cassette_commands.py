@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sagetune.cli.errors import BAD_INPUT, FAILURE, CommandError, missing_extra
+from sagetune.cli.errors import BAD_INPUT, FAILURE, CommandError, require_extra
 
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -96,9 +95,8 @@ def register(commands: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    for module, extra in (("vcr", "testing"), ("numpy", "simulator")):
-        if importlib.util.find_spec(module) is None:
-            raise missing_extra("cassettes verify", extra, module)
+    require_extra("cassettes verify", "testing", "vcr")
+    require_extra("cassettes verify", "simulator", "numpy")
     from sagetune.testing.verify import verify_cassette
 
     files = _cassette_files(args.paths)
@@ -174,8 +172,7 @@ def build_record_command(*, mode: str, backend: str, pytest_args: list[str]) -> 
 
 
 def run_record(args: argparse.Namespace) -> int:
-    if importlib.util.find_spec("vcr") is None:
-        raise missing_extra("cassettes record", "testing", "vcrpy")
+    require_extra("cassettes record", "testing", "vcr")
     command = build_record_command(
         mode=args.mode, backend=args.backend, pytest_args=list(args.pytest_args)
     )

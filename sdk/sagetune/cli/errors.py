@@ -14,7 +14,20 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+_DISTRIBUTIONS = {"vcr": "vcrpy", "yaml": "pyyaml"}  # import name -> what pip installs
+
+
 def missing_extra(command: str, extra: str, module: str) -> CommandError:
+    name = _DISTRIBUTIONS.get(module, module)
     return CommandError(
-        f"`sagetune {command}` needs {module}: pip install 'sagetune[{extra}]'", FAILURE
+        f"`sagetune {command}` needs {name}: pip install 'sagetune[{extra}]'", FAILURE
     )
+
+
+def require_extra(command: str, extra: str, *modules: str) -> None:
+    """Fail before any work, naming the extra to install, when one of ``modules`` is missing."""
+    import importlib.util
+
+    for module in modules:
+        if importlib.util.find_spec(module) is None:
+            raise missing_extra(command, extra, module)

@@ -21,6 +21,7 @@ import attrs
 from sagetune.cli import simulator_calls
 from sagetune.cli.tuning_facts import (
     TERMINAL_TUNING_STATUSES,
+    JobCounts,
     early_stopping_on,
     format_duration,
     format_value,
@@ -62,11 +63,9 @@ class ProgressSnapshot:
         return self.status in TERMINAL_TUNING_STATUSES
 
     def counts(self) -> str:
-        stopped = "stopped early" if self.early_stopping else "stopped"
-        return (
-            f"completed {self.completed} · {stopped} {self.stopped} · "
-            f"failed {self.failed} · running {self.running}"
-        )
+        return JobCounts(
+            completed=self.completed, stopped=self.stopped, failed=self.failed, running=self.running
+        ).text(early_stopping=self.early_stopping)
 
     def best_text(self) -> str:
         metric = self.metric or "objective"
@@ -96,13 +95,10 @@ def snapshot_of(
     wall_seconds: float,
 ) -> ProgressSnapshot:
     """Summarize one description (``service_now``: the service's clock, epoch seconds)."""
-    counters = description.training_job_status_counters
-    completed = counters.completed or 0
-    stopped = counters.stopped or 0
-    failed = (counters.retryable_error or 0) + (counters.non_retryable_error or 0)
-    running = counters.in_progress or 0
+    counts = JobCounts.of(description)
     limit = description.hyper_parameter_tuning_job_config.resource_limits
-    total = max(limit.max_number_of_training_jobs or 0, completed + stopped + failed + running)
+    started = counts.completed + counts.stopped + counts.failed + counts.running
+    total = max(limit.max_number_of_training_jobs or 0, started)
     objective = objective_of(description)
     best_summary = description.best_training_job
     best = None
@@ -119,10 +115,10 @@ def snapshot_of(
         name=description.hyper_parameter_tuning_job_name,
         status=wire_value(description.hyper_parameter_tuning_job_status),
         total=total,
-        completed=completed,
-        stopped=stopped,
-        failed=failed,
-        running=running,
+        completed=counts.completed,
+        stopped=counts.stopped,
+        failed=counts.failed,
+        running=counts.running,
         early_stopping=early_stopping_on(description),
         metric=objective.metric if objective else None,
         best=best,

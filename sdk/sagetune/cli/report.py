@@ -6,11 +6,10 @@ commands start without it.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sagetune.cli.errors import missing_extra
+from sagetune.cli.errors import require_extra
 from sagetune.cli.report_data import ReportData, collect
 
 if TYPE_CHECKING:
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
 
 def require_matplotlib(command: str) -> None:
     """Fail early, before any call, when the charts cannot be drawn."""
-    if importlib.util.find_spec("matplotlib") is None:
-        raise missing_extra(command, "cli", "matplotlib")
+    require_extra(command, "cli", "matplotlib")
 
 
 def write_report(data: ReportData, directory: Path) -> Path:

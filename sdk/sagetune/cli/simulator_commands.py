@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from typing import Any
 
-from sagetune.cli.errors import BAD_INPUT, CommandError, missing_extra
+from sagetune.cli.errors import BAD_INPUT, CommandError, require_extra
 
 DEFAULT_PORT = 8787
 DEFAULT_TIME_SCALE = "100"
@@ -75,9 +74,7 @@ def _credentials(values: list[str] | None) -> dict[str, str] | None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    for module in ("uvicorn", "numpy", "scipy"):
-        if importlib.util.find_spec(module) is None:
-            raise missing_extra("serve", "simulator", module)
+    require_extra("serve", "simulator", "uvicorn", "numpy", "scipy")
     from sagetune.simulator import Simulator, serve
     from sagetune.simulator.clock import parse_time_scale
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sagetune.cli.tuning_facts import (
+    JobCounts,
     Objective,
     TrainingJobResult,
     TunedParameter,
@@ -69,16 +70,8 @@ def summary_rows(
     parameters = tuned_parameters(description)
     if parameters:
         rows.append(("Tuned", ", ".join(_describe_parameter(p) for p in parameters)))
-    counters = description.training_job_status_counters
-    failed = (counters.retryable_error or 0) + (counters.non_retryable_error or 0)
-    stopped = "stopped early" if early_stopping_on(description) else "stopped"
-    rows.append(
-        (
-            "Training jobs",
-            f"completed {counters.completed or 0} · {stopped} {counters.stopped or 0} · "
-            f"failed {failed} · running {counters.in_progress or 0}",
-        )
-    )
+    counts = JobCounts.of(description)
+    rows.append(("Training jobs", counts.text(early_stopping=early_stopping_on(description))))
     end = description.hyper_parameter_tuning_end_time
     times = f"created {_when(description.creation_time)}"
     if end is not None:

@@ -161,6 +161,33 @@ def early_stopping_on(description: shapes.DescribeHyperParameterTuningJobRespons
     return wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
 
 
+@attrs.frozen(kw_only=True)
+class JobCounts:
+    """The training jobs of a tuning job by how they stand (failed: retryable or not)."""
+
+    completed: int
+    stopped: int
+    failed: int
+    running: int
+
+    @classmethod
+    def of(cls, description: shapes.DescribeHyperParameterTuningJobResponse) -> JobCounts:
+        counters = description.training_job_status_counters
+        return cls(
+            completed=counters.completed or 0,
+            stopped=counters.stopped or 0,
+            failed=(counters.retryable_error or 0) + (counters.non_retryable_error or 0),
+            running=counters.in_progress or 0,
+        )
+
+    def text(self, *, early_stopping: bool) -> str:
+        stopped = "stopped early" if early_stopping else "stopped"
+        return (
+            f"completed {self.completed} · {stopped} {self.stopped} · "
+            f"failed {self.failed} · running {self.running}"
+        )
+
+
 def training_job_result(
     summary: shapes.HyperParameterTrainingJobSummary,
     *,
