@@ -12,12 +12,14 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 
 import attrs
+import httpx
 import pytest
 
+from sagetune import AsyncSageMakerClient
 from sagetune.simulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Simulator
 from sagetune.simulator.server import BackgroundServer
 
@@ -135,3 +137,20 @@ def in_cli_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """An in-process simulator (manual clock) for tests that call the CLI's functions."""
+    simulator = Simulator()
+    yield simulator
+    simulator.close()
+
+
+@pytest.fixture
+async def client(sim: Simulator) -> AsyncIterator[AsyncSageMakerClient]:
+    """An async client wired to ``sim`` through the in-process transport."""
+    http = httpx.AsyncClient(transport=sim.async_transport())
+    async with AsyncSageMakerClient(http_client=http, **sim.client_options()) as sm:
+        yield sm
+    await http.aclose()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 from rich.console import Console
 
@@ -18,21 +16,6 @@ from sagetune.model import shapes
 from sagetune.simulator import Simulator
 
 SIMULATED_SECONDS_PER_POLL = 900.0
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    simulator = Simulator()
-    yield simulator
-    simulator.close()
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[AsyncSageMakerClient]:
-    http = httpx.AsyncClient(transport=sim.async_transport())
-    async with AsyncSageMakerClient(http_client=http, **sim.client_options()) as sm:
-        yield sm
-    await http.aclose()
 
 
 async def _create(client: AsyncSageMakerClient, name: str, jobs: int = 6) -> None:

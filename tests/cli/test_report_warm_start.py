@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-
-import httpx
-import pytest
 
 from sagetune import AsyncSageMakerClient
 from sagetune.cli.demo import demo_request
@@ -15,21 +11,6 @@ from sagetune.cli.report_data import collect
 from sagetune.codec import from_wire
 from sagetune.model import shapes
 from sagetune.simulator import Simulator
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    simulator = Simulator()
-    yield simulator
-    simulator.close()
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[AsyncSageMakerClient]:
-    http = httpx.AsyncClient(transport=sim.async_transport())
-    async with AsyncSageMakerClient(http_client=http, **sim.client_options()) as sm:
-        yield sm
-    await http.aclose()
 
 
 async def _run(sim: Simulator, client: AsyncSageMakerClient, name: str, **extra: object) -> None:
