@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import struct
-import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +34,7 @@ from sagetune.model import (
     StopHyperParameterTuningJobRequest,
     StopTrainingJobRequest,
 )
+from tests._socket_server import LoopbackSocketServer
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -328,76 +326,27 @@ RawAction = tuple[str, int, bytes]  # ("respond", status, body) | ("reset", 0, b
 RawHandler = Callable[[str, bytes], RawAction]
 
 
-class RawServer:
+class RawServer(LoopbackSocketServer):
     """HTTP/1.1 on a loopback socket, in a thread; ``handler(target_header, body)`` decides
     each answer: respond, reset the connection (RST) after reading the request, or hang
     until the server stops."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.handler: RawHandler = lambda target, body: ("respond", 200, b"{}")
         self.requests: list[tuple[str, bytes]] = []
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._release = asyncio.Event()
-        self._server: asyncio.Server | None = None
-        self.port = 0
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-    async def _start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        self._release.set()
-        assert self._server is not None
-        self._server.close()
-        await asyncio.sleep(0)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while await self._one(reader, writer):
-                pass
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    async def _one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        headers = {
-            name.strip().lower(): value.strip()
-            for name, _, value in (line.partition(":") for line in head.split("\r\n")[1:] if line)
-        }
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
+    async def answer(
+        self, writer: asyncio.StreamWriter, path: str, headers: dict[str, str], body: bytes
+    ) -> bool:
         target = headers.get("x-amz-target", "")
         self.requests.append((target, body))
         action, status, payload = self.handler(target, body)
         if action == "reset":
-            sock = writer.get_extra_info("socket")
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            writer.transport.abort()
+            self.reset(writer)
             return False
         if action == "hang":
-            await self._release.wait()
+            await self.hang()
             return False
-        writer.write(
-            f"HTTP/1.1 {status} X\r\nContent-Type: {protocol.CONTENT_TYPE}\r\n"
-            f"x-amzn-RequestId: raw-{len(self.requests)}\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n".encode()
-            + payload
-        )
-        await writer.drain()
+        await self.respond(writer, status, payload, f"raw-{len(self.requests)}")
         return True

@@ -19,74 +19,26 @@ import json
 import shutil
 import socket
 import ssl
-import struct
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests._socket_server import LoopbackSocketServer
 
-class MisbehavingServer:
+
+class MisbehavingServer(LoopbackSocketServer):
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self._tls = tls
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._release = asyncio.Event()
-        self._server: asyncio.Server | None = None
-        self.port = 0
+        super().__init__(tls)
         self.paths: list[str] = []
 
-    @property
-    def url(self) -> str:
-        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-    async def _start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self._tls)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        self._release.set()
-        assert self._server is not None
-        self._server.close()
-        await asyncio.sleep(0)  # let released handlers run before the loop stops
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while await self._one(reader, writer):
-                pass
-        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
-            pass
-        finally:
-            writer.close()
-
-    async def _one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        """Serve one request; False when the connection is done."""
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        request_line, *header_lines = head.split("\r\n")
-        path = request_line.split(" ")[1]
-        headers = {
-            name.strip().lower(): value.strip()
-            for name, _, value in (line.partition(":") for line in header_lines if line)
-        }
-        await reader.readexactly(int(headers.get("content-length", "0")))
+    async def answer(
+        self, writer: asyncio.StreamWriter, path: str, headers: dict[str, str], body: bytes
+    ) -> bool:
         self.paths.append(path)
-
         if path == "/reset":
-            sock = writer.get_extra_info("socket")
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            writer.transport.abort()
+            self.reset(writer)
             return False
         if path == "/close":
             return False
@@ -95,15 +47,10 @@ class MisbehavingServer:
             await writer.drain()
             return False
         if path == "/hang":
-            await self._release.wait()
+            await self.hang()
         status = int(path.rsplit("/", 1)[1]) if path.startswith("/status/") else 200
-        body = json.dumps({"path": path, "target": headers.get("x-amz-target")}).encode()
-        writer.write(
-            f"HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.1\r\n"
-            f"x-amzn-RequestId: rid-{len(self.paths)}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
-        await writer.drain()
+        payload = json.dumps({"path": path, "target": headers.get("x-amz-target")}).encode()
+        await self.respond(writer, status, payload, f"rid-{len(self.paths)}")
         return True
 
 
