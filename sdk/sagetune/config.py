@@ -52,6 +52,14 @@ __all__ = [
 DEFAULT_MAX_ATTEMPTS = 3
 SERVICE_NAME = "sagemaker"  # botocore's client name for the service
 _DEFAULT_HTTP = HttpSettings()
+_HTTP_OPTIONS = (  # ClientConfig fields passed on to HttpSettings as they are
+    "connect_timeout",
+    "read_timeout",
+    "max_connections",
+    "max_in_flight",
+    "trust_env",
+    "transport",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -75,8 +83,8 @@ class ClientConfig:
     read_timeout: float = _DEFAULT_HTTP.read_timeout
     max_connections: int = _DEFAULT_HTTP.max_connections
     max_in_flight: int | None = _DEFAULT_HTTP.max_in_flight
-    transport: TransportKind = "httpx"
-    trust_env: bool = True
+    transport: TransportKind = _DEFAULT_HTTP.transport
+    trust_env: bool = _DEFAULT_HTTP.trust_env
     use_fips_endpoint: bool | None = None
     use_dualstack_endpoint: bool | None = None
     user_agent_extra: str | None = None
@@ -174,13 +182,7 @@ def resolve_config(
             bundle = lookup.get("ca_bundle")
             verify = bundle if bundle else True
         http = HttpSettings(
-            connect_timeout=options.connect_timeout,
-            read_timeout=options.read_timeout,
-            max_connections=options.max_connections,
-            max_in_flight=options.max_in_flight,
-            verify=verify,
-            trust_env=options.trust_env,
-            transport=options.transport,
+            **{name: getattr(options, name) for name in _HTTP_OPTIONS}, verify=verify
         )
     except SageTuneError:
         raise

@@ -85,14 +85,16 @@ def parse_error(status: int, headers: Iterable[tuple[str, str]], body: bytes) ->
     code = document.get("__type")
     if not code:
         code = next((v for k, v in headers if k.lower() == ERROR_TYPE_HEADER.lower()), "")
-    code = _clean_code(str(code)) if code else _status_code_name(status)
+    code = clean_code(str(code)) if code else _status_code_name(status)
     message = document.get("message") or document.get("Message") or ""
     if not message and not document:
         message = body.decode("utf-8", "replace")[:500]
     return ErrorInfo(code=code, message=str(message))
 
 
-def _clean_code(code: str) -> str:
+def clean_code(code: str) -> str:
+    """An error code without the namespace and the details some services add to ``__type``
+    (``com.amazon.coral.service#ValidationException:...`` -> ``ValidationException``)."""
     code = code.split(":", 1)[0]
     return code.rsplit("#", 1)[-1]
 

@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from sagetune import protocol
 from sagetune.testing.cassettes import TIME_HEADER
 from sagetune.testing.scrubbing import _ARN_ACCOUNT, SecretFinding, find_secrets
 
@@ -339,7 +340,7 @@ def _status(status: int, document: Any) -> str:
 def _error(document: Any) -> tuple[str, str]:
     if not isinstance(document, dict):
         return "", ""
-    code = str(document.get("__type") or "").split(":", 1)[0].rsplit("#", 1)[-1]
+    code = protocol.clean_code(str(document.get("__type") or ""))
     return code, str(document.get("message") or document.get("Message") or "")
 
 
@@ -381,7 +382,6 @@ def _generated_name_aliases(recorded: bytes, actual: bytes) -> dict[str, str]:
 
 def _client_differences(interaction: Interaction) -> Iterator[Difference]:
     """The client's view is compared exactly in every mode: it is deterministic code."""
-    from sagetune import protocol
     from sagetune.codec import from_wire, to_wire
     from sagetune.errors import ValidationError
     from sagetune.model.operations import OPERATIONS
