@@ -111,23 +111,23 @@ class AsyncPaginator(Generic[Req, Resp, Item]):
             self._spec, self._request, page_size=self._page_size, max_items=self._max_items
         )
 
-    async def pages(self) -> AsyncIterator[Resp]:
-        """Every page, in order (stopping once ``max_items`` items have been seen)."""
+    async def _walk(self) -> AsyncIterator[tuple[Resp, list[Any]]]:
         cursor = self._cursor()
         while cursor.request is not None:
             response = await self._fetch(cursor.request)
-            cursor.items_of(response)
-            yield response
+            yield response, cursor.items_of(response)
             cursor.advance(response)
+
+    async def pages(self) -> AsyncIterator[Resp]:
+        """Every page, in order (stopping once ``max_items`` items have been seen)."""
+        async for response, _ in self._walk():
+            yield response
 
     async def items(self) -> AsyncIterator[Item]:
         """Every item of every page, in order (at most ``max_items``)."""
-        cursor = self._cursor()
-        while cursor.request is not None:
-            response = await self._fetch(cursor.request)
-            for item in cursor.items_of(response):
+        async for _, items in self._walk():
+            for item in items:
                 yield cast(Item, item)
-            cursor.advance(response)
 
     def __aiter__(self) -> AsyncIterator[Item]:
         return self.items()
@@ -160,23 +160,23 @@ class Paginator(Generic[Req, Resp, Item]):
             self._spec, self._request, page_size=self._page_size, max_items=self._max_items
         )
 
-    def pages(self) -> Iterator[Resp]:
-        """Every page, in order (stopping once ``max_items`` items have been seen)."""
+    def _walk(self) -> Iterator[tuple[Resp, list[Any]]]:
         cursor = self._cursor()
         while cursor.request is not None:
             response = self._fetch(cursor.request)
-            cursor.items_of(response)
-            yield response
+            yield response, cursor.items_of(response)
             cursor.advance(response)
+
+    def pages(self) -> Iterator[Resp]:
+        """Every page, in order (stopping once ``max_items`` items have been seen)."""
+        for response, _ in self._walk():
+            yield response
 
     def items(self) -> Iterator[Item]:
         """Every item of every page, in order (at most ``max_items``)."""
-        cursor = self._cursor()
-        while cursor.request is not None:
-            response = self._fetch(cursor.request)
-            for item in cursor.items_of(response):
+        for _, items in self._walk():
+            for item in items:
                 yield cast(Item, item)
-            cursor.advance(response)
 
     def __iter__(self) -> Iterator[Item]:
         return self.items()
