@@ -149,15 +149,20 @@ class Simulator:
 
         With a manual or event clock only (a scaled clock follows the wall clock).
         """
-        engine = self.engine
         for _ in range(max_events):
-            t = engine.next_event_time()
-            if t is None:
+            if not self._run_next_event():
                 break
-            self._jump(t)
-            engine.step()
-        engine.flush()
-        return engine.now
+        self.engine.flush()
+        return self.engine.now
+
+    def _run_next_event(self) -> bool:
+        """Move the clock to the next pending event and run it; False when there is none."""
+        t = self.engine.next_event_time()
+        if t is None:
+            return False
+        self._jump(t)
+        self.engine.step()
+        return True
 
     def _jump(self, t: float) -> None:
         clock = self.clock
@@ -227,11 +232,8 @@ class Simulator:
                 with self._lock:
                     deadline = time.monotonic() + slice_seconds
                     while not self._waiting and time.monotonic() < deadline:
-                        t = engine.next_event_time()
-                        if t is None:
+                        if not self._run_next_event():
                             break
-                        self.clock.jump_to(t)
-                        engine.step()
                         worked = True
                     engine.flush()
                 if worked:
