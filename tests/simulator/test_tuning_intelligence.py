@@ -21,10 +21,15 @@ SCRIPTED_IMAGE = "scripted:1"
 
 
 def scripted_request(
-    name: str, curves: Mapping[str, list[float]], *, objective: str = "Minimize", **config: Any
+    name: str,
+    curves: Mapping[str, list[float]],
+    *,
+    objective: str = "Minimize",
+    parallel: int = 1,
+    **config: Any,
 ) -> dict[str, Any]:
-    """A Grid job over the named curves, one job at a time, in the curves' order."""
-    request = tuning_request(name, strategy="Grid", jobs=len(curves), parallel=1, **config)
+    """A Grid job over the named curves, ``parallel`` at a time, in the curves' order."""
+    request = tuning_request(name, strategy="Grid", jobs=len(curves), parallel=parallel, **config)
     request["HyperParameterTuningJobConfig"].pop("RandomSeed")
     request["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"] = {
         "Type": objective,
@@ -71,12 +76,13 @@ def run_scripted(
     scripted: dict[str, list[float]],
     curves: dict[str, list[float]],
     objective: str = "Minimize",
+    parallel: int = 1,
 ) -> dict[str, dict[str, Any]]:
     scripted.update(curves)
-    call.ok(
-        "CreateHyperParameterTuningJob",
-        scripted_request("es", curves, objective=objective, TrainingJobEarlyStoppingType="Auto"),
+    request = scripted_request(
+        "es", curves, objective=objective, parallel=parallel, TrainingJobEarlyStoppingType="Auto"
     )
+    call.ok("CreateHyperParameterTuningJob", request)
     sim.run_until_idle()
     return jobs_by_curve(call, "es")
 
@@ -152,12 +158,7 @@ def test_median_rule_counts_only_finished_earlier_jobs(
         "e": [0, 0, 0],
         "f": [2.4, 2.4, 2.4],
     }
-    scripted.update(curves)
-    request = scripted_request("es-par", curves, TrainingJobEarlyStoppingType="Auto")
-    request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxParallelTrainingJobs"] = 2
-    call.ok("CreateHyperParameterTuningJob", request)
-    sim.run_until_idle()
-    jobs = jobs_by_curve(call, "es-par")
+    jobs = run_scripted(sim, call, scripted, curves, parallel=2)
     assert {c: j["TrainingJobStatus"] for c, j in jobs.items()} == dict.fromkeys(
         curves, "Completed"
     )
