@@ -5,31 +5,44 @@ deterministic function of the requests, the seeds and the clock. ``advance()`` p
 every event due by the clock's ``now()`` and flushes the changes to the store in one
 transaction; ``step()`` processes just the next event (the driver of ``--time-scale max``).
 
-The engine owns the records of every job in memory (the store persists them) and the live
-parts of running jobs: ``TrainingRun`` (the algorithm's generator) and ``TuningRun`` (the
-strategies). After a restart, ``load()`` rebuilds both from the database.
+The engine owns the records of every job (the store persists them) and the live parts of
+running jobs: ``TrainingRun`` (the algorithm's generator) and ``TuningRun`` (the
+strategies), and carries out what a ``TuningRun`` decides. Its state is private: the service
+reads it through queries (``tuning_job``, ``tuning_jobs``, ``training_job``,
+``training_jobs``, ``training_jobs_of``, ``parent_training_jobs``) and changes it through
+commands (``create_*``, ``stop_*``, ``delete_tuning_job``). After a restart, ``load()``
+rebuilds everything from the database.
 """
 
 from __future__ import annotations
 
 import heapq
 import zlib
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from sagetune.codec import from_wire
-from sagetune.model import CreateHyperParameterTuningJobRequest
+from sagetune.model import (
+    CreateHyperParameterTuningJobRequest,
+    CreateTrainingJobRequest,
+    HyperParameterTuningJobStatus,
+    ObjectiveStatus,
+    TrainingJobStatus,
+)
 from sagetune.simulator.algorithms import AlgorithmRegistry, AlgorithmSpec
 from sagetune.simulator.clock import Clock
 from sagetune.simulator.metrics import compile_metric_definitions
-from sagetune.simulator.records import TrainingJobRecord, TuningJobRecord
-from sagetune.simulator.search import WarmStart
+from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
 from sagetune.simulator.store import Store
 from sagetune.simulator.training import TrainingRun, context_for
-from sagetune.simulator.tuning import TuningRun
+from sagetune.simulator.tuning import (
+    FinishTraining,
+    LaunchTraining,
+    StopTraining,
+    TuningRun,
+)
+from sagetune.simulator.warm_start import parent_trials
 
-MAX_TRAINING_JOBS = 750
-MAX_TRAINING_JOBS_RANDOM = 10_000
+ParentJobs = Mapping[str, tuple[TrainingJobRecord, ...]]
+"""A warm-started tuning job's parents' training jobs, by parent name."""
 
 
 class Engine:
@@ -49,11 +62,12 @@ class Engine:
         self.algorithms = algorithms
         self.region = region
         self.account_id = account_id
-        self.tuning_jobs: dict[str, TuningJobRecord] = {}
-        self.training_jobs: dict[str, TrainingJobRecord] = {}
-        self.training_by_tuning: dict[str, list[str]] = {}
-        self.runs: dict[str, TrainingRun] = {}
-        self.tunings: dict[str, TuningRun] = {}
+        self._tuning_jobs: dict[str, TuningJobRecord] = {}
+        self._training_jobs: dict[str, TrainingJobRecord] = {}
+        self._jobs_of: dict[str, list[TrainingJobRecord]] = {}  # tuning job -> launch order
+        self._parent_jobs: dict[str, ParentJobs] = {}  # warm-started tuning job -> parents'
+        self._runs: dict[str, TrainingRun] = {}
+        self._tunings: dict[str, TuningRun] = {}
         self._heap: list[tuple[float, int, int, str, int]] = []  # time, kind, seq, name, version
         self._seq = 0
         self._dirty_tuning: dict[str, TuningJobRecord] = {}
@@ -73,6 +87,32 @@ class Engine:
         self._seq += 1
         return self._seq
 
+    # -- queries
+
+    def tuning_job(self, name: str) -> TuningJobRecord | None:
+        return self._tuning_jobs.get(name)
+
+    def tuning_jobs(self) -> Collection[TuningJobRecord]:
+        """Every tuning job, in creation order."""
+        return self._tuning_jobs.values()
+
+    def training_job(self, name: str) -> TrainingJobRecord | None:
+        return self._training_jobs.get(name)
+
+    def training_jobs(self) -> Collection[TrainingJobRecord]:
+        """Every training job (of a tuning job or not), in creation order."""
+        return self._training_jobs.values()
+
+    def training_jobs_of(self, tuning_name: str) -> tuple[TrainingJobRecord, ...]:
+        """The training jobs of the tuning job ``tuning_name``, in launch order (none when
+        it does not exist)."""
+        return tuple(self._jobs_of.get(tuning_name, ()))
+
+    def parent_training_jobs(self, tuning_name: str) -> ParentJobs:
+        """A warm-started tuning job's parents' training jobs, as they were when it was
+        created (a parent deleted since still counts; empty without warm start)."""
+        return self._parent_jobs.get(tuning_name, {})
+
     # -- persistence
 
     def load(self) -> None:
@@ -82,45 +122,49 @@ class Engine:
             self.clock.start_at(float(saved))
         self.now = self.clock.now()
         for t_rec in self.store.load_tuning_jobs():
-            self.tuning_jobs[t_rec.name] = t_rec
+            self._tuning_jobs[t_rec.name] = t_rec
+            self._jobs_of[t_rec.name] = []
             self._seq = max(self._seq, t_rec.seq)
+        launched_under: dict[str, list[TrainingJobRecord]] = {}  # by name, deleted jobs' too
         for j_rec in self.store.load_training_jobs():
-            self.training_jobs[j_rec.name] = j_rec
+            self._training_jobs[j_rec.name] = j_rec
             self._seq = max(self._seq, j_rec.seq)
             if j_rec.tuning_job is not None:
-                self.training_by_tuning.setdefault(j_rec.tuning_job, []).append(j_rec.name)
-        for t_rec in self.tuning_jobs.values():
+                launched_under.setdefault(j_rec.tuning_job, []).append(j_rec)
+                owner = self._tuning_jobs.get(j_rec.tuning_job)
+                if owner is not None and j_rec.seq > owner.seq:  # not a deleted namesake's
+                    self._jobs_of[owner.name].append(j_rec)
+        for t_rec in self._tuning_jobs.values():
+            config = t_rec.request.warm_start_config
+            if config is not None:
+                self._parent_jobs[t_rec.name] = {
+                    name: _last_generation(launched_under.get(name, ()), before=t_rec.seq)
+                    for p in config.parent_hyper_parameter_tuning_jobs
+                    if (name := p.hyper_parameter_tuning_job_name or "")
+                }
             if not t_rec.terminal:
                 self._revive_tuning(t_rec)
-        for j_rec in self.training_jobs.values():
+        for j_rec in self._training_jobs.values():
             if not j_rec.terminal:
                 self._revive_training(j_rec)
 
     def _revive_tuning(self, rec: TuningJobRecord) -> None:
-        request = from_wire(CreateHyperParameterTuningJobRequest, rec.request)
-        run = TuningRun(self, rec, request, self._warm_start_for(request))
-        names = sorted(
-            self.training_by_tuning.get(rec.name, []),
-            key=lambda n: self.training_jobs[n].launch_index or 0,
-        )
-        metrics = {n: run.plan_of(self.training_jobs[n]).metric for n in names}
-        curves = {n: self.store.objective_curves([n], metrics[n])[n] for n in names}
-        for n in names:
-            job = self.training_jobs[n]
-            run.adopt(job, curves[n])
-            self._objectives[n] = metrics[n]
-        ended = [j for j in run.jobs if j.terminal]
-        ended.sort(key=lambda j: (j.training_end or j.last_modified, j.seq))
-        run.finish_order = [j.launch_index for j in ended if j.launch_index is not None]
-        run.ending = rec.status == "Stopping" or rec.completion_reason is not None
-        self.tunings[rec.name] = run
-        if rec.status == "InProgress" and run.max_runtime is not None:
+        run = TuningRun(rec, parent_trials(rec.request, self.parent_training_jobs(rec.name)))
+        jobs = sorted(self._jobs_of[rec.name], key=lambda j: j.launch_index or 0)
+        curves = []
+        for job in jobs:
+            metric = run.plan_of(job).metric
+            curves.append(self.store.objective_curves([job.name], metric)[job.name])
+            self._objectives[job.name] = metric
+        run.restore(jobs, curves)
+        self._tunings[rec.name] = run
+        if rec.status == HyperParameterTuningJobStatus.IN_PROGRESS and run.max_runtime is not None:
             self._push_tuning_deadline(rec, run)
 
     def _revive_training(self, rec: TrainingJobRecord) -> None:
         run = self._make_run(rec)
         failure = run.resume()
-        self.runs[rec.name] = run
+        self._runs[rec.name] = run
         if failure is not None:
             run.fail(self.now, failure)
             self._ended(rec, self.now)
@@ -148,18 +192,12 @@ class Engine:
         self._points.clear()
         self._flushed_at = self.now
 
-    def mark_tuning(self, rec: TuningJobRecord) -> None:
-        self._dirty_tuning[rec.name] = rec
-
-    def mark_training(self, rec: TrainingJobRecord) -> None:
-        self._dirty_training[rec.name] = rec
-
     # -- the event loop
 
     def _push(self, rec: TrainingJobRecord, run: TrainingRun) -> None:
         if rec.next_event is not None:
             heapq.heappush(self._heap, (rec.next_event, 1, rec.seq, rec.name, run.version))
-        self.mark_training(rec)
+        self._dirty_training[rec.name] = rec
 
     def _push_tuning_deadline(self, rec: TuningJobRecord, run: TuningRun) -> None:
         assert run.max_runtime is not None
@@ -171,11 +209,11 @@ class Engine:
         return self._heap[0][0] if self._heap else None
 
     def _stale(self, entry: tuple[float, int, int, str, int]) -> bool:
-        t, kind, _, name, version = entry
-        if kind == 0:
-            rec = self.tuning_jobs.get(name)
-            return rec is None or rec.terminal
-        run = self.runs.get(name)
+        t, kind, seq, name, version = entry
+        if kind == 0:  # a tuning job's deadline: stale once it ended (or its name was reused)
+            tuning = self._tunings.get(name)
+            return tuning is None or tuning.rec.seq != seq
+        run = self._runs.get(name)
         return run is None or run.version != version or run.rec.next_event != t
 
     def advance(self, until: float | None = None) -> None:
@@ -204,15 +242,14 @@ class Engine:
         t, kind, _, name, _ = entry
         self.now = max(self.now, t)
         if kind == 0:
-            self.tunings[name].on_deadline(t)
+            tuning = self._tunings[name]
+            self._carry_out(tuning, tuning.on_deadline(), t)
             return
-        run = self.runs[name]
-        rec = run.rec
-        outcome = run.on_event(t, self._on_line)
-        if outcome is not None:
-            self._ended(rec, t)
+        run = self._runs[name]
+        if run.on_event(t, self._on_line):
+            self._ended(run.rec, t)
         else:
-            self._push(rec, run)
+            self._push(run.rec, run)
 
     def _on_line(
         self,
@@ -231,150 +268,189 @@ class Engine:
         value = metrics[objective]
         rec.epochs += 1
         rec.final_objective = value
-        tuning = self.tunings.get(rec.tuning_job or "")
+        tuning = self._tunings.get(rec.tuning_job or "")
         if tuning is None:
             return
-        decision = tuning.on_objective(rec, value, t)
-        run = self.runs[rec.name]
-        if decision == "max-resource":
-            run.finish_training(t)
-        elif decision is not None:
-            run.begin_stop(t, decision)
+        decision = tuning.on_objective(rec, value)
+        if decision is not None:
+            # The training run pushes its next event itself once this line is handled.
+            self._decided(decision, t, push=False)
 
     def _ended(self, rec: TrainingJobRecord, t: float) -> None:
         """A training job reached Completed, Stopped or Failed."""
-        self.runs.pop(rec.name, None)
+        self._runs.pop(rec.name, None)
         if rec.tuning_job is not None:
-            rec.objective_status = "Succeeded" if rec.final_objective is not None else "Failed"
-            if rec.status == "Failed":
-                rec.objective_status = "Failed"
-        self.mark_training(rec)
-        tuning = self.tunings.get(rec.tuning_job or "")
+            succeeded = rec.final_objective is not None and rec.status != TrainingJobStatus.FAILED
+            rec.objective_status = (
+                ObjectiveStatus.SUCCEEDED if succeeded else ObjectiveStatus.FAILED
+            )
+        self._dirty_training[rec.name] = rec
+        tuning = self._tunings.get(rec.tuning_job or "")
         if tuning is not None:
-            tuning.on_training_end(rec, t)
-            if tuning.rec.terminal:
-                del self.tunings[tuning.rec.name]
+            self._carry_out(tuning, tuning.on_training_end(rec, t), t)
+
+    # -- carrying out a tuning job's decisions
+
+    def _carry_out(self, tuning: TuningRun, decisions: Iterable[StopTraining], t: float) -> None:
+        """Carry out what ``tuning`` decided about an event, launch what it may launch now,
+        and let it settle; persist its record and retire it once it is terminal."""
+        for decision in decisions:
+            self._decided(decision, t, push=True)
+        self._fill(tuning, t)
+        tuning.settle(t)
+        self._dirty_tuning[tuning.rec.name] = tuning.rec
+        if tuning.rec.terminal:
+            del self._tunings[tuning.rec.name]
+
+    def _fill(self, tuning: TuningRun, t: float) -> None:
+        """Launch training jobs while the tuning job offers one: compute each suggestion
+        from the offered snapshot, then apply it."""
+        while (slot := tuning.next_launch()) is not None:
+            tuned = slot.suggest()
+            launch = tuning.launch(slot, tuned, t)
+            tuning.track(self._launch(tuning.rec.name, launch, t))
+
+    def _launch(self, tuning_name: str, launch: LaunchTraining, t: float) -> TrainingJobRecord:
+        rec = self._start_training(
+            launch.request,
+            t,
+            seed=launch.seed,
+            tuning_job=tuning_name,
+            launch_index=launch.launch_index,
+            definition_name=launch.definition_name,
+            tuned=launch.tuned,
+        )
+        self._jobs_of[tuning_name].append(rec)
+        self._objectives[rec.name] = launch.objective_metric
+        return rec
+
+    def _decided(self, decision: StopTraining | FinishTraining, t: float, *, push: bool) -> None:
+        run = self._runs.get(decision.name)
+        if run is None:
+            return
+        if isinstance(decision, FinishTraining):
+            run.finish_training(t)
+        elif run.begin_stop(t, decision.reason) and push:
+            self._push(run.rec, run)
 
     # -- commands (the service calls these after ``advance()``)
 
-    def default_max_jobs(self, run: TuningRun) -> int:
-        if run.strategy_name == "Grid":
-            from sagetune.simulator.search import grid_size
-
-            return grid_size(run.plans[0].space)
-        return MAX_TRAINING_JOBS_RANDOM if run.strategy_name == "Random" else MAX_TRAINING_JOBS
-
-    def create_tuning_job(
-        self,
-        request: CreateHyperParameterTuningJobRequest,
-        wire: dict[str, Any],
-        parents: Mapping[str | None, WarmStart] | None = None,
-    ) -> TuningJobRecord:
+    def create_tuning_job(self, request: CreateHyperParameterTuningJobRequest) -> TuningJobRecord:
+        """Start a tuning job (``request`` as stored, its warm-start rules checked)."""
         t = self.now
         name = request.hyper_parameter_tuning_job_name
         rec = TuningJobRecord(
             name=name,
             seq=self._next_seq(),
             arn=self.arn("hyper-parameter-tuning-job", name),
-            request=wire,
+            request=request,
             created=t,
             last_modified=t,
         )
-        self.tuning_jobs[name] = rec
-        self.training_by_tuning[name] = []
-        run = TuningRun(self, rec, request, parents)
-        self.tunings[name] = run
-        self.mark_tuning(rec)
+        self._tuning_jobs[name] = rec
+        self._jobs_of[name] = []
+        config = request.warm_start_config
+        if config is not None:
+            self._parent_jobs[name] = {
+                parent: self.training_jobs_of(parent)
+                for p in config.parent_hyper_parameter_tuning_jobs
+                if (parent := p.hyper_parameter_tuning_job_name or "")
+            }
+        run = TuningRun(rec, parent_trials(request, self.parent_training_jobs(name)))
+        self._tunings[name] = run
         if run.max_runtime is not None:
             self._push_tuning_deadline(rec, run)
-        run.fill(t)
+        self._carry_out(run, (), t)
         return rec
 
-    def _warm_start_for(
-        self, request: CreateHyperParameterTuningJobRequest
-    ) -> Mapping[str | None, WarmStart] | None:
-        from sagetune.simulator.warm_start import parent_trials
+    def create_training_job(self, request: CreateTrainingJobRequest) -> TrainingJobRecord:
+        """Start a training job of its own (``request`` as stored)."""
+        seed = zlib.crc32(request.training_job_name.encode("utf-8"))
+        return self._start_training(request, self.now, seed=seed)
 
-        return parent_trials(self, request)
-
-    def launch_training_job(
+    def _start_training(
         self,
-        spec: dict[str, Any],
+        request: CreateTrainingJobRequest,
         t: float,
         *,
         seed: int,
         tuning_job: str | None = None,
         launch_index: int | None = None,
         definition_name: str | None = None,
-        tuned: dict[str, str] | None = None,
-        objective_metric: str | None = None,
+        tuned: Mapping[str, str] | None = None,
     ) -> TrainingJobRecord:
-        name = spec["TrainingJobName"]
+        name = request.training_job_name
         rec = TrainingJobRecord(
             name=name,
             seq=self._next_seq(),
             arn=self.arn("training-job", name),
-            spec=spec,
+            request=request,
             tuning_job=tuning_job,
             launch_index=launch_index,
             definition_name=definition_name,
             tuned=dict(tuned or {}),
             seed=seed,
+            objective_status=ObjectiveStatus.PENDING if tuning_job is not None else None,
         )
-        if tuning_job is not None:
-            rec.objective_status = "Pending"
-            self.training_by_tuning.setdefault(tuning_job, []).append(name)
-        if objective_metric is not None:
-            self._objectives[name] = objective_metric
-        self.training_jobs[name] = rec
+        self._training_jobs[name] = rec
         run = self._make_run(rec)
-        self.runs[name] = run
+        self._runs[name] = run
         run.start(t)
         self._push(rec, run)
         return rec
 
-    def create_training_job(self, spec: dict[str, Any]) -> TrainingJobRecord:
-        seed = zlib.crc32(spec["TrainingJobName"].encode("utf-8"))
-        return self.launch_training_job(spec, self.now, seed=seed)
-
-    def stop_training_run(self, rec: TrainingJobRecord, t: float, reason: str) -> None:
-        run = self.runs.get(rec.name)
-        if run is not None and run.begin_stop(t, reason):
-            self._push(rec, run)
+    def stop_training_job(self, name: str, reason: StopReason) -> None:
+        self._decided(StopTraining(name=name, reason=reason), self.now, push=True)
 
     def stop_tuning_job(self, name: str) -> None:
-        run = self.tunings.get(name)
+        run = self._tunings.get(name)
         if run is not None:
-            run.stop(self.now)
-            if run.rec.terminal:
-                del self.tunings[name]
+            self._carry_out(run, run.stop(self.now), self.now)
 
     def delete_tuning_job(self, name: str) -> None:
-        self.tuning_jobs.pop(name, None)
+        """Forget a terminal tuning job (its training jobs stay, as on the service)."""
+        self._tuning_jobs.pop(name, None)
+        self._jobs_of.pop(name, None)
+        self._parent_jobs.pop(name, None)
         self._dirty_tuning.pop(name, None)
         self.store.delete_tuning_job(name)
 
     # -- algorithms
 
-    def algorithm_for(self, spec: Mapping[str, Any]) -> AlgorithmSpec:
-        algo = spec.get("AlgorithmSpecification") or {}
+    def algorithm_for(self, request: CreateTrainingJobRequest) -> AlgorithmSpec:
+        algo = request.algorithm_specification
         return self.algorithms.resolve(
-            training_image=algo.get("TrainingImage"), algorithm_name=algo.get("AlgorithmName")
+            training_image=algo.training_image if algo is not None else None,
+            algorithm_name=algo.algorithm_name if algo is not None else None,
         )
 
     def _make_run(self, rec: TrainingJobRecord) -> TrainingRun:
-        spec = rec.spec
-        algorithm = self.algorithm_for(spec)
-        definitions = (spec.get("AlgorithmSpecification") or {}).get("MetricDefinitions")
+        request = rec.request
+        algorithm = self.algorithm_for(request)
+        algo = request.algorithm_specification
+        definitions: Sequence[tuple[str, str]] = [
+            (m.name, m.regex) for m in (algo.metric_definitions if algo is not None else None) or []
+        ]
         if not definitions:
-            definitions = [{"Name": n, "Regex": r} for n, r in algorithm.metric_definitions]
-        stopping = spec.get("StoppingCondition") or {}
-        max_runtime = stopping.get("MaxRuntimeInSeconds")
+            definitions = algorithm.metric_definitions
+        stopping = request.stopping_condition
+        max_runtime = stopping.max_runtime_in_seconds if stopping is not None else None
         return TrainingRun(
             rec,
             algorithm,
             compile_metric_definitions(definitions),
-            spec.get("HyperParameters") or {},
+            request.hyper_parameters or {},
             float(max_runtime) if max_runtime is not None else None,
-            context_for(rec, spec),
+            context_for(rec),
         )
+
+
+def _last_generation(
+    jobs: Sequence[TrainingJobRecord], *, before: int
+) -> tuple[TrainingJobRecord, ...]:
+    """The training jobs launched under a tuning job's name by the last tuning job of that
+    name created before ``before`` (a sequence number): a name is free again once its tuning
+    job is deleted, and each tuning job's first launch has index 0."""
+    earlier = [j for j in jobs if j.seq < before]
+    starts = [i for i, j in enumerate(earlier) if j.launch_index == 0]
+    return tuple(earlier[starts[-1] :]) if starts else ()

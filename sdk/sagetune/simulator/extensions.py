@@ -30,6 +30,7 @@ from typing import Any
 from sagetune.errors import ServiceError, ValidationException
 from sagetune.simulator.clock import ManualClock
 from sagetune.simulator.engine import Engine
+from sagetune.simulator.store import Store
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 MAX_LOG_EVENTS = 10_000
@@ -42,10 +43,11 @@ class ResourceNotFoundException(ServiceError):
 
 
 class Extensions:
-    """Logs and the simulator's own operations, over one engine."""
+    """Logs and the simulator's own operations, over one engine and its store."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, store: Store) -> None:
         self.engine = engine
+        self.store = store
 
     def call(self, operation: str, data: dict[str, Any]) -> dict[str, Any]:
         handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -74,9 +76,9 @@ class Extensions:
 
     def get_training_job_metric_series(self, data: dict[str, Any]) -> dict[str, Any]:
         name = data.get("TrainingJobName")
-        if not isinstance(name, str) or name not in self.engine.training_jobs:
+        if not isinstance(name, str) or self.engine.training_job(name) is None:
             raise ValidationException("Requested resource not found.")
-        series = self.engine.store.metric_series(name)
+        series = self.store.metric_series(name)
         return {
             "TrainingJobName": name,
             "MetricSeries": [
@@ -93,7 +95,7 @@ class Extensions:
 
     def get_tuning_job_completion_reason(self, data: dict[str, Any]) -> dict[str, Any]:
         name = data.get("HyperParameterTuningJobName")
-        rec = self.engine.tuning_jobs.get(name) if isinstance(name, str) else None
+        rec = self.engine.tuning_job(name) if isinstance(name, str) else None
         if rec is None:
             raise ValidationException("Requested resource not found.")
         return {
@@ -125,17 +127,13 @@ class Extensions:
 
     # -- CloudWatch Logs
 
-    def _stream_name(self, job: str) -> str:
-        rec = self.engine.training_jobs[job]
-        return f"{job}/algo-1-{int(rec.created)}"
-
     def _job_of_stream(self, data: dict[str, Any]) -> str:
         group = data.get("logGroupName")
         stream = data.get("logStreamName")
         if group != LOG_GROUP or not isinstance(stream, str):
             raise ResourceNotFoundException("The specified log group does not exist.")
         job = stream.split("/", 1)[0]
-        if job not in self.engine.training_jobs:
+        if self.engine.training_job(job) is None:
             raise ResourceNotFoundException("The specified log stream does not exist.")
         return job
 
@@ -149,7 +147,7 @@ class Extensions:
         ):
             raise ValidationException(f"limit must be an integer in [1, {MAX_LOG_EVENTS}].")
         start = _token_offset(data.get("nextToken"))
-        lines = self.engine.store.log_lines(job, start, limit)
+        lines = self.store.log_lines(job, start, limit)
         following = start + len(lines)
         return {
             "events": [
@@ -165,10 +163,10 @@ class Extensions:
             raise ResourceNotFoundException("The specified log group does not exist.")
         prefix = data.get("logStreamNamePrefix") or ""
         streams = []
-        for name in sorted(self.engine.training_jobs):
-            stream = self._stream_name(name)
+        for rec in sorted(self.engine.training_jobs(), key=lambda r: r.name):
+            stream = f"{rec.name}/algo-1-{int(rec.created)}"
             if stream.startswith(prefix):
-                created = int(self.engine.training_jobs[name].created * 1000)
+                created = int(rec.created * 1000)
                 streams.append(
                     {
                         "logStreamName": stream,

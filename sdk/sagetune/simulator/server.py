@@ -86,7 +86,7 @@ class Simulator:
         self.handler = ProtocolHandler(
             self.engine,
             self.service,
-            Extensions(self.engine),
+            Extensions(self.engine, self.store),
             AuthSettings(
                 credentials=self.credentials, region=region, enabled=auth, max_skew=max_skew
             ),

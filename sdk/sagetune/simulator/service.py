@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sagetune.codec import from_wire, to_wire
 from sagetune.errors import ValidationException
 from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
@@ -31,7 +30,10 @@ from sagetune.model import (
     HyperParameterTrainingJobSummary,
     HyperParameterTuningJobCompletionDetails,
     HyperParameterTuningJobConsumedResources,
+    HyperParameterTuningJobObjectiveType,
+    HyperParameterTuningJobStatus,
     HyperParameterTuningJobSummary,
+    HyperParameterTuningJobWarmStartType,
     ListHyperParameterTuningJobsRequest,
     ListHyperParameterTuningJobsResponse,
     ListTrainingJobsForHyperParameterTuningJobRequest,
@@ -40,6 +42,7 @@ from sagetune.model import (
     ListTrainingJobsResponse,
     MetricData,
     ModelArtifacts,
+    ObjectiveStatus,
     ObjectiveStatusCounters,
     ResourceInUse,
     ResourceLimitExceeded,
@@ -47,8 +50,10 @@ from sagetune.model import (
     SecondaryStatusTransition,
     StopHyperParameterTuningJobRequest,
     StopHyperParameterTuningJobResponse,
+    StoppingCondition,
     StopTrainingJobRequest,
     StopTrainingJobResponse,
+    TrainingJobStatus,
     TrainingJobStatusCounters,
     TrainingJobSummary,
 )
@@ -56,7 +61,9 @@ from sagetune.rules import objective_of, training_job_definitions
 from sagetune.simulator.algorithms import AlgorithmNotFound
 from sagetune.simulator.engine import Engine
 from sagetune.simulator.metrics import MetricDefinitionError, compile_metric_definitions
-from sagetune.simulator.records import TrainingJobRecord, TuningJobRecord
+from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
+from sagetune.simulator.requests import DESCRIBED_MEMBERS, stored_request
+from sagetune.simulator.tuning import TUNING_OBJECTIVE_HYPERPARAMETER
 from sagetune.simulator.warm_start import check_warm_start
 
 T = TypeVar("T")
@@ -81,7 +88,6 @@ class Service:
     ) -> None:
         self.engine = engine
         self.max_concurrent_tuning_jobs = max_concurrent_tuning_jobs
-        self._requests: dict[str, CreateHyperParameterTuningJobRequest] = {}
 
     # -- tuning jobs
 
@@ -89,13 +95,14 @@ class Service:
         self, request: CreateHyperParameterTuningJobRequest
     ) -> CreateHyperParameterTuningJobResponse:
         engine = self.engine
+        request = stored_request(request)
         name = request.hyper_parameter_tuning_job_name
-        if name in engine.tuning_jobs:
+        if engine.tuning_job(name) is not None:
             raise ResourceInUse(
                 f"Hyperparameter tuning job with name {name} already exists. "
                 "Please choose a different name."
             )
-        running = sum(1 for r in engine.tuning_jobs.values() if not r.terminal)
+        running = sum(1 for r in engine.tuning_jobs() if not r.terminal)
         if running >= self.max_concurrent_tuning_jobs:
             raise ResourceLimitExceeded(
                 "The account-level service limit 'Number of concurrent hyperparameter tuning "
@@ -107,10 +114,8 @@ class Service:
         for definition in definitions:
             algo = definition.algorithm_specification
             self._check_algorithm(algo.training_image, algo.algorithm_name, algo.metric_definitions)
-        parents = check_warm_start(engine, request)
-        wire = to_wire(request)
-        rec = engine.create_tuning_job(request, wire, parents)
-        self._requests[name] = request
+        check_warm_start(engine, request)
+        rec = engine.create_tuning_job(request)
         return CreateHyperParameterTuningJobResponse(hyper_parameter_tuning_job_arn=rec.arn)
 
     def _check_algorithm(
@@ -129,36 +134,26 @@ class Service:
             raise ValidationException(str(exc)) from None
 
     def _tuning_record(self, name: str) -> TuningJobRecord:
-        rec = self.engine.tuning_jobs.get(name)
+        rec = self.engine.tuning_job(name)
         if rec is None:
             raise ResourceNotFound(f"Amazon SageMaker can't find a tuning job with name {name}")
         return rec
-
-    def _request_of(self, rec: TuningJobRecord) -> CreateHyperParameterTuningJobRequest:
-        request = self._requests.get(rec.name)
-        if request is None:
-            run = self.engine.tunings.get(rec.name)
-            request = (
-                run.request
-                if run is not None
-                else from_wire(CreateHyperParameterTuningJobRequest, rec.request)
-            )
-            self._requests[rec.name] = request
-        return request
 
     def describe_hyper_parameter_tuning_job(
         self, request: DescribeHyperParameterTuningJobRequest
     ) -> DescribeHyperParameterTuningJobResponse:
         rec = self._tuning_record(request.hyper_parameter_tuning_job_name)
-        create = self._request_of(rec)
-        jobs = self._jobs_of(rec)
+        create = rec.request
+        jobs = self.engine.training_jobs_of(rec.name)
         best = self._best(rec, jobs)
         overall = None
         warm = create.warm_start_config
-        if warm is not None and warm.warm_start_type == "IdenticalDataAndAlgorithm":
+        identical = HyperParameterTuningJobWarmStartType.IDENTICAL_DATA_AND_ALGORITHM
+        if warm is not None and warm.warm_start_type == identical:
             family = list(jobs)
+            parents = self.engine.parent_training_jobs(rec.name)
             for parent in warm.parent_hyper_parameter_tuning_jobs:
-                family.extend(self._jobs_named(parent.hyper_parameter_tuning_job_name or ""))
+                family.extend(parents.get(parent.hyper_parameter_tuning_job_name or "", ()))
             overall = self._best(rec, family)
         end = rec.ended if rec.ended is not None else self.engine.now
         completion = None
@@ -190,25 +185,19 @@ class Service:
             ),
         )
 
-    def _jobs_named(self, tuning_name: str) -> list[TrainingJobRecord]:
-        names = self.engine.training_by_tuning.get(tuning_name, [])
-        return [self.engine.training_jobs[n] for n in names]
-
-    def _jobs_of(self, rec: TuningJobRecord) -> list[TrainingJobRecord]:
-        return self._jobs_named(rec.name)
-
     def _objective(self, rec: TuningJobRecord, job: TrainingJobRecord) -> tuple[str, bool]:
         """(metric name, minimize?) of a training job of this tuning job or of a parent."""
-        create = self._request_of(rec)
+        create = rec.request
+        minimize = HyperParameterTuningJobObjectiveType.MINIMIZE
         definitions = training_job_definitions(create)
         for d in definitions:
             if job.definition_name is None or d.definition_name == job.definition_name:
                 objective = objective_of(create.hyper_parameter_tuning_job_config, d)
                 assert objective is not None
-                return objective.metric_name, objective.type == "Minimize"
+                return objective.metric_name, objective.type == minimize
         objective = create.hyper_parameter_tuning_job_config.hyper_parameter_tuning_job_objective
         assert objective is not None
-        return objective.metric_name, objective.type == "Minimize"
+        return objective.metric_name, objective.type == minimize
 
     def _best(
         self, rec: TuningJobRecord, jobs: Sequence[TrainingJobRecord]
@@ -218,7 +207,7 @@ class Service:
         for job in jobs:
             if (
                 not job.terminal
-                or job.objective_status != "Succeeded"
+                or job.objective_status != ObjectiveStatus.SUCCEEDED
                 or job.final_objective is None
             ):
                 continue
@@ -230,13 +219,15 @@ class Service:
 
     def _summary(self, job: TrainingJobRecord) -> HyperParameterTrainingJobSummary:
         final = None
-        tuning = self.engine.tuning_jobs.get(job.tuning_job or "")
-        if job.final_objective is not None and job.objective_status == "Succeeded":
+        tuning = self.engine.tuning_job(job.tuning_job or "")
+        if job.final_objective is not None and job.objective_status == ObjectiveStatus.SUCCEEDED:
             metric, minimize = (
                 self._objective(tuning, job) if tuning is not None else (self._metric_of(job), True)
             )
             final = FinalHyperParameterTuningJobObjectiveMetric(
-                type="Minimize" if minimize else "Maximize",
+                type=HyperParameterTuningJobObjectiveType.MINIMIZE
+                if minimize
+                else HyperParameterTuningJobObjectiveType.MAXIMIZE,
                 metric_name=metric,
                 value=job.final_objective,
             )
@@ -256,20 +247,21 @@ class Service:
         )
 
     def _metric_of(self, job: TrainingJobRecord) -> str:
-        return str(job.spec.get("HyperParameters", {}).get("_tuning_objective_metric", ""))
+        hyperparameters = job.request.hyper_parameters or {}
+        return str(hyperparameters.get(TUNING_OBJECTIVE_HYPERPARAMETER, ""))
 
     def list_hyper_parameter_tuning_jobs(
         self, request: ListHyperParameterTuningJobsRequest
     ) -> ListHyperParameterTuningJobsResponse:
-        page, token = _listing(self.engine.tuning_jobs.values(), request, "Name", "tuning")
+        page, token = _listing(self.engine.tuning_jobs(), request, "Name", "tuning")
         return ListHyperParameterTuningJobsResponse(
             hyper_parameter_tuning_job_summaries=[self._tuning_summary(r) for r in page],
             next_token=token,
         )
 
     def _tuning_summary(self, rec: TuningJobRecord) -> HyperParameterTuningJobSummary:
-        config = self._request_of(rec).hyper_parameter_tuning_job_config
-        jobs = self._jobs_of(rec)
+        config = rec.request.hyper_parameter_tuning_job_config
+        jobs = self.engine.training_jobs_of(rec.name)
         return HyperParameterTuningJobSummary(
             hyper_parameter_tuning_job_name=rec.name,
             hyper_parameter_tuning_job_arn=rec.arn,
@@ -287,7 +279,7 @@ class Service:
         self, request: StopHyperParameterTuningJobRequest
     ) -> StopHyperParameterTuningJobResponse:
         rec = self._tuning_record(request.hyper_parameter_tuning_job_name)
-        if rec.status != "InProgress":
+        if rec.status != HyperParameterTuningJobStatus.IN_PROGRESS:
             raise ValidationException(
                 f"The request was rejected because the hyperparameter tuning job is in status "
                 f"{rec.status}."
@@ -305,7 +297,6 @@ class Service:
                 "stop it first (StopHyperParameterTuningJob) and wait until it is Stopped."
             )
         self.engine.delete_tuning_job(rec.name)
-        self._requests.pop(rec.name, None)
         return DeleteHyperParameterTuningJobResponse()
 
     def list_training_jobs_for_hyper_parameter_tuning_job(
@@ -314,7 +305,7 @@ class Service:
         rec = self._tuning_record(request.hyper_parameter_tuning_job_name)
         jobs = [
             j
-            for j in self._jobs_of(rec)
+            for j in self.engine.training_jobs_of(rec.name)
             if request.status_equals is None or j.status == request.status_equals
         ]
         sort_by = str(request.sort_by or "Name")
@@ -336,8 +327,9 @@ class Service:
     # -- training jobs
 
     def create_training_job(self, request: CreateTrainingJobRequest) -> CreateTrainingJobResponse:
+        request = stored_request(request)
         name = request.training_job_name
-        if name in self.engine.training_jobs:
+        if self.engine.training_job(name) is not None:
             raise ResourceInUse(
                 f"Training job names must be unique within an AWS account and region, and a "
                 f"training job with this name already exists ({self.engine.arn('training-job', name)})"
@@ -348,11 +340,11 @@ class Service:
             algo.algorithm_name if algo else None,
             algo.metric_definitions if algo else None,
         )
-        rec = self.engine.create_training_job(to_wire(request))
+        rec = self.engine.create_training_job(request)
         return CreateTrainingJobResponse(training_job_arn=rec.arn)
 
     def _training_record(self, name: str) -> TrainingJobRecord:
-        rec = self.engine.training_jobs.get(name)
+        rec = self.engine.training_job(name)
         if rec is None:
             raise ValidationException("Requested resource not found.")
         return rec
@@ -361,40 +353,23 @@ class Service:
         self, request: DescribeTrainingJobRequest
     ) -> DescribeTrainingJobResponse:
         rec = self._training_record(request.training_job_name)
-        spec = rec.spec
-        copied: dict[str, Any] = {
-            k: spec[k]
-            for k in (
-                "HyperParameters",
-                "AlgorithmSpecification",
-                "RoleArn",
-                "InputDataConfig",
-                "OutputDataConfig",
-                "ResourceConfig",
-                "VpcConfig",
-                "StoppingCondition",
-                "EnableNetworkIsolation",
-                "EnableInterContainerTrafficEncryption",
-                "EnableManagedSpotTraining",
-                "CheckpointConfig",
-                "Environment",
-                "RetryStrategy",
-            )
-            if k in spec
-        }
-        copied.setdefault("StoppingCondition", {})
-        base = from_wire(DescribeTrainingJobResponse, {**copied, "TrainingJobName": rec.name})
-        output = (spec.get("OutputDataConfig") or {}).get(
-            "S3OutputPath", "s3://sagetune-simulator/"
+        echoed = {member: getattr(rec.request, member) for member in DESCRIBED_MEMBERS}
+        if echoed["stopping_condition"] is None:
+            echoed["stopping_condition"] = StoppingCondition()
+        output_config = rec.request.output_data_config
+        output = (
+            output_config.s3_output_path
+            if output_config is not None and output_config.s3_output_path is not None
+            else "s3://sagetune-simulator/"
         )
-        tuning = self.engine.tuning_jobs.get(rec.tuning_job or "")
+        tuning = self.engine.tuning_job(rec.tuning_job or "")
         end = rec.training_end
         training_seconds = None
         if rec.training_start is not None and end is not None:
             training_seconds = max(0, round(end - rec.training_start))
         return DescribeTrainingJobResponse(
             **{
-                **{a: getattr(base, a) for a in _DESCRIBE_COPIED},
+                **echoed,
                 "training_job_name": rec.name,
                 "training_job_arn": rec.arn,
                 "tuning_job_arn": tuning.arn
@@ -434,9 +409,7 @@ class Service:
         )
 
     def list_training_jobs(self, request: ListTrainingJobsRequest) -> ListTrainingJobsResponse:
-        page, token = _listing(
-            self.engine.training_jobs.values(), request, "CreationTime", "training"
-        )
+        page, token = _listing(self.engine.training_jobs(), request, "CreationTime", "training")
         return ListTrainingJobsResponse(
             training_job_summaries=[
                 TrainingJobSummary(
@@ -454,14 +427,14 @@ class Service:
         )
 
     def stop_training_job(self, request: StopTrainingJobRequest) -> StopTrainingJobResponse:
-        rec = self.engine.training_jobs.get(request.training_job_name)
+        rec = self.engine.training_job(request.training_job_name)
         if rec is None:
             raise ResourceNotFound(f"Training job {request.training_job_name} does not exist.")
-        if rec.status != "InProgress":
+        if rec.status != TrainingJobStatus.IN_PROGRESS:
             raise ValidationException(
                 f"The request was rejected because the training job is in status {rec.status}."
             )
-        self.engine.stop_training_run(rec, self.engine.now, "user")
+        self.engine.stop_training_job(rec.name, StopReason.USER)
         return StopTrainingJobResponse()
 
     # -- dispatch
@@ -484,43 +457,27 @@ class Service:
         }
 
 
-_DESCRIBE_COPIED = (
-    "hyper_parameters",
-    "algorithm_specification",
-    "role_arn",
-    "input_data_config",
-    "output_data_config",
-    "resource_config",
-    "vpc_config",
-    "stopping_condition",
-    "enable_network_isolation",
-    "enable_inter_container_traffic_encryption",
-    "enable_managed_spot_training",
-    "checkpoint_config",
-    "environment",
-    "retry_strategy",
-)
-
-
 def _status_counters(jobs: Sequence[TrainingJobRecord]) -> TrainingJobStatusCounters:
-    counts = {"Completed": 0, "InProgress": 0, "Failed": 0, "Stopped": 0}
+    counts = dict.fromkeys(TrainingJobStatus, 0)
     for job in jobs:
-        counts["InProgress" if job.status == "Stopping" else job.status] += 1
+        counts[job.status] += 1
     return TrainingJobStatusCounters(
-        completed=counts["Completed"],
-        in_progress=counts["InProgress"],
+        completed=counts[TrainingJobStatus.COMPLETED],
+        in_progress=counts[TrainingJobStatus.IN_PROGRESS] + counts[TrainingJobStatus.STOPPING],
         retryable_error=0,
-        non_retryable_error=counts["Failed"],
-        stopped=counts["Stopped"],
+        non_retryable_error=counts[TrainingJobStatus.FAILED],
+        stopped=counts[TrainingJobStatus.STOPPED],
     )
 
 
 def _objective_counters(jobs: Sequence[TrainingJobRecord]) -> ObjectiveStatusCounters:
-    counts = {"Succeeded": 0, "Pending": 0, "Failed": 0}
+    counts = dict.fromkeys(ObjectiveStatus, 0)
     for job in jobs:
-        counts[job.objective_status or "Pending"] += 1
+        counts[job.objective_status or ObjectiveStatus.PENDING] += 1
     return ObjectiveStatusCounters(
-        succeeded=counts["Succeeded"], pending=counts["Pending"], failed=counts["Failed"]
+        succeeded=counts[ObjectiveStatus.SUCCEEDED],
+        pending=counts[ObjectiveStatus.PENDING],
+        failed=counts[ObjectiveStatus.FAILED],
     )
 
 

@@ -1,6 +1,7 @@
 """SQLite persistence: a file (WAL, one transaction per flush) or ``:memory:`` for tests.
 
-Records are rows with their structured parts as JSON; log lines and metric points are
+Records are rows with their structured parts as JSON (a record's typed request in its wire
+form: the only place the simulator keeps one); log lines and metric points are
 append-only tables. ``flush`` writes everything the engine changed since the last flush,
 together with the simulated time, atomically: after a crash the database holds a state the
 engine reached, and the engine recomputes what came after it deterministically.
@@ -12,12 +13,29 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from sagetune.simulator.records import StatusTransition, TrainingJobRecord, TuningJobRecord
+from sagetune.model import (
+    CreateHyperParameterTuningJobRequest,
+    CreateTrainingJobRequest,
+    HyperParameterTuningJobStatus,
+    ObjectiveStatus,
+    SecondaryStatus,
+    TrainingJobStatus,
+)
+from sagetune.simulator.records import (
+    CompletionReason,
+    Phase,
+    StatusTransition,
+    StopReason,
+    TrainingJobRecord,
+    TuningJobRecord,
+)
+from sagetune.simulator.requests import request_from_wire, request_to_wire
 
 SCHEMA_VERSION = 1
 
@@ -45,22 +63,50 @@ class StoreError(RuntimeError):
     """The database cannot be used (wrong schema version, not a simulator database)."""
 
 
-def _training_to_json(rec: TrainingJobRecord) -> str:
-    data = _fields(rec)
-    data["transitions"] = [t.to_json() for t in rec.transitions]
-    data["final_metrics"] = {k: list(v) for k, v in rec.final_metrics.items()}
+# Record fields stored under another key (the body format of SCHEMA_VERSION 1).
+_TRAINING_KEYS = {"request": "spec"}
+_TUNING_KEYS: dict[str, str] = {}
+
+
+def _body(rec: TrainingJobRecord | TuningJobRecord, keys: dict[str, str], wire: Any) -> str:
+    """A record as its JSON body: its fields by name, its request in wire form."""
+    data = {keys.get(a.name, a.name): getattr(rec, a.name) for a in attrs.fields(type(rec))}
+    data[keys.get("request", "request")] = wire
+    if isinstance(rec, TrainingJobRecord):
+        data["transitions"] = [[t.status, t.start, t.end, t.message] for t in rec.transitions]
+        data["final_metrics"] = {k: list(v) for k, v in rec.final_metrics.items()}
     return json.dumps(data, separators=(",", ":"))
-
-
-def _fields(rec: TrainingJobRecord | TuningJobRecord) -> dict[str, Any]:
-    return {a.name: getattr(rec, a.name) for a in attrs.fields(type(rec))}
 
 
 def _training_from_json(text: str) -> TrainingJobRecord:
     data = json.loads(text)
-    data["transitions"] = [StatusTransition.from_json(t) for t in data["transitions"]]
+    data["request"] = request_from_wire(CreateTrainingJobRequest, data.pop("spec"))
+    data["transitions"] = [
+        StatusTransition(status=SecondaryStatus(s), start=start, end=end, message=message)
+        for s, start, end, message in data["transitions"]
+    ]
     data["final_metrics"] = {k: (v[0], v[1]) for k, v in data["final_metrics"].items()}
+    data["status"] = TrainingJobStatus(data["status"])
+    data["secondary_status"] = SecondaryStatus(data["secondary_status"])
+    data["phase"] = Phase(data["phase"])
+    data["objective_status"] = _optional(ObjectiveStatus, data["objective_status"])
+    data["stop_reason"] = _optional(StopReason, data["stop_reason"])
     return TrainingJobRecord(**data)
+
+
+def _tuning_from_json(text: str) -> TuningJobRecord:
+    data = json.loads(text)
+    data["request"] = request_from_wire(CreateHyperParameterTuningJobRequest, data["request"])
+    data["status"] = HyperParameterTuningJobStatus(data["status"])
+    data["completion_reason"] = _optional(CompletionReason, data["completion_reason"])
+    return TuningJobRecord(**data)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _optional(enum: type[E], value: str | None) -> E | None:
+    return None if value is None else enum(value)
 
 
 class Store:
@@ -68,6 +114,7 @@ class Store:
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
+        self._wire_forms: dict[tuple[type[Any], str], tuple[object, dict[str, Any]]] = {}
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -114,21 +161,33 @@ class Store:
     def save_tuning_jobs(self, records: Iterable[TuningJobRecord]) -> None:
         self._db.executemany(
             "INSERT OR REPLACE INTO tuning_jobs (name, seq, body) VALUES (?, ?, ?)",
-            [(r.name, r.seq, json.dumps(_fields(r), separators=(",", ":"))) for r in records],
+            [(r.name, r.seq, _body(r, _TUNING_KEYS, self._wire(r))) for r in records],
         )
 
     def save_training_jobs(self, records: Iterable[TrainingJobRecord]) -> None:
         self._db.executemany(
             "INSERT OR REPLACE INTO training_jobs (name, seq, tuning_job, body) VALUES (?, ?, ?, ?)",
-            [(r.name, r.seq, r.tuning_job, _training_to_json(r)) for r in records],
+            [
+                (r.name, r.seq, r.tuning_job, _body(r, _TRAINING_KEYS, self._wire(r)))
+                for r in records
+            ],
         )
+
+    def _wire(self, rec: TrainingJobRecord | TuningJobRecord) -> dict[str, Any]:
+        """The wire form of a record's request, computed once (requests never change)."""
+        key = (type(rec), rec.name)
+        cached = self._wire_forms.get(key)
+        if cached is None or cached[0] is not rec.request:
+            cached = self._wire_forms[key] = (rec.request, request_to_wire(rec.request))
+        return cached[1]
 
     def delete_tuning_job(self, name: str) -> None:
         self._db.execute("DELETE FROM tuning_jobs WHERE name = ?", (name,))
+        self._wire_forms.pop((TuningJobRecord, name), None)
 
     def load_tuning_jobs(self) -> list[TuningJobRecord]:
         rows = self._db.execute("SELECT body FROM tuning_jobs ORDER BY seq").fetchall()
-        return [TuningJobRecord(**json.loads(body)) for (body,) in rows]
+        return [_tuning_from_json(body) for (body,) in rows]
 
     def load_training_jobs(self) -> list[TrainingJobRecord]:
         rows = self._db.execute("SELECT body FROM training_jobs ORDER BY seq").fetchall()

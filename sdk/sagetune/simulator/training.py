@@ -17,12 +17,12 @@ which is exact because algorithms are deterministic functions of (hyperparameter
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
+from sagetune.model import SecondaryStatus, TrainingJobStatus
 from sagetune.simulator.algorithms import AlgorithmContext, AlgorithmError, AlgorithmSpec
 from sagetune.simulator.algorithms.spec import LogStream
 from sagetune.simulator.metrics import CompiledMetrics
-from sagetune.simulator.records import StatusTransition, TrainingJobRecord
+from sagetune.simulator.records import Phase, StatusTransition, StopReason, TrainingJobRecord
 
 STARTING_SECONDS = 60.0
 """Launching and preparing the ML instances."""
@@ -34,14 +34,16 @@ STOPPING_SECONDS = 5.0
 """From a stop request to Stopped: algorithms cannot use SageMaker's 120 s SIGTERM grace."""
 
 MESSAGES = {
-    "Starting": "Launching requested ML instances",
-    "Downloading": "Downloading input data",
-    "Training": "Training image download completed. Training in progress.",
-    "Uploading": "Uploading generated training model",
-    "Completed": "Training job completed",
-    "Stopping": "Stopping the training job",
-    "Stopped": "Training job stopped",
-    "MaxRuntimeExceeded": "Training job runtime exceeded MaxRuntimeInSeconds provided",
+    SecondaryStatus.STARTING: "Launching requested ML instances",
+    SecondaryStatus.DOWNLOADING: "Downloading input data",
+    SecondaryStatus.TRAINING: "Training image download completed. Training in progress.",
+    SecondaryStatus.UPLOADING: "Uploading generated training model",
+    SecondaryStatus.COMPLETED: "Training job completed",
+    SecondaryStatus.STOPPING: "Stopping the training job",
+    SecondaryStatus.STOPPED: "Training job stopped",
+    SecondaryStatus.MAX_RUNTIME_EXCEEDED: (
+        "Training job runtime exceeded MaxRuntimeInSeconds provided"
+    ),
 }
 
 LineSink = Callable[[TrainingJobRecord, int, float, str, Mapping[str, float]], None]
@@ -49,7 +51,7 @@ LineSink = Callable[[TrainingJobRecord, int, float, str, Mapping[str, float]], N
 
 
 def set_secondary(
-    rec: TrainingJobRecord, status: str, t: float, message: str | None = None
+    rec: TrainingJobRecord, status: SecondaryStatus, t: float, message: str | None = None
 ) -> None:
     """Close the current secondary status at ``t`` and open ``status``."""
     if rec.transitions and rec.transitions[-1].end is None:
@@ -61,11 +63,17 @@ def set_secondary(
     rec.last_modified = t
 
 
-def _finish(rec: TrainingJobRecord, status: str, secondary: str, t: float, message: str) -> None:
+def _finish(
+    rec: TrainingJobRecord,
+    status: TrainingJobStatus,
+    secondary: SecondaryStatus,
+    t: float,
+    message: str,
+) -> None:
     set_secondary(rec, secondary, t, message)
     rec.transitions[-1].end = t
     rec.status = status
-    rec.phase = "Done"
+    rec.phase = Phase.DONE
     rec.next_event = None
     if rec.training_start is not None:
         rec.training_end = t
@@ -99,14 +107,14 @@ class TrainingRun:
     def start(self, t: float) -> None:
         rec = self.rec
         rec.created = rec.last_modified = t
-        rec.phase = "Starting"
-        set_secondary(rec, "Starting", t)
+        rec.phase = Phase.STARTING
+        set_secondary(rec, SecondaryStatus.STARTING, t)
         rec.next_event = t + STARTING_SECONDS
 
     def resume(self) -> str | None:
         """Rebuild the generator after a restart; returns a failure reason if it fails."""
         rec = self.rec
-        if rec.phase != "Training":
+        if rec.phase is not Phase.TRAINING:
             return None
         stream = self._open()
         if isinstance(stream, str):
@@ -127,29 +135,19 @@ class TrainingRun:
 
     # -- events
 
-    def on_event(self, t: float, sink: LineSink) -> str | None:
-        """Process the event due at ``t``. Returns what happened when the phase ends:
-        ``"completed"``, ``"stopped"``, ``"max-runtime"``, ``"failed: <reason>"``, or None."""
+    def on_event(self, t: float, sink: LineSink) -> bool:
+        """Process the event due at ``t``; True when the job reached a terminal status.
+
+        During Training an event is one log line: its metrics are extracted
+        (``metrics.extract``, a pure function of the line) and handed to ``sink`` with it.
+        """
         rec = self.rec
         self.version += 1
-        if rec.phase == "Starting":
-            rec.training_start = t
-            rec.phase = "Downloading"
-            set_secondary(rec, "Downloading", t)
-            rec.next_event = t + DOWNLOADING_SECONDS
-            return None
-        if rec.phase == "Downloading":
-            rec.phase = "Training"
-            set_secondary(rec, "Training", t)
-            stream = self._open()
-            if isinstance(stream, str):
-                return self.fail(t, stream)
-            self.stream = stream
-            return self._fetch(t)
-        if rec.phase == "Training":
+        phase = rec.phase
+        if phase is Phase.TRAINING:
             if rec.deadline_hit:
-                self.begin_stop(t, "max-runtime")
-                return None
+                self.begin_stop(t, StopReason.MAX_RUNTIME)
+                return False
             if self.pending is not None:
                 line, self.pending = self.pending, None
                 number = rec.lines_consumed
@@ -159,19 +157,38 @@ class TrainingRun:
                 for name, value in found.items():
                     rec.final_metrics[name] = (value, t)
                 sink(rec, number, t, line, found)
-                if rec.phase != "Training":  # the sink stopped it (early stopping)
-                    return None
+                if rec.phase is not Phase.TRAINING:  # the sink stopped it (early stopping)
+                    return False
             return self._fetch(t)
-        if rec.phase == "Uploading":
-            _finish(rec, "Completed", "Completed", t, MESSAGES["Completed"])
-            return "completed"
-        if rec.phase == "Stopping":
-            reason = rec.stop_reason or "user"
-            secondary = "MaxRuntimeExceeded" if reason == "max-runtime" else "Stopped"
-            message = _stop_message(reason)
-            _finish(rec, "Stopped", secondary, t, message)
+        if phase is Phase.STARTING:
+            rec.training_start = t
+            rec.phase = Phase.DOWNLOADING
+            set_secondary(rec, SecondaryStatus.DOWNLOADING, t)
+            rec.next_event = t + DOWNLOADING_SECONDS
+            return False
+        if phase is Phase.DOWNLOADING:
+            rec.phase = Phase.TRAINING
+            set_secondary(rec, SecondaryStatus.TRAINING, t)
+            stream = self._open()
+            if isinstance(stream, str):
+                self.fail(t, stream)
+                return True
+            self.stream = stream
+            return self._fetch(t)
+        if phase is Phase.UPLOADING:
+            completed = SecondaryStatus.COMPLETED
+            _finish(rec, TrainingJobStatus.COMPLETED, completed, t, MESSAGES[completed])
+            return True
+        if phase is Phase.STOPPING:
+            reason = rec.stop_reason or StopReason.USER
+            secondary = (
+                SecondaryStatus.MAX_RUNTIME_EXCEEDED
+                if reason is StopReason.MAX_RUNTIME
+                else SecondaryStatus.STOPPED
+            )
+            _finish(rec, TrainingJobStatus.STOPPED, secondary, t, _stop_message(reason))
             self.stream = None
-            return "stopped"
+            return True
         raise RuntimeError(f"training job {rec.name} has no event in phase {rec.phase}")
 
     def _open(self) -> LogStream | str:
@@ -186,27 +203,28 @@ class TrainingRun:
             return None
         return start + self.max_runtime
 
-    def _fetch(self, t: float) -> str | None:
-        """Pull the next line and schedule it (or the end of training)."""
+    def _fetch(self, t: float) -> bool:
+        """Pull the next line and schedule it (or the end of training); True: it failed."""
         assert self.stream is not None
         rec = self.rec
         try:
             seconds, line = next(self.stream)
         except StopIteration:
             self.stream = None
-            rec.phase = "Uploading"
-            set_secondary(rec, "Uploading", t)
+            rec.phase = Phase.UPLOADING
+            set_secondary(rec, SecondaryStatus.UPLOADING, t)
             rec.next_event = t + UPLOADING_SECONDS
-            return None
+            return False
         except Exception as exc:
-            return self.fail(t, _failure(exc))
+            self.fail(t, _failure(exc))
+            return True
         due = t + max(0.0, float(seconds))
         deadline = self._deadline()
         if deadline is not None and due > deadline:
             due, rec.deadline_hit = deadline, True
         self.pending = line
         rec.next_event = due
-        return None
+        return False
 
     # -- ending
 
@@ -216,32 +234,37 @@ class TrainingRun:
         self.version += 1
         self.stream = None
         self.pending = None
-        rec.phase = "Uploading"
-        set_secondary(rec, "Uploading", t)
+        rec.phase = Phase.UPLOADING
+        set_secondary(rec, SecondaryStatus.UPLOADING, t)
         rec.next_event = t + UPLOADING_SECONDS
 
-    def begin_stop(self, t: float, reason: str) -> bool:
+    def begin_stop(self, t: float, reason: StopReason) -> bool:
         """Start stopping (StopTrainingJob, early stopping, runtime limit, tuning job)."""
         rec = self.rec
-        if rec.phase in ("Done", "Stopping"):
+        if rec.phase is Phase.DONE or rec.phase is Phase.STOPPING:
             return False
         self.version += 1
-        rec.status = "Stopping"
+        rec.status = TrainingJobStatus.STOPPING
         rec.stop_reason = reason
-        rec.phase = "Stopping"
-        status = "MaxRuntimeExceeded" if reason == "max-runtime" else "Stopping"
-        set_secondary(rec, status, t, _stop_message(reason) if reason != "user" else None)
+        rec.phase = Phase.STOPPING
+        status = (
+            SecondaryStatus.MAX_RUNTIME_EXCEEDED
+            if reason is StopReason.MAX_RUNTIME
+            else SecondaryStatus.STOPPING
+        )
+        message = _stop_message(reason) if reason is not StopReason.USER else None
+        set_secondary(rec, status, t, message)
         rec.next_event = t + STOPPING_SECONDS
         self.pending = None
         return True
 
-    def fail(self, t: float, reason: str) -> str:
+    def fail(self, t: float, reason: str) -> None:
         rec = self.rec
         rec.failure_reason = reason
-        _finish(rec, "Failed", "Failed", t, f"Training job failed. Reason: {reason}")
+        failed = f"Training job failed. Reason: {reason}"
+        _finish(rec, TrainingJobStatus.FAILED, SecondaryStatus.FAILED, t, failed)
         self.stream = None
         self.pending = None
-        return f"failed: {reason}"
 
 
 def _failure(exc: BaseException) -> str:
@@ -250,22 +273,27 @@ def _failure(exc: BaseException) -> str:
     return f"AlgorithmError: {type(exc).__name__}: {exc}"
 
 
-def _stop_message(reason: str) -> str:
-    return {
-        "user": MESSAGES["Stopped"],
-        "early-stopping": "Training job stopped early by hyperparameter tuning (median rule)",
-        "hyperband": "Training job stopped early by the Hyperband strategy",
-        "max-runtime": MESSAGES["MaxRuntimeExceeded"],
-        "tuning-job": "Training job stopped because its hyperparameter tuning job ended",
-    }.get(reason, MESSAGES["Stopped"])
+STOP_MESSAGES = {
+    StopReason.USER: MESSAGES[SecondaryStatus.STOPPED],
+    StopReason.EARLY_STOPPING: "Training job stopped early by hyperparameter tuning (median rule)",
+    StopReason.HYPERBAND: "Training job stopped early by the Hyperband strategy",
+    StopReason.MAX_RUNTIME: MESSAGES[SecondaryStatus.MAX_RUNTIME_EXCEEDED],
+    StopReason.TUNING_JOB: "Training job stopped because its hyperparameter tuning job ended",
+}
 
 
-def context_for(rec: TrainingJobRecord, spec: Mapping[str, Any]) -> AlgorithmContext:
-    resources = spec.get("ResourceConfig") or {}
+def _stop_message(reason: StopReason) -> str:
+    return STOP_MESSAGES[reason]
+
+
+def context_for(rec: TrainingJobRecord) -> AlgorithmContext:
+    resources = rec.request.resource_config
+    instance_type = resources.instance_type if resources is not None else None
+    instance_count = resources.instance_count if resources is not None else None
     return AlgorithmContext(
         seed=rec.seed,
         job_name=rec.name,
-        instance_type=str(resources.get("InstanceType", "ml.m5.xlarge")),
-        instance_count=int(resources.get("InstanceCount", 1)),
+        instance_type=str(instance_type if instance_type is not None else "ml.m5.xlarge"),
+        instance_count=int(instance_count if instance_count is not None else 1),
         tuning_job_name=rec.tuning_job,
     )

@@ -1,9 +1,12 @@
 """One tuning job at work: what to launch next, when to stop a job early, when it is done.
 
 A ``TuningRun`` turns the tuning request into search spaces and strategies (one per training
-job definition), launches training jobs up to MaxParallelTrainingJobs, feeds each finished
-job back to its strategy, applies early stopping (median rule) or Hyperband's rungs after
-every epoch, and ends the tuning job when a completion criterion fires.
+job definition), decides which training jobs to launch (up to MaxParallelTrainingJobs, each
+suggestion computed from a ``LaunchSlot`` snapshot), feeds each finished job back to its
+strategy, applies early stopping (median rule) or Hyperband's rungs after every epoch, and
+ends the tuning job when a completion criterion fires. It never calls the engine: it returns
+decisions (``LaunchTraining``, ``StopTraining``, ``FinishTraining``) that the engine carries
+out.
 
 Choices where the documentation is silent (also in the README):
 
@@ -21,15 +24,21 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from sagetune.codec import to_wire
 from sagetune.model import (
-    CreateHyperParameterTuningJobRequest,
+    CompleteOnConvergence,
+    CreateTrainingJobRequest,
+    HyperParameterScalingType,
     HyperParameterTrainingJobDefinition,
+    HyperParameterTuningJobObjectiveType,
+    HyperParameterTuningJobStatus,
+    HyperParameterTuningJobStrategyType,
+    ObjectiveStatus,
     ParameterRanges,
+    TrainingJobEarlyStoppingType,
+    TrainingJobStatus,
 )
 from sagetune.rules import (
     infer_max_resource,
@@ -37,7 +46,13 @@ from sagetune.rules import (
     ranges_of,
     training_job_definitions,
 )
-from sagetune.simulator.records import TrainingJobRecord, TuningJobRecord
+from sagetune.simulator.records import (
+    CompletionReason,
+    StopReason,
+    TrainingJobRecord,
+    TuningJobRecord,
+)
+from sagetune.simulator.requests import training_request
 from sagetune.simulator.search import (
     CategoricalDim,
     ContinuousDim,
@@ -48,19 +63,28 @@ from sagetune.simulator.search import (
     Strategy,
     Trial,
     WarmStart,
+    grid_size,
     make_strategy,
     median_rule_stops,
     running_averages,
 )
-
-if TYPE_CHECKING:
-    from sagetune.simulator.engine import Engine
 
 TUNING_OBJECTIVE_HYPERPARAMETER = "_tuning_objective_metric"
 """SageMaker passes the objective metric's name to every training job of a tuning job."""
 
 IMPROVEMENT = 0.01
 """BestObjectiveNotImproving: a job improves on the best only by at least 1%."""
+
+MAX_TRAINING_JOBS = 750
+MAX_TRAINING_JOBS_RANDOM = 10_000
+"""Training jobs per tuning job: the service's limit (the Random strategy's is higher)."""
+
+
+def training_job_limit(strategy: str) -> int:
+    """The most training jobs a tuning job with ``strategy`` may run (parents' included)."""
+    if strategy == HyperParameterTuningJobStrategyType.RANDOM:
+        return MAX_TRAINING_JOBS_RANDOM
+    return MAX_TRAINING_JOBS
 
 
 def default_seed(name: str) -> int:
@@ -87,7 +111,7 @@ def search_space(ranges: ParameterRanges | None) -> SearchSpace:
                     name=r.name,
                     low=int(r.min_value),
                     high=int(r.max_value),
-                    scaling=str(r.scaling_type or "Auto"),  # type: ignore[arg-type]
+                    scaling=str(r.scaling_type or HyperParameterScalingType.AUTO),  # type: ignore[arg-type]
                 )
             )
         for c in ranges.continuous_parameter_ranges or []:
@@ -96,7 +120,7 @@ def search_space(ranges: ParameterRanges | None) -> SearchSpace:
                     name=c.name,
                     low=float(c.min_value),
                     high=float(c.max_value),
-                    scaling=str(c.scaling_type or "Auto"),  # type: ignore[arg-type]
+                    scaling=str(c.scaling_type or HyperParameterScalingType.AUTO),  # type: ignore[arg-type]
                 )
             )
         for g in ranges.categorical_parameter_ranges or []:
@@ -110,7 +134,6 @@ class Plan:
 
     name: str | None
     definition: HyperParameterTrainingJobDefinition
-    wire: dict[str, Any]
     space: SearchSpace
     strategy: Strategy
     metric: str
@@ -119,29 +142,81 @@ class Plan:
     warm_start: WarmStart | None = None
 
 
+# -- what a TuningRun asks the engine to do
+
+
+@attrs.frozen(kw_only=True)
+class LaunchSlot:
+    """The next training job a tuning job may launch, and everything its strategy may read.
+
+    A snapshot: ``suggest()`` is a pure function of it, so it can be computed anywhere (even
+    without the simulator's lock); ``TuningRun.launch`` then applies the answer, which is
+    valid only while the run has not moved on (``index`` still next, ``state`` unchanged).
+    """
+
+    tuning_job: str
+    index: int  # the launch index being asked for
+    plan_index: int
+    strategy: Strategy
+    state: SearchState
+
+    def suggest(self) -> dict[str, str]:
+        return self.strategy.suggest(self.state)
+
+
+@attrs.frozen(kw_only=True)
+class LaunchTraining:
+    """Decision: launch a training job with this request for the tuning job."""
+
+    request: CreateTrainingJobRequest
+    launch_index: int
+    seed: int
+    definition_name: str | None
+    tuned: Mapping[str, str]
+    objective_metric: str
+
+
+@attrs.frozen(kw_only=True)
+class StopTraining:
+    """Decision: stop this training job."""
+
+    name: str
+    reason: StopReason
+
+
+@attrs.frozen(kw_only=True)
+class FinishTraining:
+    """Decision: end this training job's training now, as if its algorithm had finished
+    (Hyperband's MaxResource)."""
+
+    name: str
+
+
 class TuningRun:
-    """The live part of a tuning job (rebuilt from records after a restart)."""
+    """The live part of a tuning job (rebuilt from records after a restart).
+
+    It changes only its own record; what it wants done to training jobs it returns as
+    decisions, which the engine carries out: ``LaunchTraining`` (from ``launch``),
+    ``StopTraining`` and ``FinishTraining``. After every event it was fed, the engine
+    launches what ``next_launch`` offers, then calls ``settle``.
+    """
 
     def __init__(
-        self,
-        engine: Engine,
-        rec: TuningJobRecord,
-        request: CreateHyperParameterTuningJobRequest,
-        parents: Mapping[str | None, WarmStart] | None = None,
+        self, rec: TuningJobRecord, parents: Mapping[str | None, WarmStart] | None = None
     ) -> None:
-        self.engine = engine
         self.rec = rec
-        self.request = request
-        config = request.hyper_parameter_tuning_job_config
+        config = rec.request.hyper_parameter_tuning_job_config
         self.config = config
         self.strategy_name = str(config.strategy)
         limits = config.resource_limits
         self.max_parallel = limits.max_parallel_training_jobs
         self.max_runtime = limits.max_runtime_in_seconds
         self.seed = config.random_seed if config.random_seed is not None else default_seed(rec.name)
-        self.early_stopping = config.training_job_early_stopping_type == "Auto"
+        self.early_stopping = (
+            config.training_job_early_stopping_type == TrainingJobEarlyStoppingType.AUTO
+        )
         self.plans = self._plans(parents or {})
-        self.max_jobs = limits.max_number_of_training_jobs or engine.default_max_jobs(self)
+        self.max_jobs = limits.max_number_of_training_jobs or self._default_max_jobs()
         self.hyperband = self._hyperband()
         self.jobs: list[TrainingJobRecord] = []
         self.curves: list[list[float]] = []  # per launch index, objective per epoch, minimize form
@@ -152,8 +227,7 @@ class TuningRun:
     # -- setup
 
     def _plans(self, parents: Mapping[str | None, WarmStart]) -> list[Plan]:
-        req = self.request
-        definitions = training_job_definitions(req)
+        definitions = training_job_definitions(self.rec.request)
         plans = []
         for i, d in enumerate(definitions):
             objective = objective_of(self.config, d)
@@ -163,19 +237,24 @@ class TuningRun:
                 Plan(
                     name=d.definition_name,
                     definition=d,
-                    wire=to_wire(d),
                     space=search_space(ranges),
                     strategy=make_strategy(self.strategy_name),  # type: ignore[arg-type]
                     metric=objective.metric_name,
-                    minimize=objective.type == "Minimize",
+                    minimize=objective.type == HyperParameterTuningJobObjectiveType.MINIMIZE,
                     seed=self.seed if i == 0 else job_seed(self.seed, 10_000 + i),
                     warm_start=parents.get(d.definition_name) or parents.get(None),
                 )
             )
         return plans
 
+    def _default_max_jobs(self) -> int:
+        """MaxNumberOfTrainingJobs left out: every combination for Grid, else the limit."""
+        if self.strategy_name == HyperParameterTuningJobStrategyType.GRID:
+            return grid_size(self.plans[0].space)
+        return training_job_limit(self.strategy_name)
+
     def _hyperband(self) -> HyperbandRule | None:
-        if self.strategy_name != "Hyperband":
+        if self.strategy_name != HyperParameterTuningJobStrategyType.HYPERBAND:
             return None
         strategy_config = self.config.strategy_config
         hb = strategy_config.hyperband_strategy_config if strategy_config else None
@@ -191,11 +270,28 @@ class TuningRun:
         assert rec.launch_index is not None
         return self.plans[rec.launch_index % len(self.plans)]
 
-    def adopt(self, rec: TrainingJobRecord, curve: Sequence[float]) -> None:
-        """Take back a training job after a restart (in launch order)."""
+    def track(self, rec: TrainingJobRecord, curve: Sequence[float] = ()) -> None:
+        """Follow a training job of this run: just launched, or taken back after a restart
+        (in launch order, with the objective values it reported so far)."""
         plan = self.plan_of(rec)
         self.jobs.append(rec)
         self.curves.append([v if plan.minimize else -v for v in curve])
+
+    def restore(self, jobs: Sequence[TrainingJobRecord], curves: Sequence[Sequence[float]]) -> None:
+        """Take back every training job after a restart (in launch order, with its curve)."""
+        for job, curve in zip(jobs, curves, strict=True):
+            self.track(job, curve)
+        ended = sorted(
+            (j for j in jobs if j.terminal),
+            key=lambda j: (j.training_end or j.last_modified, j.seq),
+        )
+        self.finish_order = [j.launch_index for j in ended if j.launch_index is not None]
+        rec = self.rec
+        self.ending = (
+            rec.status == HyperParameterTuningJobStatus.STOPPING
+            or rec.completion_reason is not None
+            or rec.failure_reason is not None
+        )
 
     # -- state the strategies and rules see
 
@@ -203,7 +299,7 @@ class TuningRun:
         return [j for j in self.jobs if not j.terminal]
 
     def minimize_value(self, rec: TrainingJobRecord) -> float | None:
-        if rec.final_objective is None or rec.objective_status != "Succeeded":
+        if rec.final_objective is None or rec.objective_status != ObjectiveStatus.SUCCEEDED:
             return None
         return rec.final_objective if self.plan_of(rec).minimize else -rec.final_objective
 
@@ -225,74 +321,65 @@ class TuningRun:
             warm_start=plan.warm_start,
         )
 
-    # -- launching
+    # -- launching: a snapshot to compute the suggestion from, then the decision
 
-    def fill(self, t: float) -> None:
-        """Launch training jobs until MaxParallelTrainingJobs run or the budget is spent."""
-        if self.rec.status != "InProgress" or self.ending:
-            return
-        while len(self.running()) < self.max_parallel and self.rec.launched < self.max_jobs:
-            self._launch(t)
-
-    def _launch(self, t: float) -> None:
-        index = self.rec.launched
+    def next_launch(self) -> LaunchSlot | None:
+        """The training job to launch now (None: MaxParallelTrainingJobs run, the budget is
+        spent, or the tuning job is ending)."""
+        rec = self.rec
+        if rec.status != HyperParameterTuningJobStatus.IN_PROGRESS or self.ending:
+            return None
+        if len(self.running()) >= self.max_parallel or rec.launched >= self.max_jobs:
+            return None
+        index = rec.launched
         plan_index = index % len(self.plans)
-        plan = self.plans[plan_index]
-        tuned = plan.strategy.suggest(self.state_for(plan_index))
-        seed = job_seed(self.seed, index)
-        static = dict(plan.definition.static_hyper_parameters or {})
+        return LaunchSlot(
+            tuning_job=rec.name,
+            index=index,
+            plan_index=plan_index,
+            strategy=self.plans[plan_index].strategy,
+            state=self.state_for(plan_index),
+        )
+
+    def launch(self, slot: LaunchSlot, tuned: Mapping[str, str], t: float) -> LaunchTraining:
+        """Apply ``slot``'s suggestion ``tuned``: the decision to launch its training job."""
+        rec = self.rec
+        if slot.tuning_job != rec.name or slot.index != rec.launched:
+            raise RuntimeError(f"launch slot {slot.index} of {slot.tuning_job} is stale")
+        plan = self.plans[slot.plan_index]
+        static = plan.definition.static_hyper_parameters or {}
         hyperparameters = {**static, **tuned, TUNING_OBJECTIVE_HYPERPARAMETER: plan.metric}
-        spec = {
-            key: value
-            for key, value in plan.wire.items()
-            if key
-            in (
-                "AlgorithmSpecification",
-                "RoleArn",
-                "InputDataConfig",
-                "VpcConfig",
-                "OutputDataConfig",
-                "ResourceConfig",
-                "StoppingCondition",
-                "EnableNetworkIsolation",
-                "EnableInterContainerTrafficEncryption",
-                "EnableManagedSpotTraining",
-                "CheckpointConfig",
-                "RetryStrategy",
-                "Environment",
-            )
-        }
-        spec["HyperParameters"] = hyperparameters
-        spec["TrainingJobName"] = training_job_name(self.rec.name, index, self.seed)
-        self.rec.launched += 1
-        self.rec.last_modified = t
-        rec = self.engine.launch_training_job(
-            spec,
-            t,
-            seed=seed,
-            tuning_job=self.rec.name,
-            launch_index=index,
+        request = training_request(
+            plan.definition,
+            name=training_job_name(rec.name, slot.index, self.seed),
+            hyperparameters=hyperparameters,
+        )
+        rec.launched += 1
+        rec.last_modified = t
+        return LaunchTraining(
+            request=request,
+            launch_index=slot.index,
+            seed=job_seed(self.seed, slot.index),
             definition_name=plan.name,
-            tuned=tuned,
+            tuned=dict(tuned),
             objective_metric=plan.metric,
         )
-        self.jobs.append(rec)
-        self.curves.append([])
-        self.engine.mark_tuning(self.rec)
 
     # -- per-epoch decisions
 
-    def on_objective(self, rec: TrainingJobRecord, value: float, t: float) -> str | None:
-        """A training job reported its objective for one more epoch: stop it? (reason)"""
+    def on_objective(
+        self, rec: TrainingJobRecord, value: float
+    ) -> StopTraining | FinishTraining | None:
+        """A training job reported its objective for one more epoch: stop it?"""
         assert rec.launch_index is not None
         plan = self.plan_of(rec)
         curve = self.curves[rec.launch_index]
         curve.append(value if plan.minimize else -value)
         if self.hyperband is not None:
             if len(curve) >= self.hyperband.max_epochs(rec.launch_index):
-                return "max-resource"
+                return FinishTraining(name=rec.name)
             if self.hyperband.should_stop(rec.launch_index, self.curves):
-                return "hyperband"
+                return StopTraining(name=rec.name, reason=StopReason.HYPERBAND)
             return None
         if self.early_stopping:
             # Earlier jobs: launched before this one and finished (median_stopping's doc).
@@ -303,7 +390,7 @@ class TuningRun:
                 if len(averages) >= epoch
             ]
             if median_rule_stops(curve, earlier):
-                return "early-stopping"
+                return StopTraining(name=rec.name, reason=StopReason.EARLY_STOPPING)
         return None
 
     def _finished_averages(self, before: int) -> list[list[float]]:
@@ -320,74 +407,68 @@ class TuningRun:
 
     # -- ends
 
-    def on_training_end(self, rec: TrainingJobRecord, t: float) -> None:
+    def on_training_end(self, rec: TrainingJobRecord, t: float) -> list[StopTraining]:
+        """One of its training jobs ended: does a completion criterion fire, or did the
+        tuning job fail?"""
         assert rec.launch_index is not None
         self.finish_order.append(rec.launch_index)
-        if self.rec.terminal:
-            return
-        if not self.ending:
-            reason = self._criterion_fired()
-            if reason is not None:
-                self._end_with(reason, t)
-            elif self._failed_too_often():
-                self.rec.failure_reason = (
-                    f"All of the first {len(self.finish_order)} training jobs failed. "
-                    f"Last failure: {rec.failure_reason or 'no objective metric was reported'}"
-                )
-                self._end_with("failed", t)
-        self.fill(t)
-        self.settle(t)
+        if self.rec.terminal or self.ending:
+            return []
+        reason = self._criterion_fired(t)
+        if reason is not None:
+            return self._end_with(reason)
+        if self._failed_too_often():
+            self.rec.failure_reason = (
+                f"All of the first {len(self.finish_order)} training jobs failed. "
+                f"Last failure: {rec.failure_reason or 'no objective metric was reported'}"
+            )
+            return self._end_with(None)
+        return []
 
     def settle(self, t: float) -> None:
         """Move to a terminal status once nothing runs and nothing more will launch."""
         if self.rec.terminal or self.running():
             return
         rec = self.rec
-        if rec.status == "Stopping":
-            self._close(t, "Stopped")
+        if rec.status == HyperParameterTuningJobStatus.STOPPING:
+            self._close(t, HyperParameterTuningJobStatus.STOPPED)
         elif rec.failure_reason is not None:
-            self._close(t, "Failed")
+            self._close(t, HyperParameterTuningJobStatus.FAILED)
         elif self.ending or rec.launched >= self.max_jobs:
             if rec.completion_reason is None:
-                rec.completion_reason = "MaxNumberOfTrainingJobs"
-            self._close(t, "Completed")
+                rec.completion_reason = CompletionReason.MAX_NUMBER_OF_TRAINING_JOBS
+            self._close(t, HyperParameterTuningJobStatus.COMPLETED)
 
-    def _close(self, t: float, status: str) -> None:
+    def _close(self, t: float, status: HyperParameterTuningJobStatus) -> None:
         self.rec.status = status
         self.rec.ended = t
         self.rec.last_modified = t
         self.rec.not_improving = self.not_improving_count()
-        self.engine.mark_tuning(self.rec)
 
-    def _end_with(self, reason: str, t: float) -> None:
+    def _end_with(self, reason: CompletionReason | None) -> list[StopTraining]:
+        """Launch nothing more and stop what runs (``reason``: the criterion; None: failed)."""
         self.ending = True
-        if reason != "failed":
+        if reason is not None:
             self.rec.completion_reason = reason
-        for job in self.running():
-            self.engine.stop_training_run(job, t, "tuning-job")
-        self.engine.mark_tuning(self.rec)
+        return [StopTraining(name=j.name, reason=StopReason.TUNING_JOB) for j in self.running()]
 
-    def on_deadline(self, t: float) -> None:
+    def on_deadline(self) -> list[StopTraining]:
         """MaxRuntimeInSeconds of the tuning job is reached."""
-        if self.rec.terminal or self.ending or self.rec.status != "InProgress":
-            return
-        self._end_with("MaxRuntimeInSeconds", t)
-        self.settle(t)
+        rec = self.rec
+        if rec.terminal or self.ending or rec.status != HyperParameterTuningJobStatus.IN_PROGRESS:
+            return []
+        return self._end_with(CompletionReason.MAX_RUNTIME_IN_SECONDS)
 
-    def stop(self, t: float) -> None:
+    def stop(self, t: float) -> list[StopTraining]:
         """StopHyperParameterTuningJob: Stopping, then Stopped once every job has stopped."""
-        self.rec.status = "Stopping"
+        self.rec.status = HyperParameterTuningJobStatus.STOPPING
         self.rec.stop_requested = t
         self.rec.last_modified = t
-        self.ending = True
-        for job in self.running():
-            self.engine.stop_training_run(job, t, "tuning-job")
-        self.engine.mark_tuning(self.rec)
-        self.settle(t)
+        return self._end_with(None)
 
     # -- completion criteria
 
-    def _criterion_fired(self) -> str | None:
+    def _criterion_fired(self, t: float) -> CompletionReason | None:
         criteria = self.config.tuning_job_completion_criteria
         if criteria is None:
             return None
@@ -398,21 +479,21 @@ class TuningRun:
                 plan = self.plans[0]
                 goal = target if plan.minimize else -target
                 if best <= goal:
-                    return "TargetObjectiveMetricValue"
+                    return CompletionReason.TARGET_OBJECTIVE_METRIC_VALUE
             not_improving = criteria.best_objective_not_improving
             limit = (
                 not_improving.max_number_of_training_jobs_not_improving if not_improving else None
             )
             if limit is not None and self.not_improving_count() >= limit:
-                return "BestObjectiveNotImproving"
+                return CompletionReason.BEST_OBJECTIVE_NOT_IMPROVING
             convergence = criteria.convergence_detected
             if (
                 convergence is not None
-                and convergence.complete_on_convergence == "Enabled"
+                and convergence.complete_on_convergence == CompleteOnConvergence.ENABLED
                 and self._converged()
             ):
-                self.rec.converged_at = self.engine.clock.now()
-                return "ConvergenceDetected"
+                self.rec.converged_at = t
+                return CompletionReason.CONVERGENCE_DETECTED
         return None
 
     def best_value(self) -> float | None:
@@ -454,4 +535,4 @@ class TuningRun:
         if len(self.finish_order) < threshold:
             return False
         first = [self.jobs[i] for i in self.finish_order[:threshold]]
-        return all(j.status == "Failed" for j in first)
+        return all(j.status == TrainingJobStatus.FAILED for j in first)

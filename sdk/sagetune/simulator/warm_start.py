@@ -18,24 +18,33 @@ Rules (checked at CreateHyperParameterTuningJob, ValidationException unless note
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
-from sagetune.codec import from_wire
 from sagetune.errors import ValidationException
 from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
     HyperParameterTrainingJobDefinition,
+    HyperParameterTuningJobObjectiveType,
+    HyperParameterTuningJobWarmStartType,
+    ObjectiveStatus,
     ParameterRanges,
     ResourceLimitExceeded,
 )
 from sagetune.rules import objective_of, ranges_of, training_job_definitions
-from sagetune.simulator.engine import MAX_TRAINING_JOBS, MAX_TRAINING_JOBS_RANDOM
+from sagetune.simulator.records import TrainingJobRecord, TuningJobRecord
 from sagetune.simulator.search import Trial, WarmStart
-
-if TYPE_CHECKING:
-    from sagetune.simulator.engine import Engine
+from sagetune.simulator.tuning import training_job_limit
 
 MAX_CHANGES = 10
+
+
+class Jobs(Protocol):
+    """The engine's queries the warm-start rules read."""
+
+    def tuning_job(self, name: str) -> TuningJobRecord | None: ...
+
+    def training_jobs_of(self, tuning_name: str) -> Sequence[TrainingJobRecord]: ...
 
 
 def _hyperparameters(
@@ -55,13 +64,11 @@ def _hyperparameters(
     return found
 
 
-def check_warm_start(
-    engine: Engine, request: CreateHyperParameterTuningJobRequest
-) -> dict[str | None, WarmStart] | None:
-    """Enforce the warm-start rules; return the parents' observations per definition."""
+def check_warm_start(jobs: Jobs, request: CreateHyperParameterTuningJobRequest) -> None:
+    """Enforce the warm-start rules (``request`` as stored, like its parents' requests)."""
     config = request.warm_start_config
     if config is None:
-        return None
+        return
     child_config = request.hyper_parameter_tuning_job_config
     child_def = training_job_definitions(request)[0]
     child_objective = objective_of(child_config, child_def)
@@ -69,7 +76,7 @@ def check_warm_start(
     parent_jobs = 0
     for parent in config.parent_hyper_parameter_tuning_jobs:
         name = parent.hyper_parameter_tuning_job_name or ""
-        rec = engine.tuning_jobs.get(name)
+        rec = jobs.tuning_job(name)
         if rec is None:
             raise ValidationException(
                 f"Parent hyperparameter tuning job {name} does not exist (warm start needs "
@@ -80,7 +87,7 @@ def check_warm_start(
                 f"Parent hyperparameter tuning job {name} is in status {rec.status}; warm "
                 "start needs parents that are Completed, Stopped or Failed."
             )
-        parent_request = from_wire(CreateHyperParameterTuningJobRequest, rec.request)
+        parent_request = rec.request
         parent_config = parent_request.hyper_parameter_tuning_job_config
         parent_def = training_job_definitions(parent_request)[0]
         objective = objective_of(parent_config, parent_def)
@@ -97,18 +104,20 @@ def check_warm_start(
             )
         parent_hps = _hyperparameters(parent_def, ranges_of(parent_config, parent_def))
         _check_hyperparameters(name, parent_hps, child_hps)
-        if config.warm_start_type == "IdenticalDataAndAlgorithm":
+        if (
+            config.warm_start_type
+            == HyperParameterTuningJobWarmStartType.IDENTICAL_DATA_AND_ALGORITHM
+        ):
             _check_identical(name, parent_def, child_def)
-        parent_jobs += len(engine.training_by_tuning.get(name, []))
+        parent_jobs += len(jobs.training_jobs_of(name))
     limit = child_config.resource_limits.max_number_of_training_jobs or 0
-    cap = MAX_TRAINING_JOBS_RANDOM if child_config.strategy == "Random" else MAX_TRAINING_JOBS
+    cap = training_job_limit(str(child_config.strategy))
     if parent_jobs + limit > cap:
         raise ResourceLimitExceeded(
             f"The training jobs of the parent tuning jobs ({parent_jobs}) plus "
             f"MaxNumberOfTrainingJobs ({limit}) exceed the limit of {cap} training jobs per "
             "tuning job."
         )
-    return parent_trials(engine, request)
 
 
 def _check_hyperparameters(
@@ -162,25 +171,28 @@ def _check_identical(
 
 
 def parent_trials(
-    engine: Engine, request: CreateHyperParameterTuningJobRequest
+    request: CreateHyperParameterTuningJobRequest,
+    parent_jobs: Mapping[str, Sequence[TrainingJobRecord]],
 ) -> dict[str | None, WarmStart] | None:
-    """The parents' finished training jobs as observations (minimize form), not recursive."""
+    """The parents' finished training jobs as observations (minimize form), not recursive.
+
+    ``parent_jobs``: each parent's training jobs, by parent name.
+    """
     config = request.warm_start_config
     if config is None:
         return None
     child_def = training_job_definitions(request)[0]
     objective = objective_of(request.hyper_parameter_tuning_job_config, child_def)
-    minimize = objective is None or objective.type == "Minimize"
+    minimize = objective is None or objective.type == HyperParameterTuningJobObjectiveType.MINIMIZE
     parents: list[tuple[Trial, ...]] = []
     for parent in config.parent_hyper_parameter_tuning_jobs:
         trials = []
-        for job_name in engine.training_by_tuning.get(
-            parent.hyper_parameter_tuning_job_name or "", []
-        ):
-            job = engine.training_jobs[job_name]
+        for job in parent_jobs.get(parent.hyper_parameter_tuning_job_name or "", ()):
             if not job.terminal:
                 continue
-            value = job.final_objective if job.objective_status == "Succeeded" else None
+            value = (
+                job.final_objective if job.objective_status == ObjectiveStatus.SUCCEEDED else None
+            )
             if value is not None and not minimize:
                 value = -value
             trials.append(Trial(params=dict(job.tuned), value=value))
