@@ -391,6 +391,23 @@ def test_convergence_detection_records_its_time(sim: Simulator, call: SignedCall
     assert reason["CompletionReason"] == "ConvergenceDetected"
 
 
+def test_convergence_time_is_when_it_was_detected_however_far_the_clock_moves_at_once(
+    sim: Simulator, call: SignedCaller
+) -> None:
+    request = tuning_request(
+        "leap",
+        jobs=150,
+        parallel=3,
+        TuningJobCompletionCriteria={"ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}},
+    )
+    call.ok("CreateHyperParameterTuningJob", request)
+    sim.advance(1_000_000)  # one step far past the end
+    done = call.ok("DescribeHyperParameterTuningJob", {"HyperParameterTuningJobName": "leap"})
+    assert done["HyperParameterTuningJobStatus"] == "Completed"
+    converged = done["TuningJobCompletionDetails"]["ConvergenceDetectedTime"]
+    assert done["CreationTime"] < converged <= done["HyperParameterTuningEndTime"]
+
+
 # -- warm start
 
 
