@@ -27,7 +27,7 @@ from sagetune.model import (
     ObjectiveStatus,
     TrainingJobStatus,
 )
-from sagetune.simulator.algorithms import AlgorithmRegistry, AlgorithmSpec
+from sagetune.simulator.algorithms import AlgorithmRegistry
 from sagetune.simulator.clock import Clock
 from sagetune.simulator.metrics import compile_metric_definitions
 from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
@@ -57,7 +57,7 @@ class Engine:
         region: str,
         account_id: str,
     ) -> None:
-        self.store = store
+        self._store = store
         self.clock = clock
         self.algorithms = algorithms
         self.region = region
@@ -75,8 +75,13 @@ class Engine:
         self._lines: list[tuple[str, int, float, str]] = []
         self._points: list[tuple[str, str, int, float, float]] = []
         self._objectives: dict[str, str] = {}  # training job -> objective metric name
-        self.now = clock.now()
+        self._now = clock.now()  # the time of the event being processed, or of the last advance
         self._flushed_at: float | None = None
+
+    @property
+    def now(self) -> float:
+        """The simulated time the engine has reached."""
+        return self._now
 
     # -- identity
 
@@ -117,16 +122,16 @@ class Engine:
 
     def load(self) -> None:
         """Rebuild records and live runs from the store (after a restart)."""
-        saved = self.store.get_meta("sim_time")
+        saved = self._store.get_meta("sim_time")
         if saved is not None:
             self.clock.start_at(float(saved))
-        self.now = self.clock.now()
-        for t_rec in self.store.load_tuning_jobs():
+        self._now = self.clock.now()
+        for t_rec in self._store.load_tuning_jobs():
             self._tuning_jobs[t_rec.name] = t_rec
             self._jobs_of[t_rec.name] = []
             self._seq = max(self._seq, t_rec.seq)
         launched_under: dict[str, list[TrainingJobRecord]] = {}  # by name, deleted jobs' too
-        for j_rec in self.store.load_training_jobs():
+        for j_rec in self._store.load_training_jobs():
             self._training_jobs[j_rec.name] = j_rec
             self._seq = max(self._seq, j_rec.seq)
             if j_rec.tuning_job is not None:
@@ -154,7 +159,7 @@ class Engine:
         curves = []
         for job in jobs:
             metric = run.plan_of(job).metric
-            curves.append(self.store.objective_curves([job.name], metric)[job.name])
+            curves.append(self._store.objective_curves([job.name], metric)[job.name])
             self._objectives[job.name] = metric
         run.restore(jobs, curves)
         self._tunings[rec.name] = run
@@ -166,31 +171,31 @@ class Engine:
         failure = run.resume()
         self._runs[rec.name] = run
         if failure is not None:
-            run.fail(self.now, failure)
-            self._ended(rec, self.now)
+            run.fail(self._now, failure)
+            self._ended(rec, self._now)
             return
         self._push(rec, run)
 
     def flush(self) -> None:
         """Write every change since the last flush, and the simulated time, atomically."""
         changed = self._dirty_tuning or self._dirty_training or self._lines or self._points
-        if not changed and self.now == self._flushed_at:
+        if not changed and self._now == self._flushed_at:
             return
-        with self.store.transaction():
+        with self._store.transaction():
             if self._dirty_tuning:
-                self.store.save_tuning_jobs(self._dirty_tuning.values())
+                self._store.save_tuning_jobs(self._dirty_tuning.values())
             if self._dirty_training:
-                self.store.save_training_jobs(self._dirty_training.values())
+                self._store.save_training_jobs(self._dirty_training.values())
             if self._lines:
-                self.store.append_log_lines(self._lines)
+                self._store.append_log_lines(self._lines)
             if self._points:
-                self.store.append_metric_points(self._points)
-            self.store.set_meta("sim_time", repr(self.now))
+                self._store.append_metric_points(self._points)
+            self._store.set_meta("sim_time", repr(self._now))
         self._dirty_tuning.clear()
         self._dirty_training.clear()
         self._lines.clear()
         self._points.clear()
-        self._flushed_at = self.now
+        self._flushed_at = self._now
 
     # -- the event loop
 
@@ -224,7 +229,7 @@ class Engine:
             if t is None or t > target:
                 break
             self._process(heapq.heappop(self._heap))
-        self.now = max(self.now, target)
+        self._now = max(self._now, target)
         self.flush()
 
     def step(self) -> float | None:
@@ -240,7 +245,7 @@ class Engine:
 
     def _process(self, entry: tuple[float, int, int, str, int]) -> None:
         t, kind, _, name, _ = entry
-        self.now = max(self.now, t)
+        self._now = max(self._now, t)
         if kind == 0:
             tuning = self._tunings[name]
             self._carry_out(tuning, tuning.on_deadline(), t)
@@ -337,7 +342,7 @@ class Engine:
 
     def create_tuning_job(self, request: CreateHyperParameterTuningJobRequest) -> TuningJobRecord:
         """Start a tuning job (``request`` as stored, its warm-start rules checked)."""
-        t = self.now
+        t = self._now
         name = request.hyper_parameter_tuning_job_name
         rec = TuningJobRecord(
             name=name,
@@ -366,7 +371,7 @@ class Engine:
     def create_training_job(self, request: CreateTrainingJobRequest) -> TrainingJobRecord:
         """Start a training job of its own (``request`` as stored)."""
         seed = zlib.crc32(request.training_job_name.encode("utf-8"))
-        return self._start_training(request, self.now, seed=seed)
+        return self._start_training(request, self._now, seed=seed)
 
     def _start_training(
         self,
@@ -400,12 +405,12 @@ class Engine:
         return rec
 
     def stop_training_job(self, name: str, reason: StopReason) -> None:
-        self._decided(StopTraining(name=name, reason=reason), self.now, push=True)
+        self._decided(StopTraining(name=name, reason=reason), self._now, push=True)
 
     def stop_tuning_job(self, name: str) -> None:
         run = self._tunings.get(name)
         if run is not None:
-            self._carry_out(run, run.stop(self.now), self.now)
+            self._carry_out(run, run.stop(self._now), self._now)
 
     def delete_tuning_job(self, name: str) -> None:
         """Forget a terminal tuning job (its training jobs stay, as on the service)."""
@@ -413,21 +418,17 @@ class Engine:
         self._jobs_of.pop(name, None)
         self._parent_jobs.pop(name, None)
         self._dirty_tuning.pop(name, None)
-        self.store.delete_tuning_job(name)
+        self._store.delete_tuning_job(name)
 
     # -- algorithms
 
-    def algorithm_for(self, request: CreateTrainingJobRequest) -> AlgorithmSpec:
+    def _make_run(self, rec: TrainingJobRecord) -> TrainingRun:
+        request = rec.request
         algo = request.algorithm_specification
-        return self.algorithms.resolve(
+        algorithm = self.algorithms.resolve(
             training_image=algo.training_image if algo is not None else None,
             algorithm_name=algo.algorithm_name if algo is not None else None,
         )
-
-    def _make_run(self, rec: TrainingJobRecord) -> TrainingRun:
-        request = rec.request
-        algorithm = self.algorithm_for(request)
-        algo = request.algorithm_specification
         definitions: Sequence[tuple[str, str]] = [
             (m.name, m.regex) for m in (algo.metric_definitions if algo is not None else None) or []
         ]
