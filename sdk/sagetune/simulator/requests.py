@@ -139,10 +139,17 @@ def _structured(tp: Any, value: Any) -> Any:
     return value
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _unchecked(cls: type[StoredRequest], members: Mapping[str, Any]) -> StoredRequest:
     """An instance of the request class ``cls`` (absent members None) without running the
-    validation its constructor runs."""
+    validation its constructor runs (once per launched training job: kept cheap)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in attrs.fields(cls))
     instance = object.__new__(cls)
-    for field in attrs.fields(cls):
-        object.__setattr__(instance, field.name, members.get(field.name))
+    get, set_member = members.get, object.__setattr__
+    for name in names:
+        set_member(instance, name, get(name))
     return instance

@@ -46,6 +46,10 @@ MESSAGES = {
     ),
 }
 
+_TRAINING = Phase.TRAINING
+"""Bound once: ``on_event`` compares it per log line, and an Enum attribute lookup costs
+about 75 ns on Python 3.11 (a module global about 15)."""
+
 LineSink = Callable[[TrainingJobRecord, int, float, str, Mapping[str, float]], None]
 """(record, line number, time, line, metrics in the line) -> None."""
 
@@ -144,7 +148,7 @@ class TrainingRun:
         rec = self.rec
         self.version += 1
         phase = rec.phase
-        if phase is Phase.TRAINING:
+        if phase is _TRAINING:
             if rec.deadline_hit:
                 self.begin_stop(t, StopReason.MAX_RUNTIME)
                 return False
@@ -157,7 +161,7 @@ class TrainingRun:
                 for name, value in found.items():
                     rec.final_metrics[name] = (value, t)
                 sink(rec, number, t, line, found)
-                if rec.phase is not Phase.TRAINING:  # the sink stopped it (early stopping)
+                if rec.phase is not _TRAINING:  # the sink stopped it (early stopping)
                     return False
             return self._fetch(t)
         if phase is Phase.STARTING:

@@ -87,6 +87,11 @@ def training_job_limit(strategy: str) -> int:
     return MAX_TRAINING_JOBS
 
 
+_SUCCEEDED = ObjectiveStatus.SUCCEEDED
+"""Bound once: read for every finished job each time a suggestion is asked for (an Enum
+attribute lookup costs about 75 ns on Python 3.11)."""
+
+
 def default_seed(name: str) -> int:
     """The RandomSeed of a tuning job that gave none: derived from its name, reproducible."""
     return zlib.crc32(name.encode("utf-8"))
@@ -299,7 +304,7 @@ class TuningRun:
         return [j for j in self.jobs if not j.terminal]
 
     def minimize_value(self, rec: TrainingJobRecord) -> float | None:
-        if rec.final_objective is None or rec.objective_status != ObjectiveStatus.SUCCEEDED:
+        if rec.final_objective is None or rec.objective_status is not _SUCCEEDED:
             return None
         return rec.final_objective if self.plan_of(rec).minimize else -rec.final_objective
 
