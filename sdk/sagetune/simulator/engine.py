@@ -278,7 +278,7 @@ class Engine:
             return
         decision = tuning.on_objective(rec, value)
         if decision is not None:
-            # The training run pushes its next event itself once this line is handled.
+            # ``_process`` pushes the run's next event once this line is handled.
             self._decided(decision, t, push=False)
 
     def _ended(self, rec: TrainingJobRecord, t: float) -> None:
