@@ -21,6 +21,9 @@ OPERATIONS: tuple[str, ...] = (
     "DescribeTrainingJob",
     "ListTrainingJobs",
     "StopTrainingJob",
+    "AddTags",
+    "ListTags",
+    "DeleteTags",
 )
 
 # botocore ships no waiter for tuning jobs; this one follows the shape of its

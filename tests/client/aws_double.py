@@ -23,16 +23,20 @@ import httpx
 from sagetune import protocol
 from sagetune.codec import from_wire
 from sagetune.model import (
+    AddTagsInput,
     CreateHyperParameterTuningJobRequest,
     CreateTrainingJobRequest,
     DeleteHyperParameterTuningJobRequest,
+    DeleteTagsInput,
     DescribeHyperParameterTuningJobRequest,
     DescribeTrainingJobRequest,
     ListHyperParameterTuningJobsRequest,
+    ListTagsInput,
     ListTrainingJobsForHyperParameterTuningJobRequest,
     ListTrainingJobsRequest,
     StopHyperParameterTuningJobRequest,
     StopTrainingJobRequest,
+    Tag,
 )
 from tests._socket_server import LoopbackSocketServer
 
@@ -43,6 +47,7 @@ SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole"
 IMAGE = "sagetune/xgboost:latest"
 T0 = 1795564800
+TUNING_JOB_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:hyper-parameter-tuning-job/tune-1"
 
 # -- requests: one valid example per operation ---------------------------------------------
 
@@ -124,6 +129,11 @@ def example_requests() -> dict[str, Any]:
             max_results=3, creation_time_after=datetime(2026, 1, 1, tzinfo=UTC)
         ),
         "StopTrainingJob": StopTrainingJobRequest(training_job_name="train-1"),
+        "AddTags": AddTagsInput(
+            resource_arn=TUNING_JOB_ARN, tags=[Tag(key="team", value="search")]
+        ),
+        "ListTags": ListTagsInput(resource_arn=TUNING_JOB_ARN, max_results=50),
+        "DeleteTags": DeleteTagsInput(resource_arn=TUNING_JOB_ARN, tag_keys=["team"]),
     }
 
 
@@ -211,6 +221,9 @@ EXAMPLE_ANSWERS: dict[str, dict[str, Any]] = {
         ]
     },
     "StopTrainingJob": {},
+    "AddTags": {"Tags": [{"Key": "team", "Value": "search"}]},
+    "ListTags": {"Tags": [{"Key": "team", "Value": "search"}], "NextToken": "page-2"},
+    "DeleteTags": {},
 }
 
 # -- answers -------------------------------------------------------------------------------

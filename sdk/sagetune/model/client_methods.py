@@ -243,6 +243,55 @@ class AsyncClientMethods:
             shapes.StopTrainingJobResponse, await self._call(OPERATIONS["StopTrainingJob"], request)
         )
 
+    async def add_tags(self, request: shapes.AddTagsInput) -> shapes.AddTagsOutput:
+        """
+        Adds or overwrites one or more tags for the specified SageMaker resource. You can
+        add tags to notebook instances, training jobs, hyperparameter tuning jobs, batch
+        transform jobs, models, labeling jobs, work teams, endpoint configurations, and
+        endpoints.
+
+        Each tag consists of a key and an optional value. Tag keys must be unique per
+        resource. For more information about tags, see For more information, see Amazon Web
+        Services Tagging Strategies.
+
+        Note: Tags that you add to a hyperparameter tuning job by calling this API are also
+        added to any training jobs that the hyperparameter tuning job launches after you
+        call this API, but not to training jobs that the hyperparameter tuning job launched
+        before you called this API. To make sure that the tags associated with a
+        hyperparameter tuning job are also added to all training jobs that the
+        hyperparameter tuning job launches, add the tags when you first create the tuning
+        job by specifying them in the ``Tags`` parameter of CreateHyperParameterTuningJob
+
+        Note: Tags that you add to a SageMaker Domain or User Profile by calling this API
+        are also added to any Apps that the Domain or User Profile launches after you call
+        this API, but not to Apps that the Domain or User Profile launched before you called
+        this API. To make sure that the tags associated with a Domain or User Profile are
+        also added to all Apps that the Domain or User Profile launches, add the tags when
+        you first create the Domain or User Profile by specifying them in the ``Tags``
+        parameter of CreateDomain or CreateUserProfile.
+        """
+        return cast(shapes.AddTagsOutput, await self._call(OPERATIONS["AddTags"], request))
+
+    async def list_tags(self, request: shapes.ListTagsInput) -> shapes.ListTagsOutput:
+        """Returns the tags for the specified SageMaker resource."""
+        return cast(shapes.ListTagsOutput, await self._call(OPERATIONS["ListTags"], request))
+
+    async def delete_tags(self, request: shapes.DeleteTagsInput) -> shapes.DeleteTagsOutput:
+        """
+        Deletes the specified tags from an SageMaker resource.
+
+        To list a resource's tags, use the ``ListTags`` API.
+
+        Note: When you call this API to delete tags from a hyperparameter tuning job, the
+        deleted tags are not removed from training jobs that the hyperparameter tuning job
+        launched before you called this API.
+
+        Note: When you call this API to delete tags from a SageMaker Domain or User Profile,
+        the deleted tags are not removed from Apps that the SageMaker Domain or User Profile
+        launched before you called this API.
+        """
+        return cast(shapes.DeleteTagsOutput, await self._call(OPERATIONS["DeleteTags"], request))
+
     def paginate_list_hyper_parameter_tuning_jobs(
         self,
         request: shapes.ListHyperParameterTuningJobsRequest,
@@ -258,6 +307,22 @@ class AsyncClientMethods:
         return AsyncPaginator(
             self.list_hyper_parameter_tuning_jobs,
             PAGINATORS["ListHyperParameterTuningJobs"],
+            request,
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    def paginate_list_tags(
+        self,
+        request: shapes.ListTagsInput,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[shapes.ListTagsInput, shapes.ListTagsOutput, shapes.Tag]:
+        """Pages of ``list_tags``; items are ``Tag``."""
+        return AsyncPaginator(
+            self.list_tags,
+            PAGINATORS["ListTags"],
             request,
             page_size=page_size,
             max_items=max_items,
@@ -583,6 +648,55 @@ class ClientMethods:
             shapes.StopTrainingJobResponse, self._call(OPERATIONS["StopTrainingJob"], request)
         )
 
+    def add_tags(self, request: shapes.AddTagsInput) -> shapes.AddTagsOutput:
+        """
+        Adds or overwrites one or more tags for the specified SageMaker resource. You can
+        add tags to notebook instances, training jobs, hyperparameter tuning jobs, batch
+        transform jobs, models, labeling jobs, work teams, endpoint configurations, and
+        endpoints.
+
+        Each tag consists of a key and an optional value. Tag keys must be unique per
+        resource. For more information about tags, see For more information, see Amazon Web
+        Services Tagging Strategies.
+
+        Note: Tags that you add to a hyperparameter tuning job by calling this API are also
+        added to any training jobs that the hyperparameter tuning job launches after you
+        call this API, but not to training jobs that the hyperparameter tuning job launched
+        before you called this API. To make sure that the tags associated with a
+        hyperparameter tuning job are also added to all training jobs that the
+        hyperparameter tuning job launches, add the tags when you first create the tuning
+        job by specifying them in the ``Tags`` parameter of CreateHyperParameterTuningJob
+
+        Note: Tags that you add to a SageMaker Domain or User Profile by calling this API
+        are also added to any Apps that the Domain or User Profile launches after you call
+        this API, but not to Apps that the Domain or User Profile launched before you called
+        this API. To make sure that the tags associated with a Domain or User Profile are
+        also added to all Apps that the Domain or User Profile launches, add the tags when
+        you first create the Domain or User Profile by specifying them in the ``Tags``
+        parameter of CreateDomain or CreateUserProfile.
+        """
+        return cast(shapes.AddTagsOutput, self._call(OPERATIONS["AddTags"], request))
+
+    def list_tags(self, request: shapes.ListTagsInput) -> shapes.ListTagsOutput:
+        """Returns the tags for the specified SageMaker resource."""
+        return cast(shapes.ListTagsOutput, self._call(OPERATIONS["ListTags"], request))
+
+    def delete_tags(self, request: shapes.DeleteTagsInput) -> shapes.DeleteTagsOutput:
+        """
+        Deletes the specified tags from an SageMaker resource.
+
+        To list a resource's tags, use the ``ListTags`` API.
+
+        Note: When you call this API to delete tags from a hyperparameter tuning job, the
+        deleted tags are not removed from training jobs that the hyperparameter tuning job
+        launched before you called this API.
+
+        Note: When you call this API to delete tags from a SageMaker Domain or User Profile,
+        the deleted tags are not removed from Apps that the SageMaker Domain or User Profile
+        launched before you called this API.
+        """
+        return cast(shapes.DeleteTagsOutput, self._call(OPERATIONS["DeleteTags"], request))
+
     def paginate_list_hyper_parameter_tuning_jobs(
         self,
         request: shapes.ListHyperParameterTuningJobsRequest,
@@ -598,6 +712,22 @@ class ClientMethods:
         return Paginator(
             self.list_hyper_parameter_tuning_jobs,
             PAGINATORS["ListHyperParameterTuningJobs"],
+            request,
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    def paginate_list_tags(
+        self,
+        request: shapes.ListTagsInput,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Paginator[shapes.ListTagsInput, shapes.ListTagsOutput, shapes.Tag]:
+        """Pages of ``list_tags``; items are ``Tag``."""
+        return Paginator(
+            self.list_tags,
+            PAGINATORS["ListTags"],
             request,
             page_size=page_size,
             max_items=max_items,

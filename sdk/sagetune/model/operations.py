@@ -117,6 +117,36 @@ OPERATIONS: dict[str, Operation] = {
         http_method="POST",
         http_path="/",
     ),
+    "AddTags": Operation(
+        name="AddTags",
+        method_name="add_tags",
+        input=shapes.AddTagsInput,
+        output=shapes.AddTagsOutput,
+        errors=(),
+        target="SageMaker.AddTags",
+        http_method="POST",
+        http_path="/",
+    ),
+    "ListTags": Operation(
+        name="ListTags",
+        method_name="list_tags",
+        input=shapes.ListTagsInput,
+        output=shapes.ListTagsOutput,
+        errors=(),
+        target="SageMaker.ListTags",
+        http_method="POST",
+        http_path="/",
+    ),
+    "DeleteTags": Operation(
+        name="DeleteTags",
+        method_name="delete_tags",
+        input=shapes.DeleteTagsInput,
+        output=shapes.DeleteTagsOutput,
+        errors=(),
+        target="SageMaker.DeleteTags",
+        http_method="POST",
+        http_path="/",
+    ),
 }
 
 OPERATIONS_BY_INPUT: dict[type[Any], Operation] = {op.input: op for op in OPERATIONS.values()}

@@ -14,6 +14,13 @@ PAGINATORS: dict[str, PaginatorSpec] = {
         limit_key="max_results",
         result_key="hyper_parameter_tuning_job_summaries",
     ),
+    "ListTags": PaginatorSpec(
+        operation="ListTags",
+        input_token="next_token",
+        output_token="next_token",
+        limit_key="max_results",
+        result_key="tags",
+    ),
     "ListTrainingJobs": PaginatorSpec(
         operation="ListTrainingJobs",
         input_token="next_token",

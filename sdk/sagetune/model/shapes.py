@@ -62,6 +62,58 @@ def _validate(request: object) -> None:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
+class Tag(_Shape):
+    """
+    A tag object that consists of a key and an optional value, used to manage metadata for
+    SageMaker Amazon Web Services resources.
+
+    You can add tags to notebook instances, training jobs, hyperparameter tuning jobs, batch
+    transform jobs, models, labeling jobs, work teams, endpoint configurations, and
+    endpoints. For more information on adding tags to SageMaker resources, see AddTags.
+
+    For more information on adding metadata to your Amazon Web Services resources with
+    tagging, see Tagging Amazon Web Services resources. For advice on best practices for
+    managing Amazon Web Services resources with tagging, see Tagging Best Practices:
+    Implement an Effective Amazon Web Services Resource Tagging Strategy.
+    """
+
+    key: str
+    """The tag key. Tag keys must be unique per resource."""
+
+    value: str
+    """The tag value."""
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class AddTagsInput(_Shape):
+    """Validated when constructed: raises ``ValidationError`` listing every violation."""
+
+    resource_arn: str
+    """The Amazon Resource Name (ARN) of the resource that you want to tag."""
+
+    tags: list[Tag]
+    """
+    An array of key-value pairs. You can use tags to categorize your Amazon Web Services
+    resources in different ways, for example, by purpose, owner, or environment. For
+    more information, see Tagging Amazon Web Services Resources.
+    """
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class AddTagsOutput(_Shape):
+    """The ``AddTagsOutput`` structure."""
+
+    tags: list[Tag] | None = None
+    """A list of tags associated with the SageMaker resource."""
+
+    response_metadata: ResponseMetadata | None = attrs.field(default=None, eq=False, repr=False)
+    """Request id, HTTP status and attempts of the call (not a service member)."""
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MetricDefinition(_Shape):
     """
     Specifies a metric that the training algorithm writes to ``stderr`` or ``stdout``. You
@@ -1655,29 +1707,6 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class Tag(_Shape):
-    """
-    A tag object that consists of a key and an optional value, used to manage metadata for
-    SageMaker Amazon Web Services resources.
-
-    You can add tags to notebook instances, training jobs, hyperparameter tuning jobs, batch
-    transform jobs, models, labeling jobs, work teams, endpoint configurations, and
-    endpoints. For more information on adding tags to SageMaker resources, see AddTags.
-
-    For more information on adding metadata to your Amazon Web Services resources with
-    tagging, see Tagging Amazon Web Services resources. For advice on best practices for
-    managing Amazon Web Services resources with tagging, see Tagging Best Practices:
-    Implement an Effective Amazon Web Services Resource Tagging Strategy.
-    """
-
-    key: str
-    """The tag key. Tag keys must be unique per resource."""
-
-    value: str
-    """The tag value."""
-
-
-@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CreateHyperParameterTuningJobRequest(_Shape):
     """Validated when constructed: raises ``ValidationError`` listing every violation."""
 
@@ -2355,6 +2384,28 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
 @attrs.frozen(kw_only=True, repr=False, eq=False)
 class DeleteHyperParameterTuningJobResponse(_Shape):
     """The (empty) result of ``DeleteHyperParameterTuningJob``."""
+
+    response_metadata: ResponseMetadata | None = attrs.field(default=None, eq=False, repr=False)
+    """Request id, HTTP status and attempts of the call (not a service member)."""
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DeleteTagsInput(_Shape):
+    """Validated when constructed: raises ``ValidationError`` listing every violation."""
+
+    resource_arn: str
+    """The Amazon Resource Name (ARN) of the resource whose tags you want to delete."""
+
+    tag_keys: list[str]
+    """An array or one or more tag keys to delete."""
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DeleteTagsOutput(_Shape):
+    """The ``DeleteTagsOutput`` structure."""
 
     response_metadata: ResponseMetadata | None = attrs.field(default=None, eq=False, repr=False)
     """Request id, HTTP status and attempts of the call (not a service member)."""
@@ -3302,6 +3353,43 @@ class ListHyperParameterTuningJobsResponse(_Shape):
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListTagsInput(_Shape):
+    """Validated when constructed: raises ``ValidationError`` listing every violation."""
+
+    resource_arn: str
+    """The Amazon Resource Name (ARN) of the resource whose tags you want to retrieve."""
+
+    next_token: str | None = None
+    """
+    If the response to the previous ``ListTags`` request is truncated, SageMaker returns
+    this token. To retrieve the next set of tags, use it in the subsequent request.
+    """
+
+    max_results: int | None = None
+    """Maximum number of tags to return."""
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListTagsOutput(_Shape):
+    """The ``ListTagsOutput`` structure."""
+
+    tags: list[Tag] | None = None
+    """An array of ``Tag`` objects, each with a tag key and a value."""
+
+    next_token: str | None = None
+    """
+    If response is truncated, SageMaker includes a token in the response. You can use
+    this token in your subsequent request to fetch next set of tokens.
+    """
+
+    response_metadata: ResponseMetadata | None = attrs.field(default=None, eq=False, repr=False)
+    """Request id, HTTP status and attempts of the call (not a service member)."""
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
     """Validated when constructed: raises ``ValidationError`` listing every violation."""
 
@@ -3522,6 +3610,8 @@ class StopTrainingJobResponse(_Shape):
 
 
 __all__ = [
+    "AddTagsInput",
+    "AddTagsOutput",
     "AlgorithmSpecification",
     "AutoParameter",
     "Autotune",
@@ -3543,6 +3633,8 @@ __all__ = [
     "DebugRuleEvaluationStatus",
     "DeleteHyperParameterTuningJobRequest",
     "DeleteHyperParameterTuningJobResponse",
+    "DeleteTagsInput",
+    "DeleteTagsOutput",
     "DescribeHyperParameterTuningJobRequest",
     "DescribeHyperParameterTuningJobResponse",
     "DescribeTrainingJobRequest",
@@ -3571,6 +3663,8 @@ __all__ = [
     "IntegerParameterRange",
     "ListHyperParameterTuningJobsRequest",
     "ListHyperParameterTuningJobsResponse",
+    "ListTagsInput",
+    "ListTagsOutput",
     "ListTrainingJobsForHyperParameterTuningJobRequest",
     "ListTrainingJobsForHyperParameterTuningJobResponse",
     "ListTrainingJobsRequest",

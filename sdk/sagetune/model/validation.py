@@ -31,99 +31,102 @@ from sagetune.constraints import (
 from sagetune.errors import ValidationError, Violation
 from sagetune.model import shapes
 
-_P0 = re.compile("[^\\n\\r\\u0085\\u2028\\u2029]+")
-_T0 = ".+"
-_M0: set[str] = set()
-_P1 = re.compile(
-    "arn:[a-zA-Z0-9\\-]+:lambda:[a-zA-Z0-9\\-]+:[0-9]{12}:function:[^\\n\\r\\u0085\\u2028\\u2029]*"
-)
-_T1 = "arn:[\\p{Alnum}\\-]+:lambda:[\\p{Alnum}\\-]+:[0-9]{12}:function:.*"
-_M1: set[str] = set()
-_P2 = re.compile("[^\\n\\r\\u0085\\u2028\\u2029]*")
-_T2 = ".*"
-_M2: set[str] = set()
-_P3 = re.compile(
-    "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"
-)
-_T3 = "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"
-_M3: set[str] = set()
-_P4 = re.compile(
-    "(arn:[a-z0-9-\\.]{1,63}:sagemaker:[a-zA-Z0-9_]+(?:-[a-zA-Z0-9_]+)+:([0-9]{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/DataSet\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/[0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4})?"
-)
-_T4 = "(arn:[a-z0-9-\\.]{1,63}:sagemaker:\\w+(?:-\\w+)+:(\\d{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/DataSet\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/\\d{1,4}.\\d{1,4}.\\d{1,4})?"
-_M4: set[str] = set()
-_P5 = re.compile("(fs-[0-9a-f]{8,})")
-_T5 = "(fs-[0-9a-f]{8,})"
-_M5: set[str] = set()
-_P6 = re.compile("(https|s3)://([^/]+)/?([^\\n\\r\\u0085\\u2028\\u2029]*)")
-_T6 = "(https|s3)://([^/]+)/?(.*)"
-_M6: set[str] = set()
-_P7 = re.compile("[A-Za-z0-9\\.\\-_]+")
-_T7 = "[A-Za-z0-9\\.\\-_]+"
-_M7: set[str] = set()
-_P8 = re.compile("[a-zA-Z0-9:/_-]*")
-_T8 = "[a-zA-Z0-9:/_-]*"
-_M8: set[str] = set()
-_P9 = re.compile(
-    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/[^\\n\\r\\u0085\\u2028\\u2029]*"
-)
-_T9 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*"
-_M9: set[str] = set()
-_P10 = re.compile("[-0-9a-zA-Z]+")
-_T10 = "[-0-9a-zA-Z]+"
-_M10: set[str] = set()
-_P11 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}")
-_T11 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"
-_M11: set[str] = set()
-_P12 = re.compile("arn:aws[a-z\\-]*:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
-_T12 = "arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
-_M12: set[str] = set()
-_P13 = re.compile("[a-zA-Z_][a-zA-Z0-9_]*")
-_T13 = "[a-zA-Z_][a-zA-Z0-9_]*"
-_M13: set[str] = set()
-_P14 = re.compile("(?s:.)*")
-_T14 = "[\\S\\s]*"
-_M14: set[str] = set()
-_P15 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}")
-_T15 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}"
-_M15: set[str] = set()
-_P16 = re.compile(
+_P0 = re.compile(
     "([\\w\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000_.:/=+\\-@]*)"
 )
-_T16 = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"
-_M16: set[str] = set()
-_P17 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}")
-_T17 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"
-_M17: set[str] = set()
-_P18 = re.compile(
-    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:mlflow-[a-zA-Z-]*/[^\\n\\r\\u0085\\u2028\\u2029]*"
+_T0 = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"
+_M0: set[str] = set()
+_P1 = re.compile("arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:[^\\n\\r\\u0085\\u2028\\u2029]+")
+_T1 = "arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:.+"
+_M1: set[str] = set()
+_P2 = re.compile("[^\\n\\r\\u0085\\u2028\\u2029]+")
+_T2 = ".+"
+_M2: set[str] = set()
+_P3 = re.compile(
+    "arn:[a-zA-Z0-9\\-]+:lambda:[a-zA-Z0-9\\-]+:[0-9]{12}:function:[^\\n\\r\\u0085\\u2028\\u2029]*"
 )
-_T18 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:mlflow-[a-zA-Z-]*/.*"
+_T3 = "arn:[\\p{Alnum}\\-]+:lambda:[\\p{Alnum}\\-]+:[0-9]{12}:function:.*"
+_M3: set[str] = set()
+_P4 = re.compile("[^\\n\\r\\u0085\\u2028\\u2029]*")
+_T4 = ".*"
+_M4: set[str] = set()
+_P5 = re.compile(
+    "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"
+)
+_T5 = "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"
+_M5: set[str] = set()
+_P6 = re.compile(
+    "(arn:[a-z0-9-\\.]{1,63}:sagemaker:[a-zA-Z0-9_]+(?:-[a-zA-Z0-9_]+)+:([0-9]{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/DataSet\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/[0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4})?"
+)
+_T6 = "(arn:[a-z0-9-\\.]{1,63}:sagemaker:\\w+(?:-\\w+)+:(\\d{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/DataSet\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/\\d{1,4}.\\d{1,4}.\\d{1,4})?"
+_M6: set[str] = set()
+_P7 = re.compile("(fs-[0-9a-f]{8,})")
+_T7 = "(fs-[0-9a-f]{8,})"
+_M7: set[str] = set()
+_P8 = re.compile("(https|s3)://([^/]+)/?([^\\n\\r\\u0085\\u2028\\u2029]*)")
+_T8 = "(https|s3)://([^/]+)/?(.*)"
+_M8: set[str] = set()
+_P9 = re.compile("[A-Za-z0-9\\.\\-_]+")
+_T9 = "[A-Za-z0-9\\.\\-_]+"
+_M9: set[str] = set()
+_P10 = re.compile("[a-zA-Z0-9:/_-]*")
+_T10 = "[a-zA-Z0-9:/_-]*"
+_M10: set[str] = set()
+_P11 = re.compile(
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/[^\\n\\r\\u0085\\u2028\\u2029]*"
+)
+_T11 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*"
+_M11: set[str] = set()
+_P12 = re.compile("[-0-9a-zA-Z]+")
+_T12 = "[-0-9a-zA-Z]+"
+_M12: set[str] = set()
+_P13 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}")
+_T13 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"
+_M13: set[str] = set()
+_P14 = re.compile("arn:aws[a-z\\-]*:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
+_T14 = "arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+_M14: set[str] = set()
+_P15 = re.compile("[a-zA-Z_][a-zA-Z0-9_]*")
+_T15 = "[a-zA-Z_][a-zA-Z0-9_]*"
+_M15: set[str] = set()
+_P16 = re.compile("(?s:.)*")
+_T16 = "[\\S\\s]*"
+_M16: set[str] = set()
+_P17 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}")
+_T17 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}"
+_M17: set[str] = set()
+_P18 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}")
+_T18 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"
 _M18: set[str] = set()
 _P19 = re.compile(
-    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package-group/(?:[^ \\t\\n\\x0b\\f\\r]){1,2048}"
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:mlflow-[a-zA-Z-]*/[^\\n\\r\\u0085\\u2028\\u2029]*"
 )
-_T19 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package-group/[\\S]{1,2048}"
+_T19 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:mlflow-[a-zA-Z-]*/.*"
 _M19: set[str] = set()
 _P20 = re.compile(
-    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/(?:[^ \\t\\n\\x0b\\f\\r]){1,2048}"
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package-group/(?:[^ \\t\\n\\x0b\\f\\r]){1,2048}"
 )
-_T20 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}"
+_T20 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package-group/[\\S]{1,2048}"
 _M20: set[str] = set()
 _P21 = re.compile(
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/(?:[^ \\t\\n\\x0b\\f\\r]){1,2048}"
+)
+_T21 = "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}"
+_M21: set[str] = set()
+_P22 = re.compile(
     "(arn:[a-z0-9-\\.]{1,63}:sagemaker:[a-zA-Z0-9_]+(?:-[a-zA-Z0-9_]+)+:([0-9]{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/Model\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/[0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4}[^\\n\\r\\u0085\\u2028\\u2029][0-9]{1,4})?"
 )
-_T21 = "(arn:[a-z0-9-\\.]{1,63}:sagemaker:\\w+(?:-\\w+)+:(\\d{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/Model\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/\\d{1,4}.\\d{1,4}.\\d{1,4})?"
-_M21: set[str] = set()
-_P22 = re.compile("[0-9]+K")
-_T22 = "\\d+K"
+_T22 = "(arn:[a-z0-9-\\.]{1,63}:sagemaker:\\w+(?:-\\w+)+:(\\d{12}|aws):hub-content\\/)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\/Model\\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}(\\/\\d{1,4}.\\d{1,4}.\\d{1,4})?"
 _M22: set[str] = set()
-_P23 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
-_T23 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
+_P23 = re.compile("[0-9]+K")
+_T23 = "\\d+K"
 _M23: set[str] = set()
-_P24 = re.compile("[a-zA-Z0-9\\-]+")
-_T24 = "[a-zA-Z0-9\\-]+"
+_P24 = re.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+_T24 = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
 _M24: set[str] = set()
+_P25 = re.compile("[a-zA-Z0-9\\-]+")
+_T25 = "[a-zA-Z0-9\\-]+"
+_M25: set[str] = set()
 _V0 = ("Platform", "Vpc")  # TrainingRepositoryAccessMode
 _E0 = frozenset(_V0)
 _V1 = ("Pipe", "File", "FastFile")  # TrainingInputMode
@@ -628,6 +631,44 @@ _V29 = ("Available", "Terminated", "Reused", "InUse")  # WarmPoolResourceStatus
 _E29 = frozenset(_V29)
 
 
+def _check_Tag(o: object, p: LazyPath, out: list[Violation]) -> None:
+    if type(o) is not shapes.Tag:
+        out.append(structure_violation(o, prefix(p)[:-1], "Tag"))
+        return
+    v: object
+    v = o.key
+    if v is None:
+        out.append(missing(f"{prefix(p)}key"))
+    elif not (type(v) is str and 1 <= len(v) <= 128 and (v in _M0 or matches(_P0, _M0, v))):
+        string_violations(v, f"{prefix(p)}key", 1, 128, _P0, _T0, out)
+    v = o.value
+    if v is None:
+        out.append(missing(f"{prefix(p)}value"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M0 or matches(_P0, _M0, v))):
+        string_violations(v, f"{prefix(p)}value", 0, 256, _P0, _T0, out)
+
+
+def _check_AddTagsInput(o: object, p: LazyPath, out: list[Violation]) -> None:
+    if type(o) is not shapes.AddTagsInput:
+        out.append(structure_violation(o, prefix(p)[:-1], "AddTagsInput"))
+        return
+    v: object
+    v = o.resource_arn
+    if v is None:
+        out.append(missing(f"{prefix(p)}resourceArn"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M1 or matches(_P1, _M1, v))):
+        string_violations(v, f"{prefix(p)}resourceArn", 0, 256, _P1, _T1, out)
+    v = o.tags
+    if v is None:
+        out.append(missing(f"{prefix(p)}tags"))
+    else:
+        if not (type(v) is list and len(v) <= 50):
+            list_violations(v, f"{prefix(p)}tags", 0, 50, out)
+        if type(v) is list:
+            for i0, item0 in enumerate(v, 1):
+                _check_Tag(item0, (p, "tags", i0), out)
+
+
 def _check_MetricDefinition(o: object, p: LazyPath, out: list[Violation]) -> None:
     if type(o) is not shapes.MetricDefinition:
         out.append(structure_violation(o, prefix(p)[:-1], "MetricDefinition"))
@@ -636,13 +677,13 @@ def _check_MetricDefinition(o: object, p: LazyPath, out: list[Violation]) -> Non
     v = o.name
     if v is None:
         out.append(missing(f"{prefix(p)}name"))
-    elif not (type(v) is str and 1 <= len(v) <= 255 and (v in _M0 or matches(_P0, _M0, v))):
-        string_violations(v, f"{prefix(p)}name", 1, 255, _P0, _T0, out)
+    elif not (type(v) is str and 1 <= len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}name", 1, 255, _P2, _T2, out)
     v = o.regex
     if v is None:
         out.append(missing(f"{prefix(p)}regex"))
-    elif not (type(v) is str and 1 <= len(v) <= 500 and (v in _M0 or matches(_P0, _M0, v))):
-        string_violations(v, f"{prefix(p)}regex", 1, 500, _P0, _T0, out)
+    elif not (type(v) is str and 1 <= len(v) <= 500 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}regex", 1, 500, _P2, _T2, out)
 
 
 def _check_TrainingRepositoryAuthConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -653,9 +694,9 @@ def _check_TrainingRepositoryAuthConfig(o: object, p: LazyPath, out: list[Violat
     v = o.training_repository_credentials_provider_arn
     if v is None:
         out.append(missing(f"{prefix(p)}trainingRepositoryCredentialsProviderArn"))
-    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M1 or matches(_P1, _M1, v))):
+    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M3 or matches(_P3, _M3, v))):
         string_violations(
-            v, f"{prefix(p)}trainingRepositoryCredentialsProviderArn", 1, 2048, _P1, _T1, out
+            v, f"{prefix(p)}trainingRepositoryCredentialsProviderArn", 1, 2048, _P3, _T3, out
         )
 
 
@@ -681,14 +722,14 @@ def _check_AlgorithmSpecification(o: object, p: LazyPath, out: list[Violation]) 
     v: object
     v = o.training_image
     if v is not None and not (
-        type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 255 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}trainingImage", 0, 255, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}trainingImage", 0, 255, _P4, _T4, out)
     v = o.algorithm_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 170 and (v in _M3 or matches(_P3, _M3, v))
+        type(v) is str and 1 <= len(v) <= 170 and (v in _M5 or matches(_P5, _M5, v))
     ):
-        string_violations(v, f"{prefix(p)}algorithmName", 1, 170, _P3, _T3, out)
+        string_violations(v, f"{prefix(p)}algorithmName", 1, 170, _P5, _T5, out)
     v = o.training_input_mode
     if v is None:
         out.append(missing(f"{prefix(p)}trainingInputMode"))
@@ -713,10 +754,10 @@ def _check_AlgorithmSpecification(o: object, p: LazyPath, out: list[Violation]) 
                 if not (
                     type(item0) is str
                     and len(item0) <= 256
-                    and (item0 in _M2 or matches(_P2, _M2, item0))
+                    and (item0 in _M4 or matches(_P4, _M4, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}containerEntrypoint.{i0}.member", 0, 256, _P2, _T2, out
+                        item0, f"{prefix(p)}containerEntrypoint.{i0}.member", 0, 256, _P4, _T4, out
                     )
     v = o.container_arguments
     if v is not None:
@@ -727,10 +768,10 @@ def _check_AlgorithmSpecification(o: object, p: LazyPath, out: list[Violation]) 
                 if not (
                     type(item0) is str
                     and len(item0) <= 256
-                    and (item0 in _M2 or matches(_P2, _M2, item0))
+                    and (item0 in _M4 or matches(_P4, _M4, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}containerArguments.{i0}.member", 0, 256, _P2, _T2, out
+                        item0, f"{prefix(p)}containerArguments.{i0}.member", 0, 256, _P4, _T4, out
                     )
     v = o.training_image_config
     if v is not None:
@@ -745,13 +786,13 @@ def _check_AutoParameter(o: object, p: LazyPath, out: list[Violation]) -> None:
     v = o.name
     if v is None:
         out.append(missing(f"{prefix(p)}name"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P4, _T4, out)
     v = o.value_hint
     if v is None:
         out.append(missing(f"{prefix(p)}valueHint"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}valueHint", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}valueHint", 0, 256, _P4, _T4, out)
 
 
 def _check_Autotune(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -784,8 +825,8 @@ def _check_CategoricalParameterRange(o: object, p: LazyPath, out: list[Violation
     v = o.name
     if v is None:
         out.append(missing(f"{prefix(p)}name"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P4, _T4, out)
     v = o.values
     if v is None:
         out.append(missing(f"{prefix(p)}values"))
@@ -797,10 +838,10 @@ def _check_CategoricalParameterRange(o: object, p: LazyPath, out: list[Violation
                 if not (
                     type(item0) is str
                     and len(item0) <= 256
-                    and (item0 in _M2 or matches(_P2, _M2, item0))
+                    and (item0 in _M4 or matches(_P4, _M4, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}values.{i0}.member", 0, 256, _P2, _T2, out
+                        item0, f"{prefix(p)}values.{i0}.member", 0, 256, _P4, _T4, out
                     )
 
 
@@ -812,8 +853,8 @@ def _check_DatasetSource(o: object, p: LazyPath, out: list[Violation]) -> None:
     v = o.dataset_arn
     if v is None:
         out.append(missing(f"{prefix(p)}datasetArn"))
-    elif not (type(v) is str and len(v) <= 2048 and (v in _M4 or matches(_P4, _M4, v))):
-        string_violations(v, f"{prefix(p)}datasetArn", 0, 2048, _P4, _T4, out)
+    elif not (type(v) is str and len(v) <= 2048 and (v in _M6 or matches(_P6, _M6, v))):
+        string_violations(v, f"{prefix(p)}datasetArn", 0, 2048, _P6, _T6, out)
 
 
 def _check_FileSystemDataSource(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -824,8 +865,8 @@ def _check_FileSystemDataSource(o: object, p: LazyPath, out: list[Violation]) ->
     v = o.file_system_id
     if v is None:
         out.append(missing(f"{prefix(p)}fileSystemId"))
-    elif not (type(v) is str and 11 <= len(v) <= 21 and (v in _M5 or matches(_P5, _M5, v))):
-        string_violations(v, f"{prefix(p)}fileSystemId", 11, 21, _P5, _T5, out)
+    elif not (type(v) is str and 11 <= len(v) <= 21 and (v in _M7 or matches(_P7, _M7, v))):
+        string_violations(v, f"{prefix(p)}fileSystemId", 11, 21, _P7, _T7, out)
     v = o.file_system_access_mode
     if v is None:
         out.append(missing(f"{prefix(p)}fileSystemAccessMode"))
@@ -839,8 +880,8 @@ def _check_FileSystemDataSource(o: object, p: LazyPath, out: list[Violation]) ->
     v = o.directory_path
     if v is None:
         out.append(missing(f"{prefix(p)}directoryPath"))
-    elif not (type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}directoryPath", 0, 4096, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 4096 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}directoryPath", 0, 4096, _P4, _T4, out)
 
 
 def _check_HubAccessConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -851,8 +892,8 @@ def _check_HubAccessConfig(o: object, p: LazyPath, out: list[Violation]) -> None
     v = o.hub_content_arn
     if v is None:
         out.append(missing(f"{prefix(p)}hubContentArn"))
-    elif not (type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}hubContentArn", 0, 255, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 255 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}hubContentArn", 0, 255, _P4, _T4, out)
 
 
 def _check_ModelAccessConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -880,8 +921,8 @@ def _check_S3DataSource(o: object, p: LazyPath, out: list[Violation]) -> None:
     v = o.s3_uri
     if v is None:
         out.append(missing(f"{prefix(p)}s3Uri"))
-    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
-        string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, _P6, _T6, out)
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))):
+        string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, _P8, _T8, out)
     v = o.s3_data_distribution_type
     if v is not None and not (isinstance(v, str) and v in _E6):
         enum_violations(v, f"{prefix(p)}s3DataDistributionType", _V6, out)
@@ -894,10 +935,10 @@ def _check_S3DataSource(o: object, p: LazyPath, out: list[Violation]) -> None:
                 if not (
                     type(item0) is str
                     and 1 <= len(item0) <= 256
-                    and (item0 in _M0 or matches(_P0, _M0, item0))
+                    and (item0 in _M2 or matches(_P2, _M2, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}attributeNames.{i0}.member", 1, 256, _P0, _T0, out
+                        item0, f"{prefix(p)}attributeNames.{i0}.member", 1, 256, _P2, _T2, out
                     )
     v = o.instance_group_names
     if v is not None:
@@ -908,10 +949,10 @@ def _check_S3DataSource(o: object, p: LazyPath, out: list[Violation]) -> None:
                 if not (
                     type(item0) is str
                     and 1 <= len(item0) <= 64
-                    and (item0 in _M0 or matches(_P0, _M0, item0))
+                    and (item0 in _M2 or matches(_P2, _M2, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}instanceGroupNames.{i0}.member", 1, 64, _P0, _T0, out
+                        item0, f"{prefix(p)}instanceGroupNames.{i0}.member", 1, 64, _P2, _T2, out
                     )
     v = o.model_access_config
     if v is not None:
@@ -957,8 +998,8 @@ def _check_Channel(o: object, p: LazyPath, out: list[Violation]) -> None:
     v = o.channel_name
     if v is None:
         out.append(missing(f"{prefix(p)}channelName"))
-    elif not (type(v) is str and 1 <= len(v) <= 64 and (v in _M7 or matches(_P7, _M7, v))):
-        string_violations(v, f"{prefix(p)}channelName", 1, 64, _P7, _T7, out)
+    elif not (type(v) is str and 1 <= len(v) <= 64 and (v in _M9 or matches(_P9, _M9, v))):
+        string_violations(v, f"{prefix(p)}channelName", 1, 64, _P9, _T9, out)
     v = o.data_source
     if v is None:
         out.append(missing(f"{prefix(p)}dataSource"))
@@ -966,9 +1007,9 @@ def _check_Channel(o: object, p: LazyPath, out: list[Violation]) -> None:
         _check_DataSource(v, (p, "dataSource"), out)
     v = o.content_type
     if v is not None and not (
-        type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}contentType", 0, 256, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}contentType", 0, 256, _P4, _T4, out)
     v = o.compression_type
     if v is not None and not (isinstance(v, str) and v in _E7):
         enum_violations(v, f"{prefix(p)}compressionType", _V7, out)
@@ -991,13 +1032,13 @@ def _check_CheckpointConfig(o: object, p: LazyPath, out: list[Violation]) -> Non
     v = o.s3_uri
     if v is None:
         out.append(missing(f"{prefix(p)}s3Uri"))
-    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
-        string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, _P6, _T6, out)
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))):
+        string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, _P8, _T8, out)
     v = o.local_path
     if v is not None and not (
-        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 4096 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P4, _T4, out)
 
 
 def _check_CollectionConfiguration(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -1007,9 +1048,9 @@ def _check_CollectionConfiguration(o: object, p: LazyPath, out: list[Violation])
     v: object
     v = o.collection_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and 1 <= len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}collectionName", 1, 256, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}collectionName", 1, 256, _P4, _T4, out)
     v = o.collection_parameters
     if v is not None:
         if not (type(v) is dict and len(v) <= 20):
@@ -1017,11 +1058,11 @@ def _check_CollectionConfiguration(o: object, p: LazyPath, out: list[Violation])
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M4 or matches(_P4, _M4, k0))
                 ):
                     key_errors1: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}collectionParameters", 1, 256, _P2, _T2, key_errors1
+                        k0, f"{prefix(p)}collectionParameters", 1, 256, _P4, _T4, key_errors1
                     )
                     if key_errors1:
                         out.append(
@@ -1030,11 +1071,11 @@ def _check_CollectionConfiguration(o: object, p: LazyPath, out: list[Violation])
                             )
                         )
                 if not (
-                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M4 or matches(_P4, _M4, mv0))
                 ):
                     value_errors2: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}collectionParameters", 0, 256, _P2, _T2, value_errors2
+                        mv0, f"{prefix(p)}collectionParameters", 0, 256, _P4, _T4, value_errors2
                     )
                     if value_errors2:
                         out.append(
@@ -1052,18 +1093,18 @@ def _check_ContinuousParameterRange(o: object, p: LazyPath, out: list[Violation]
     v = o.name
     if v is None:
         out.append(missing(f"{prefix(p)}name"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P4, _T4, out)
     v = o.min_value
     if v is None:
         out.append(missing(f"{prefix(p)}minValue"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}minValue", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}minValue", 0, 256, _P4, _T4, out)
     v = o.max_value
     if v is None:
         out.append(missing(f"{prefix(p)}maxValue"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}maxValue", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}maxValue", 0, 256, _P4, _T4, out)
     v = o.scaling_type
     if v is not None and not (isinstance(v, str) and v in _E9):
         enum_violations(v, f"{prefix(p)}scalingType", _V9, out)
@@ -1088,9 +1129,9 @@ def _check_HyperParameterAlgorithmSpecification(
     v: object
     v = o.training_image
     if v is not None and not (
-        type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 255 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}trainingImage", 0, 255, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}trainingImage", 0, 255, _P4, _T4, out)
     v = o.training_input_mode
     if v is None:
         out.append(missing(f"{prefix(p)}trainingInputMode"))
@@ -1098,9 +1139,9 @@ def _check_HyperParameterAlgorithmSpecification(
         enum_violations(v, f"{prefix(p)}trainingInputMode", _V1, out)
     v = o.algorithm_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 170 and (v in _M3 or matches(_P3, _M3, v))
+        type(v) is str and 1 <= len(v) <= 170 and (v in _M5 or matches(_P5, _M5, v))
     ):
-        string_violations(v, f"{prefix(p)}algorithmName", 1, 170, _P3, _T3, out)
+        string_violations(v, f"{prefix(p)}algorithmName", 1, 170, _P5, _T5, out)
     v = o.metric_definitions
     if v is not None:
         if not (type(v) is list and len(v) <= 40):
@@ -1123,8 +1164,8 @@ def _check_HyperParameterTuningJobObjective(o: object, p: LazyPath, out: list[Vi
     v = o.metric_name
     if v is None:
         out.append(missing(f"{prefix(p)}metricName"))
-    elif not (type(v) is str and 1 <= len(v) <= 255 and (v in _M0 or matches(_P0, _M0, v))):
-        string_violations(v, f"{prefix(p)}metricName", 1, 255, _P0, _T0, out)
+    elif not (type(v) is str and 1 <= len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}metricName", 1, 255, _P2, _T2, out)
 
 
 def _check_HyperParameterTuningInstanceConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -1165,9 +1206,9 @@ def _check_HyperParameterTuningResourceConfig(o: object, p: LazyPath, out: list[
         int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
     v = o.volume_kms_key_id
     if v is not None and not (
-        type(v) is str and len(v) <= 2048 and (v in _M8 or matches(_P8, _M8, v))
+        type(v) is str and len(v) <= 2048 and (v in _M10 or matches(_P10, _M10, v))
     ):
-        string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, _P8, _T8, out)
+        string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, _P10, _T10, out)
     v = o.allocation_strategy
     if v is not None and not (isinstance(v, str) and v in _E13):
         enum_violations(v, f"{prefix(p)}allocationStrategy", _V13, out)
@@ -1187,14 +1228,14 @@ def _check_OutputDataConfig(o: object, p: LazyPath, out: list[Violation]) -> Non
     v: object
     v = o.kms_key_id
     if v is not None and not (
-        type(v) is str and len(v) <= 2048 and (v in _M8 or matches(_P8, _M8, v))
+        type(v) is str and len(v) <= 2048 and (v in _M10 or matches(_P10, _M10, v))
     ):
-        string_violations(v, f"{prefix(p)}kmsKeyId", 0, 2048, _P8, _T8, out)
+        string_violations(v, f"{prefix(p)}kmsKeyId", 0, 2048, _P10, _T10, out)
     v = o.s3_output_path
     if v is None:
         out.append(missing(f"{prefix(p)}s3OutputPath"))
-    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
-        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P8, _T8, out)
     v = o.compression_type
     if v is not None and not (isinstance(v, str) and v in _E14):
         enum_violations(v, f"{prefix(p)}compressionType", _V14, out)
@@ -1208,18 +1249,18 @@ def _check_IntegerParameterRange(o: object, p: LazyPath, out: list[Violation]) -
     v = o.name
     if v is None:
         out.append(missing(f"{prefix(p)}name"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}name", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}name", 0, 256, _P4, _T4, out)
     v = o.min_value
     if v is None:
         out.append(missing(f"{prefix(p)}minValue"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}minValue", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}minValue", 0, 256, _P4, _T4, out)
     v = o.max_value
     if v is None:
         out.append(missing(f"{prefix(p)}maxValue"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}maxValue", 0, 256, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}maxValue", 0, 256, _P4, _T4, out)
     v = o.scaling_type
     if v is not None and not (isinstance(v, str) and v in _E9):
         enum_violations(v, f"{prefix(p)}scalingType", _V9, out)
@@ -1278,8 +1319,8 @@ def _check_InstanceGroup(o: object, p: LazyPath, out: list[Violation]) -> None:
     v = o.instance_group_name
     if v is None:
         out.append(missing(f"{prefix(p)}instanceGroupName"))
-    elif not (type(v) is str and 1 <= len(v) <= 64 and (v in _M0 or matches(_P0, _M0, v))):
-        string_violations(v, f"{prefix(p)}instanceGroupName", 1, 64, _P0, _T0, out)
+    elif not (type(v) is str and 1 <= len(v) <= 64 and (v in _M2 or matches(_P2, _M2, v))):
+        string_violations(v, f"{prefix(p)}instanceGroupName", 1, 64, _P2, _T2, out)
 
 
 def _check_PlacementSpecification(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -1336,10 +1377,10 @@ def _check_InstancePreference(o: object, p: LazyPath, out: list[Violation]) -> N
                 if not (
                     type(item0) is str
                     and 50 <= len(item0) <= 2048
-                    and (item0 in _M9 or matches(_P9, _M9, item0))
+                    and (item0 in _M11 or matches(_P11, _M11, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}trainingPlanArns.{i0}.member", 50, 2048, _P9, _T9, out
+                        item0, f"{prefix(p)}trainingPlanArns.{i0}.member", 50, 2048, _P11, _T11, out
                     )
 
 
@@ -1359,9 +1400,9 @@ def _check_ResourceConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
         int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
     v = o.volume_kms_key_id
     if v is not None and not (
-        type(v) is str and len(v) <= 2048 and (v in _M8 or matches(_P8, _M8, v))
+        type(v) is str and len(v) <= 2048 and (v in _M10 or matches(_P10, _M10, v))
     ):
-        string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, _P8, _T8, out)
+        string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, _P10, _T10, out)
     v = o.keep_alive_period_in_seconds
     if v is not None and not (type(v) is int and 0 <= v <= 21600):
         int_violations(v, f"{prefix(p)}keepAlivePeriodInSeconds", 0, 21600, out)
@@ -1374,9 +1415,9 @@ def _check_ResourceConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
                 _check_InstanceGroup(item0, (p, "instanceGroups", i0), out)
     v = o.training_plan_arn
     if v is not None and not (
-        type(v) is str and 50 <= len(v) <= 2048 and (v in _M9 or matches(_P9, _M9, v))
+        type(v) is str and 50 <= len(v) <= 2048 and (v in _M11 or matches(_P11, _M11, v))
     ):
-        string_violations(v, f"{prefix(p)}trainingPlanArn", 50, 2048, _P9, _T9, out)
+        string_violations(v, f"{prefix(p)}trainingPlanArn", 50, 2048, _P11, _T11, out)
     v = o.instance_placement_config
     if v is not None:
         _check_InstancePlacementConfig(v, (p, "instancePlacementConfig"), out)
@@ -1439,10 +1480,10 @@ def _check_VpcConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
                 if not (
                     type(item0) is str
                     and len(item0) <= 32
-                    and (item0 in _M10 or matches(_P10, _M10, item0))
+                    and (item0 in _M12 or matches(_P12, _M12, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}securityGroupIds.{i0}.member", 0, 32, _P10, _T10, out
+                        item0, f"{prefix(p)}securityGroupIds.{i0}.member", 0, 32, _P12, _T12, out
                     )
     v = o.subnets
     if v is None:
@@ -1455,10 +1496,10 @@ def _check_VpcConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
                 if not (
                     type(item0) is str
                     and len(item0) <= 32
-                    and (item0 in _M10 or matches(_P10, _M10, item0))
+                    and (item0 in _M12 or matches(_P12, _M12, item0))
                 ):
                     string_violations(
-                        item0, f"{prefix(p)}subnets.{i0}.member", 0, 32, _P10, _T10, out
+                        item0, f"{prefix(p)}subnets.{i0}.member", 0, 32, _P12, _T12, out
                     )
 
 
@@ -1471,9 +1512,9 @@ def _check_HyperParameterTrainingJobDefinition(
     v: object
     v = o.definition_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 64 and (v in _M11 or matches(_P11, _M11, v))
+        type(v) is str and 1 <= len(v) <= 64 and (v in _M13 or matches(_P13, _M13, v))
     ):
-        string_violations(v, f"{prefix(p)}definitionName", 1, 64, _P11, _T11, out)
+        string_violations(v, f"{prefix(p)}definitionName", 1, 64, _P13, _T13, out)
     v = o.tuning_objective
     if v is not None:
         _check_HyperParameterTuningJobObjective(v, (p, "tuningObjective"), out)
@@ -1487,11 +1528,11 @@ def _check_HyperParameterTrainingJobDefinition(
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                    type(k0) is str and len(k0) <= 256 and (k0 in _M4 or matches(_P4, _M4, k0))
                 ):
                     key_errors3: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}staticHyperParameters", 0, 256, _P2, _T2, key_errors3
+                        k0, f"{prefix(p)}staticHyperParameters", 0, 256, _P4, _T4, key_errors3
                     )
                     if key_errors3:
                         out.append(
@@ -1500,11 +1541,11 @@ def _check_HyperParameterTrainingJobDefinition(
                             )
                         )
                 if not (
-                    type(mv0) is str and len(mv0) <= 2500 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                    type(mv0) is str and len(mv0) <= 2500 and (mv0 in _M4 or matches(_P4, _M4, mv0))
                 ):
                     value_errors4: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}staticHyperParameters", 0, 2500, _P2, _T2, value_errors4
+                        mv0, f"{prefix(p)}staticHyperParameters", 0, 2500, _P4, _T4, value_errors4
                     )
                     if value_errors4:
                         out.append(
@@ -1520,8 +1561,8 @@ def _check_HyperParameterTrainingJobDefinition(
     v = o.role_arn
     if v is None:
         out.append(missing(f"{prefix(p)}roleArn"))
-    elif not (type(v) is str and 20 <= len(v) <= 2048 and (v in _M12 or matches(_P12, _M12, v))):
-        string_violations(v, f"{prefix(p)}roleArn", 20, 2048, _P12, _T12, out)
+    elif not (type(v) is str and 20 <= len(v) <= 2048 and (v in _M14 or matches(_P14, _M14, v))):
+        string_violations(v, f"{prefix(p)}roleArn", 20, 2048, _P14, _T14, out)
     v = o.input_data_config
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 20):
@@ -1570,11 +1611,11 @@ def _check_HyperParameterTrainingJobDefinition(
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and len(k0) <= 512 and (k0 in _M13 or matches(_P13, _M13, k0))
+                    type(k0) is str and len(k0) <= 512 and (k0 in _M15 or matches(_P15, _M15, k0))
                 ):
                     key_errors5: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}environment", 0, 512, _P13, _T13, key_errors5
+                        k0, f"{prefix(p)}environment", 0, 512, _P15, _T15, key_errors5
                     )
                     if key_errors5:
                         out.append(
@@ -1585,11 +1626,11 @@ def _check_HyperParameterTrainingJobDefinition(
                 if not (
                     type(mv0) is str
                     and len(mv0) <= 512
-                    and (mv0 in _M14 or matches(_P14, _M14, mv0))
+                    and (mv0 in _M16 or matches(_P16, _M16, mv0))
                 ):
                     value_errors6: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}environment", 0, 512, _P14, _T14, value_errors6
+                        mv0, f"{prefix(p)}environment", 0, 512, _P16, _T16, value_errors6
                     )
                     if value_errors6:
                         out.append(
@@ -1700,9 +1741,9 @@ def _check_ParentHyperParameterTuningJob(o: object, p: LazyPath, out: list[Viola
     v: object
     v = o.hyper_parameter_tuning_job_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))
+        type(v) is str and 1 <= len(v) <= 32 and (v in _M17 or matches(_P17, _M17, v))
     ):
-        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P17, _T17, out)
 
 
 def _check_HyperParameterTuningJobWarmStartConfig(
@@ -1730,23 +1771,6 @@ def _check_HyperParameterTuningJobWarmStartConfig(
         enum_violations(v, f"{prefix(p)}warmStartType", _V17, out)
 
 
-def _check_Tag(o: object, p: LazyPath, out: list[Violation]) -> None:
-    if type(o) is not shapes.Tag:
-        out.append(structure_violation(o, prefix(p)[:-1], "Tag"))
-        return
-    v: object
-    v = o.key
-    if v is None:
-        out.append(missing(f"{prefix(p)}key"))
-    elif not (type(v) is str and 1 <= len(v) <= 128 and (v in _M16 or matches(_P16, _M16, v))):
-        string_violations(v, f"{prefix(p)}key", 1, 128, _P16, _T16, out)
-    v = o.value
-    if v is None:
-        out.append(missing(f"{prefix(p)}value"))
-    elif not (type(v) is str and len(v) <= 256 and (v in _M16 or matches(_P16, _M16, v))):
-        string_violations(v, f"{prefix(p)}value", 0, 256, _P16, _T16, out)
-
-
 def _check_CreateHyperParameterTuningJobRequest(
     o: object, p: LazyPath, out: list[Violation]
 ) -> None:
@@ -1757,8 +1781,8 @@ def _check_CreateHyperParameterTuningJobRequest(
     v = o.hyper_parameter_tuning_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
-        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M17 or matches(_P17, _M17, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P17, _T17, out)
     v = o.hyper_parameter_tuning_job_config
     if v is None:
         out.append(missing(f"{prefix(p)}hyperParameterTuningJobConfig"))
@@ -1798,14 +1822,14 @@ def _check_DebugHookConfig(o: object, p: LazyPath, out: list[Violation]) -> None
     v: object
     v = o.local_path
     if v is not None and not (
-        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 4096 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P4, _T4, out)
     v = o.s3_output_path
     if v is None:
         out.append(missing(f"{prefix(p)}s3OutputPath"))
-    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
-        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P8, _T8, out)
     v = o.hook_parameters
     if v is not None:
         if not (type(v) is dict and len(v) <= 20):
@@ -1813,11 +1837,11 @@ def _check_DebugHookConfig(o: object, p: LazyPath, out: list[Violation]) -> None
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M4 or matches(_P4, _M4, k0))
                 ):
                     key_errors7: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}hookParameters", 1, 256, _P2, _T2, key_errors7
+                        k0, f"{prefix(p)}hookParameters", 1, 256, _P4, _T4, key_errors7
                     )
                     if key_errors7:
                         out.append(
@@ -1826,11 +1850,11 @@ def _check_DebugHookConfig(o: object, p: LazyPath, out: list[Violation]) -> None
                             )
                         )
                 if not (
-                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M4 or matches(_P4, _M4, mv0))
                 ):
                     value_errors8: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}hookParameters", 0, 256, _P2, _T2, value_errors8
+                        mv0, f"{prefix(p)}hookParameters", 0, 256, _P4, _T4, value_errors8
                     )
                     if value_errors8:
                         out.append(
@@ -1855,23 +1879,23 @@ def _check_DebugRuleConfiguration(o: object, p: LazyPath, out: list[Violation]) 
     v = o.rule_configuration_name
     if v is None:
         out.append(missing(f"{prefix(p)}ruleConfigurationName"))
-    elif not (type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}ruleConfigurationName", 1, 256, _P2, _T2, out)
+    elif not (type(v) is str and 1 <= len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}ruleConfigurationName", 1, 256, _P4, _T4, out)
     v = o.local_path
     if v is not None and not (
-        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 4096 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P4, _T4, out)
     v = o.s3_output_path
     if v is not None and not (
-        type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))
+        type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))
     ):
-        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P8, _T8, out)
     v = o.rule_evaluator_image
     if v is None:
         out.append(missing(f"{prefix(p)}ruleEvaluatorImage"))
-    elif not (type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 255 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, _P4, _T4, out)
     v = o.instance_type
     if v is not None and not (isinstance(v, str) and v in _E18):
         enum_violations(v, f"{prefix(p)}instanceType", _V18, out)
@@ -1885,11 +1909,11 @@ def _check_DebugRuleConfiguration(o: object, p: LazyPath, out: list[Violation]) 
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M4 or matches(_P4, _M4, k0))
                 ):
                     key_errors9: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}ruleParameters", 1, 256, _P2, _T2, key_errors9
+                        k0, f"{prefix(p)}ruleParameters", 1, 256, _P4, _T4, key_errors9
                     )
                     if key_errors9:
                         out.append(
@@ -1898,11 +1922,11 @@ def _check_DebugRuleConfiguration(o: object, p: LazyPath, out: list[Violation]) 
                             )
                         )
                 if not (
-                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M4 or matches(_P4, _M4, mv0))
                 ):
                     value_errors10: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}ruleParameters", 0, 256, _P2, _T2, value_errors10
+                        mv0, f"{prefix(p)}ruleParameters", 0, 256, _P4, _T4, value_errors10
                     )
                     if value_errors10:
                         out.append(
@@ -1919,24 +1943,24 @@ def _check_ExperimentConfig(o: object, p: LazyPath, out: list[Violation]) -> Non
     v: object
     v = o.experiment_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M18 or matches(_P18, _M18, v))
     ):
-        string_violations(v, f"{prefix(p)}experimentName", 1, 120, _P17, _T17, out)
+        string_violations(v, f"{prefix(p)}experimentName", 1, 120, _P18, _T18, out)
     v = o.trial_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M18 or matches(_P18, _M18, v))
     ):
-        string_violations(v, f"{prefix(p)}trialName", 1, 120, _P17, _T17, out)
+        string_violations(v, f"{prefix(p)}trialName", 1, 120, _P18, _T18, out)
     v = o.trial_component_display_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M18 or matches(_P18, _M18, v))
     ):
-        string_violations(v, f"{prefix(p)}trialComponentDisplayName", 1, 120, _P17, _T17, out)
+        string_violations(v, f"{prefix(p)}trialComponentDisplayName", 1, 120, _P18, _T18, out)
     v = o.run_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 120 and (v in _M17 or matches(_P17, _M17, v))
+        type(v) is str and 1 <= len(v) <= 120 and (v in _M18 or matches(_P18, _M18, v))
     ):
-        string_violations(v, f"{prefix(p)}runName", 1, 120, _P17, _T17, out)
+        string_violations(v, f"{prefix(p)}runName", 1, 120, _P18, _T18, out)
 
 
 def _check_InfraCheckConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -1957,18 +1981,18 @@ def _check_MlflowConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     v = o.mlflow_resource_arn
     if v is None:
         out.append(missing(f"{prefix(p)}mlflowResourceArn"))
-    elif not (type(v) is str and len(v) <= 2048 and (v in _M18 or matches(_P18, _M18, v))):
-        string_violations(v, f"{prefix(p)}mlflowResourceArn", 0, 2048, _P18, _T18, out)
+    elif not (type(v) is str and len(v) <= 2048 and (v in _M19 or matches(_P19, _M19, v))):
+        string_violations(v, f"{prefix(p)}mlflowResourceArn", 0, 2048, _P19, _T19, out)
     v = o.mlflow_experiment_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and 1 <= len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}mlflowExperimentName", 1, 256, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}mlflowExperimentName", 1, 256, _P4, _T4, out)
     v = o.mlflow_run_name
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and 1 <= len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}mlflowRunName", 1, 256, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}mlflowRunName", 1, 256, _P4, _T4, out)
 
 
 def _check_ModelPackageConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -1979,13 +2003,13 @@ def _check_ModelPackageConfig(o: object, p: LazyPath, out: list[Violation]) -> N
     v = o.model_package_group_arn
     if v is None:
         out.append(missing(f"{prefix(p)}modelPackageGroupArn"))
-    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M19 or matches(_P19, _M19, v))):
-        string_violations(v, f"{prefix(p)}modelPackageGroupArn", 1, 2048, _P19, _T19, out)
+    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M20 or matches(_P20, _M20, v))):
+        string_violations(v, f"{prefix(p)}modelPackageGroupArn", 1, 2048, _P20, _T20, out)
     v = o.source_model_package_arn
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 2048 and (v in _M20 or matches(_P20, _M20, v))
+        type(v) is str and 1 <= len(v) <= 2048 and (v in _M21 or matches(_P21, _M21, v))
     ):
-        string_violations(v, f"{prefix(p)}sourceModelPackageArn", 1, 2048, _P20, _T20, out)
+        string_violations(v, f"{prefix(p)}sourceModelPackageArn", 1, 2048, _P21, _T21, out)
 
 
 def _check_ProfilerConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -1995,9 +2019,9 @@ def _check_ProfilerConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
     v: object
     v = o.s3_output_path
     if v is not None and not (
-        type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))
+        type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))
     ):
-        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P8, _T8, out)
     v = o.profiling_interval_in_milliseconds
     if v is not None and type(v) is not int:
         int_violations(v, f"{prefix(p)}profilingIntervalInMilliseconds", None, None, out)
@@ -2008,11 +2032,11 @@ def _check_ProfilerConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M4 or matches(_P4, _M4, k0))
                 ):
                     key_errors11: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}profilingParameters", 1, 256, _P2, _T2, key_errors11
+                        k0, f"{prefix(p)}profilingParameters", 1, 256, _P4, _T4, key_errors11
                     )
                     if key_errors11:
                         out.append(
@@ -2021,11 +2045,11 @@ def _check_ProfilerConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
                             )
                         )
                 if not (
-                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M4 or matches(_P4, _M4, mv0))
                 ):
                     value_errors12: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}profilingParameters", 0, 256, _P2, _T2, value_errors12
+                        mv0, f"{prefix(p)}profilingParameters", 0, 256, _P4, _T4, value_errors12
                     )
                     if value_errors12:
                         out.append(
@@ -2046,23 +2070,23 @@ def _check_ProfilerRuleConfiguration(o: object, p: LazyPath, out: list[Violation
     v = o.rule_configuration_name
     if v is None:
         out.append(missing(f"{prefix(p)}ruleConfigurationName"))
-    elif not (type(v) is str and 1 <= len(v) <= 256 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}ruleConfigurationName", 1, 256, _P2, _T2, out)
+    elif not (type(v) is str and 1 <= len(v) <= 256 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}ruleConfigurationName", 1, 256, _P4, _T4, out)
     v = o.local_path
     if v is not None and not (
-        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 4096 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P4, _T4, out)
     v = o.s3_output_path
     if v is not None and not (
-        type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))
+        type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))
     ):
-        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P8, _T8, out)
     v = o.rule_evaluator_image
     if v is None:
         out.append(missing(f"{prefix(p)}ruleEvaluatorImage"))
-    elif not (type(v) is str and len(v) <= 255 and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, _P2, _T2, out)
+    elif not (type(v) is str and len(v) <= 255 and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, _P4, _T4, out)
     v = o.instance_type
     if v is not None and not (isinstance(v, str) and v in _E18):
         enum_violations(v, f"{prefix(p)}instanceType", _V18, out)
@@ -2076,11 +2100,11 @@ def _check_ProfilerRuleConfiguration(o: object, p: LazyPath, out: list[Violation
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                    type(k0) is str and 1 <= len(k0) <= 256 and (k0 in _M4 or matches(_P4, _M4, k0))
                 ):
                     key_errors13: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}ruleParameters", 1, 256, _P2, _T2, key_errors13
+                        k0, f"{prefix(p)}ruleParameters", 1, 256, _P4, _T4, key_errors13
                     )
                     if key_errors13:
                         out.append(
@@ -2089,11 +2113,11 @@ def _check_ProfilerRuleConfiguration(o: object, p: LazyPath, out: list[Violation
                             )
                         )
                 if not (
-                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                    type(mv0) is str and len(mv0) <= 256 and (mv0 in _M4 or matches(_P4, _M4, mv0))
                 ):
                     value_errors14: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}ruleParameters", 0, 256, _P2, _T2, value_errors14
+                        mv0, f"{prefix(p)}ruleParameters", 0, 256, _P4, _T4, value_errors14
                     )
                     if value_errors14:
                         out.append(
@@ -2121,8 +2145,8 @@ def _check_ServerlessJobConfig(o: object, p: LazyPath, out: list[Violation]) -> 
     v = o.base_model_arn
     if v is None:
         out.append(missing(f"{prefix(p)}baseModelArn"))
-    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M21 or matches(_P21, _M21, v))):
-        string_violations(v, f"{prefix(p)}baseModelArn", 1, 2048, _P21, _T21, out)
+    elif not (type(v) is str and 1 <= len(v) <= 2048 and (v in _M22 or matches(_P22, _M22, v))):
+        string_violations(v, f"{prefix(p)}baseModelArn", 1, 2048, _P22, _T22, out)
     v = o.accept_eula
     if v is not None and type(v) is not bool:
         bool_violations(v, f"{prefix(p)}acceptEula", out)
@@ -2141,13 +2165,13 @@ def _check_ServerlessJobConfig(o: object, p: LazyPath, out: list[Violation]) -> 
     if v is not None and not (isinstance(v, str) and v in _E22):
         enum_violations(v, f"{prefix(p)}evaluationType", _V22, out)
     v = o.evaluator_arn
-    if v is not None and not (type(v) is str and (v in _M2 or matches(_P2, _M2, v))):
-        string_violations(v, f"{prefix(p)}evaluatorArn", None, None, _P2, _T2, out)
+    if v is not None and not (type(v) is str and (v in _M4 or matches(_P4, _M4, v))):
+        string_violations(v, f"{prefix(p)}evaluatorArn", None, None, _P4, _T4, out)
     v = o.sequence_length
     if v is not None and not (
-        type(v) is str and 1 <= len(v) <= 50 and (v in _M22 or matches(_P22, _M22, v))
+        type(v) is str and 1 <= len(v) <= 50 and (v in _M23 or matches(_P23, _M23, v))
     ):
-        string_violations(v, f"{prefix(p)}sequenceLength", 1, 50, _P22, _T22, out)
+        string_violations(v, f"{prefix(p)}sequenceLength", 1, 50, _P23, _T23, out)
 
 
 def _check_SessionChainingConfig(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -2167,14 +2191,14 @@ def _check_TensorBoardOutputConfig(o: object, p: LazyPath, out: list[Violation])
     v: object
     v = o.local_path
     if v is not None and not (
-        type(v) is str and len(v) <= 4096 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 4096 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}localPath", 0, 4096, _P4, _T4, out)
     v = o.s3_output_path
     if v is None:
         out.append(missing(f"{prefix(p)}s3OutputPath"))
-    elif not (type(v) is str and len(v) <= 1024 and (v in _M6 or matches(_P6, _M6, v))):
-        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P6, _T6, out)
+    elif not (type(v) is str and len(v) <= 1024 and (v in _M8 or matches(_P8, _M8, v))):
+        string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, _P8, _T8, out)
 
 
 def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -2185,8 +2209,8 @@ def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]
     v = o.training_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}trainingJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M23 or matches(_P23, _M23, v))):
-        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P23, _T23, out)
+    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M24 or matches(_P24, _M24, v))):
+        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P24, _T24, out)
     v = o.hyper_parameters
     if v is not None:
         if not (type(v) is dict and len(v) <= 100):
@@ -2194,11 +2218,11 @@ def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and len(k0) <= 256 and (k0 in _M2 or matches(_P2, _M2, k0))
+                    type(k0) is str and len(k0) <= 256 and (k0 in _M4 or matches(_P4, _M4, k0))
                 ):
                     key_errors15: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}hyperParameters", 0, 256, _P2, _T2, key_errors15
+                        k0, f"{prefix(p)}hyperParameters", 0, 256, _P4, _T4, key_errors15
                     )
                     if key_errors15:
                         out.append(
@@ -2207,11 +2231,11 @@ def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]
                             )
                         )
                 if not (
-                    type(mv0) is str and len(mv0) <= 2500 and (mv0 in _M2 or matches(_P2, _M2, mv0))
+                    type(mv0) is str and len(mv0) <= 2500 and (mv0 in _M4 or matches(_P4, _M4, mv0))
                 ):
                     value_errors16: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}hyperParameters", 0, 2500, _P2, _T2, value_errors16
+                        mv0, f"{prefix(p)}hyperParameters", 0, 2500, _P4, _T4, value_errors16
                     )
                     if value_errors16:
                         out.append(
@@ -2225,8 +2249,8 @@ def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]
     v = o.role_arn
     if v is None:
         out.append(missing(f"{prefix(p)}roleArn"))
-    elif not (type(v) is str and 20 <= len(v) <= 2048 and (v in _M12 or matches(_P12, _M12, v))):
-        string_violations(v, f"{prefix(p)}roleArn", 20, 2048, _P12, _T12, out)
+    elif not (type(v) is str and 20 <= len(v) <= 2048 and (v in _M14 or matches(_P14, _M14, v))):
+        string_violations(v, f"{prefix(p)}roleArn", 20, 2048, _P14, _T14, out)
     v = o.input_data_config
     if v is not None:
         if not (type(v) is list and 1 <= len(v) <= 20):
@@ -2300,11 +2324,11 @@ def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]
         if type(v) is dict:
             for k0, mv0 in v.items():
                 if not (
-                    type(k0) is str and len(k0) <= 512 and (k0 in _M13 or matches(_P13, _M13, k0))
+                    type(k0) is str and len(k0) <= 512 and (k0 in _M15 or matches(_P15, _M15, k0))
                 ):
                     key_errors17: list[Violation] = []
                     string_violations(
-                        k0, f"{prefix(p)}environment", 0, 512, _P13, _T13, key_errors17
+                        k0, f"{prefix(p)}environment", 0, 512, _P15, _T15, key_errors17
                     )
                     if key_errors17:
                         out.append(
@@ -2315,11 +2339,11 @@ def _check_CreateTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]
                 if not (
                     type(mv0) is str
                     and len(mv0) <= 512
-                    and (mv0 in _M14 or matches(_P14, _M14, mv0))
+                    and (mv0 in _M16 or matches(_P16, _M16, mv0))
                 ):
                     value_errors18: list[Violation] = []
                     string_violations(
-                        mv0, f"{prefix(p)}environment", 0, 512, _P14, _T14, value_errors18
+                        mv0, f"{prefix(p)}environment", 0, 512, _P16, _T16, value_errors18
                     )
                     if value_errors18:
                         out.append(
@@ -2360,8 +2384,36 @@ def _check_DeleteHyperParameterTuningJobRequest(
     v = o.hyper_parameter_tuning_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
-        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M17 or matches(_P17, _M17, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P17, _T17, out)
+
+
+def _check_DeleteTagsInput(o: object, p: LazyPath, out: list[Violation]) -> None:
+    if type(o) is not shapes.DeleteTagsInput:
+        out.append(structure_violation(o, prefix(p)[:-1], "DeleteTagsInput"))
+        return
+    v: object
+    v = o.resource_arn
+    if v is None:
+        out.append(missing(f"{prefix(p)}resourceArn"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M1 or matches(_P1, _M1, v))):
+        string_violations(v, f"{prefix(p)}resourceArn", 0, 256, _P1, _T1, out)
+    v = o.tag_keys
+    if v is None:
+        out.append(missing(f"{prefix(p)}tagKeys"))
+    else:
+        if not (type(v) is list and 1 <= len(v) <= 50):
+            list_violations(v, f"{prefix(p)}tagKeys", 1, 50, out)
+        if type(v) is list:
+            for i0, item0 in enumerate(v, 1):
+                if not (
+                    type(item0) is str
+                    and 1 <= len(item0) <= 128
+                    and (item0 in _M0 or matches(_P0, _M0, item0))
+                ):
+                    string_violations(
+                        item0, f"{prefix(p)}tagKeys.{i0}.member", 1, 128, _P0, _T0, out
+                    )
 
 
 def _check_DescribeHyperParameterTuningJobRequest(
@@ -2374,8 +2426,8 @@ def _check_DescribeHyperParameterTuningJobRequest(
     v = o.hyper_parameter_tuning_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
-        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M17 or matches(_P17, _M17, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P17, _T17, out)
 
 
 def _check_DescribeTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -2386,8 +2438,8 @@ def _check_DescribeTrainingJobRequest(o: object, p: LazyPath, out: list[Violatio
     v = o.training_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}trainingJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M23 or matches(_P23, _M23, v))):
-        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P23, _T23, out)
+    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M24 or matches(_P24, _M24, v))):
+        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P24, _T24, out)
 
 
 def _check_ListHyperParameterTuningJobsRequest(
@@ -2399,9 +2451,9 @@ def _check_ListHyperParameterTuningJobsRequest(
     v: object
     v = o.next_token
     if v is not None and not (
-        type(v) is str and len(v) <= 8192 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 8192 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P4, _T4, out)
     v = o.max_results
     if v is not None and not (type(v) is int and 1 <= v <= 100):
         int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
@@ -2413,9 +2465,9 @@ def _check_ListHyperParameterTuningJobsRequest(
         enum_violations(v, f"{prefix(p)}sortOrder", _V24, out)
     v = o.name_contains
     if v is not None and not (
-        type(v) is str and len(v) <= 63 and (v in _M24 or matches(_P24, _M24, v))
+        type(v) is str and len(v) <= 63 and (v in _M25 or matches(_P25, _M25, v))
     ):
-        string_violations(v, f"{prefix(p)}nameContains", 0, 63, _P24, _T24, out)
+        string_violations(v, f"{prefix(p)}nameContains", 0, 63, _P25, _T25, out)
     v = o.creation_time_after
     if v is not None and not isinstance(v, datetime):
         timestamp_violations(v, f"{prefix(p)}creationTimeAfter", out)
@@ -2433,6 +2485,26 @@ def _check_ListHyperParameterTuningJobsRequest(
         enum_violations(v, f"{prefix(p)}statusEquals", _V25, out)
 
 
+def _check_ListTagsInput(o: object, p: LazyPath, out: list[Violation]) -> None:
+    if type(o) is not shapes.ListTagsInput:
+        out.append(structure_violation(o, prefix(p)[:-1], "ListTagsInput"))
+        return
+    v: object
+    v = o.resource_arn
+    if v is None:
+        out.append(missing(f"{prefix(p)}resourceArn"))
+    elif not (type(v) is str and len(v) <= 256 and (v in _M1 or matches(_P1, _M1, v))):
+        string_violations(v, f"{prefix(p)}resourceArn", 0, 256, _P1, _T1, out)
+    v = o.next_token
+    if v is not None and not (
+        type(v) is str and len(v) <= 8192 and (v in _M4 or matches(_P4, _M4, v))
+    ):
+        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P4, _T4, out)
+    v = o.max_results
+    if v is not None and not (type(v) is int and v >= 50):
+        int_violations(v, f"{prefix(p)}maxResults", 50, None, out)
+
+
 def _check_ListTrainingJobsForHyperParameterTuningJobRequest(
     o: object, p: LazyPath, out: list[Violation]
 ) -> None:
@@ -2447,13 +2519,13 @@ def _check_ListTrainingJobsForHyperParameterTuningJobRequest(
     v = o.hyper_parameter_tuning_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
-        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M17 or matches(_P17, _M17, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P17, _T17, out)
     v = o.next_token
     if v is not None and not (
-        type(v) is str and len(v) <= 8192 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 8192 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P4, _T4, out)
     v = o.max_results
     if v is not None and not (type(v) is int and 1 <= v <= 100):
         int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
@@ -2475,9 +2547,9 @@ def _check_ListTrainingJobsRequest(o: object, p: LazyPath, out: list[Violation])
     v: object
     v = o.next_token
     if v is not None and not (
-        type(v) is str and len(v) <= 8192 and (v in _M2 or matches(_P2, _M2, v))
+        type(v) is str and len(v) <= 8192 and (v in _M4 or matches(_P4, _M4, v))
     ):
-        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P2, _T2, out)
+        string_violations(v, f"{prefix(p)}nextToken", 0, 8192, _P4, _T4, out)
     v = o.max_results
     if v is not None and not (type(v) is int and 1 <= v <= 100):
         int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
@@ -2495,9 +2567,9 @@ def _check_ListTrainingJobsRequest(o: object, p: LazyPath, out: list[Violation])
         timestamp_violations(v, f"{prefix(p)}lastModifiedTimeBefore", out)
     v = o.name_contains
     if v is not None and not (
-        type(v) is str and len(v) <= 63 and (v in _M24 or matches(_P24, _M24, v))
+        type(v) is str and len(v) <= 63 and (v in _M25 or matches(_P25, _M25, v))
     ):
-        string_violations(v, f"{prefix(p)}nameContains", 0, 63, _P24, _T24, out)
+        string_violations(v, f"{prefix(p)}nameContains", 0, 63, _P25, _T25, out)
     v = o.status_equals
     if v is not None and not (isinstance(v, str) and v in _E26):
         enum_violations(v, f"{prefix(p)}statusEquals", _V26, out)
@@ -2512,9 +2584,9 @@ def _check_ListTrainingJobsRequest(o: object, p: LazyPath, out: list[Violation])
         enum_violations(v, f"{prefix(p)}warmPoolStatusEquals", _V29, out)
     v = o.training_plan_arn_equals
     if v is not None and not (
-        type(v) is str and 50 <= len(v) <= 2048 and (v in _M9 or matches(_P9, _M9, v))
+        type(v) is str and 50 <= len(v) <= 2048 and (v in _M11 or matches(_P11, _M11, v))
     ):
-        string_violations(v, f"{prefix(p)}trainingPlanArnEquals", 50, 2048, _P9, _T9, out)
+        string_violations(v, f"{prefix(p)}trainingPlanArnEquals", 50, 2048, _P11, _T11, out)
 
 
 def _check_StopHyperParameterTuningJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -2525,8 +2597,8 @@ def _check_StopHyperParameterTuningJobRequest(o: object, p: LazyPath, out: list[
     v = o.hyper_parameter_tuning_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M15 or matches(_P15, _M15, v))):
-        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P15, _T15, out)
+    elif not (type(v) is str and 1 <= len(v) <= 32 and (v in _M17 or matches(_P17, _M17, v))):
+        string_violations(v, f"{prefix(p)}hyperParameterTuningJobName", 1, 32, _P17, _T17, out)
 
 
 def _check_StopTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]) -> None:
@@ -2537,8 +2609,8 @@ def _check_StopTrainingJobRequest(o: object, p: LazyPath, out: list[Violation]) 
     v = o.training_job_name
     if v is None:
         out.append(missing(f"{prefix(p)}trainingJobName"))
-    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M23 or matches(_P23, _M23, v))):
-        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P23, _T23, out)
+    elif not (type(v) is str and 1 <= len(v) <= 63 and (v in _M24 or matches(_P24, _M24, v))):
+        string_violations(v, f"{prefix(p)}trainingJobName", 1, 63, _P24, _T24, out)
 
 
 _CHECKERS: dict[type[Any], Callable[[object, LazyPath, list[Violation]], None]] = {
@@ -2552,6 +2624,9 @@ _CHECKERS: dict[type[Any], Callable[[object, LazyPath, list[Violation]], None]] 
     shapes.DescribeTrainingJobRequest: _check_DescribeTrainingJobRequest,
     shapes.ListTrainingJobsRequest: _check_ListTrainingJobsRequest,
     shapes.StopTrainingJobRequest: _check_StopTrainingJobRequest,
+    shapes.AddTagsInput: _check_AddTagsInput,
+    shapes.ListTagsInput: _check_ListTagsInput,
+    shapes.DeleteTagsInput: _check_DeleteTagsInput,
 }
 
 

@@ -11,6 +11,9 @@ from typing import Any
 from sagetune.model import shapes
 
 WIRE_NAMES: dict[type[Any], dict[str, str]] = {
+    shapes.Tag: {"key": "Key", "value": "Value"},
+    shapes.AddTagsInput: {"resource_arn": "ResourceArn", "tags": "Tags"},
+    shapes.AddTagsOutput: {"tags": "Tags"},
     shapes.MetricDefinition: {"name": "Name", "regex": "Regex"},
     shapes.TrainingRepositoryAuthConfig: {
         "training_repository_credentials_provider_arn": "TrainingRepositoryCredentialsProviderArn"
@@ -206,7 +209,6 @@ WIRE_NAMES: dict[type[Any], dict[str, str]] = {
         "parent_hyper_parameter_tuning_jobs": "ParentHyperParameterTuningJobs",
         "warm_start_type": "WarmStartType",
     },
-    shapes.Tag: {"key": "Key", "value": "Value"},
     shapes.CreateHyperParameterTuningJobRequest: {
         "hyper_parameter_tuning_job_name": "HyperParameterTuningJobName",
         "hyper_parameter_tuning_job_config": "HyperParameterTuningJobConfig",
@@ -320,6 +322,8 @@ WIRE_NAMES: dict[type[Any], dict[str, str]] = {
         "hyper_parameter_tuning_job_name": "HyperParameterTuningJobName"
     },
     shapes.DeleteHyperParameterTuningJobResponse: {},
+    shapes.DeleteTagsInput: {"resource_arn": "ResourceArn", "tag_keys": "TagKeys"},
+    shapes.DeleteTagsOutput: {},
     shapes.DescribeHyperParameterTuningJobRequest: {
         "hyper_parameter_tuning_job_name": "HyperParameterTuningJobName"
     },
@@ -490,6 +494,12 @@ WIRE_NAMES: dict[type[Any], dict[str, str]] = {
         "hyper_parameter_tuning_job_summaries": "HyperParameterTuningJobSummaries",
         "next_token": "NextToken",
     },
+    shapes.ListTagsInput: {
+        "resource_arn": "ResourceArn",
+        "next_token": "NextToken",
+        "max_results": "MaxResults",
+    },
+    shapes.ListTagsOutput: {"tags": "Tags", "next_token": "NextToken"},
     shapes.ListTrainingJobsForHyperParameterTuningJobRequest: {
         "hyper_parameter_tuning_job_name": "HyperParameterTuningJobName",
         "next_token": "NextToken",
