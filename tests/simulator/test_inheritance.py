@@ -1,5 +1,10 @@
 """What a tuning job's training jobs take from their definition (``requests.INHERITED_MEMBERS``),
-and what DescribeTrainingJob echoes of a training request (``requests.DESCRIBED_MEMBERS``)."""
+and what DescribeTrainingJob echoes of a training request (``requests.DESCRIBED_MEMBERS``).
+
+Both sides are requests as stored (``requests.SERVICE_DEFAULTS`` filled in): a training job
+inherits its definition as DescribeHyperParameterTuningJob shows it, and gets the defaults of
+every training job on top (``TRAINING_JOB_DEFAULTS`` below, those these requests leave out).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,12 @@ from sagetune.model import (
 from sagetune.model.wire_names import WIRE_NAMES
 from sagetune.simulator import ENDPOINT_URL, AlgorithmContext, Simulator, default_registry
 from sagetune.simulator.requests import DESCRIBED_MEMBERS, INHERITED_MEMBERS
-from tests.simulator.builders import training_request, tuning_request, xgb_definition
+from tests.simulator.builders import (
+    XGB_RMSE_REGEX,
+    training_request,
+    tuning_request,
+    xgb_definition,
+)
 from tests.simulator.conftest import SignedCaller
 
 WIRE = WIRE_NAMES[CreateTrainingJobRequest]
@@ -43,6 +53,20 @@ EVERY_INHERITED_MEMBER: dict[str, Any] = {
 }
 
 
+TRAINING_JOB_DEFAULTS: dict[str, dict[str, Any]] = {
+    "AlgorithmSpecification": {"EnableSageMakerMetricsTimeSeries": False},
+    "OutputDataConfig": {"CompressionType": "GZIP"},
+    "InputDataConfig": {"CompressionType": "None", "RecordWrapperType": "None"},  # each channel
+}
+
+
+def with_training_job_defaults(member: str, value: Any) -> Any:
+    extra = TRAINING_JOB_DEFAULTS.get(member, {})
+    if isinstance(value, list):
+        return [extra | item for item in value]
+    return extra | value if isinstance(value, dict) else value
+
+
 def test_every_listed_member_is_one_of_a_definition_a_training_request_and_its_describe() -> None:
     for member in DESCRIBED_MEMBERS:
         assert member in WIRE_NAMES[DescribeTrainingJobResponse]
@@ -64,9 +88,13 @@ def test_training_jobs_inherit_every_listed_member_of_their_definition(
     )["TrainingJobSummaries"]
 
     described = call.ok("DescribeTrainingJob", {"TrainingJobName": job["TrainingJobName"]})
+    stored = call.ok("DescribeHyperParameterTuningJob", {"HyperParameterTuningJobName": "heirs"})[
+        "TrainingJobDefinition"
+    ]
 
     for member in INHERITED_MEMBERS:
-        assert described[WIRE[member]] == definition[WIRE[member]], member
+        wire = WIRE[member]
+        assert described[wire] == with_training_job_defaults(wire, stored[wire]), member
     assert described["HyperParameters"] == {
         "num_round": "5",
         **job["TunedHyperParameters"],
@@ -80,10 +108,15 @@ def test_a_training_job_of_its_own_is_described_with_the_same_members(
     request = training_request(
         "own", "sagetune/xgboost-curve:latest", {"num_round": "3"}, **EVERY_INHERITED_MEMBER
     )
+    request["AlgorithmSpecification"]["MetricDefinitions"] = [
+        {"Name": "validation:rmse", "Regex": XGB_RMSE_REGEX}  # given: kept as given
+    ]
     call.ok("CreateTrainingJob", request)
     described = call.ok("DescribeTrainingJob", {"TrainingJobName": "own"})
-    for member in DESCRIBED_MEMBERS:
-        assert described[WIRE[member]] == request[WIRE[member]], member
+    for member in INHERITED_MEMBERS:
+        wire = WIRE[member]
+        assert described[wire] == with_training_job_defaults(wire, request[wire]), member
+    assert described["HyperParameters"] == request["HyperParameters"]
 
 
 def many_hyperparameters(

@@ -88,12 +88,14 @@ def outcome(call: SignedCaller, tuning_name: str) -> list[tuple[str, str, float 
     )
 
 
-def test_a_schema_v1_database_loads_into_typed_records_and_saves_the_same_bodies(
+def test_a_schema_v1_database_loads_into_typed_records_and_saves_the_same_bodies_with_tags(
     tmp_path: Path,
 ) -> None:
+    """Opening it upgrades it to schema 2: every record gains its tags (none here)."""
     db = tmp_path / "v1.db"
     data = write_v1_database(db)
     store = Store(db)
+    assert store.get_meta("schema_version") == "2"
     (tuning,) = store.load_tuning_jobs()
     training = {r.name: r for r in store.load_training_jobs()}
     assert isinstance(tuning.request, CreateHyperParameterTuningJobRequest)
@@ -109,8 +111,13 @@ def test_a_schema_v1_database_loads_into_typed_records_and_saves_the_same_bodies
         store.save_training_jobs(training.values())
     store.close()
 
-    assert bodies(db, "tuning_jobs") == {n: json.loads(b) for n, _, b in data["tuning_jobs"]}
-    assert bodies(db, "training_jobs") == {n: json.loads(b) for n, _, _, b in data["training_jobs"]}
+    no_tags = {"tags": {}}
+    assert bodies(db, "tuning_jobs") == {
+        n: json.loads(b) | no_tags for n, _, b in data["tuning_jobs"]
+    }
+    assert bodies(db, "training_jobs") == {
+        n: json.loads(b) | no_tags for n, _, _, b in data["training_jobs"]
+    }
 
 
 def test_jobs_of_a_schema_v1_database_end_where_uninterrupted_ones_do(tmp_path: Path) -> None:

@@ -68,7 +68,6 @@ def test_tuning_job_runs_to_completion_with_true_counters_and_best_job(
     best = min(listing, key=lambda j: j["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
     assert done["BestTrainingJob"]["TrainingJobName"] == best["TrainingJobName"]
     assert done["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"] == {
-        "Type": "Minimize",
         "MetricName": "validation:rmse",
         "Value": best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"],
     }

@@ -19,6 +19,7 @@ from sagetune.model import (
     TrainingJobStatus,
 )
 from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
+from sagetune.simulator.requests import stored_request
 from sagetune.simulator.tuning import (
     FinishTraining,
     LaunchTraining,
@@ -30,7 +31,10 @@ from tests.simulator.builders import tuning_request
 
 
 def tuning_run(**options: Any) -> TuningRun:
-    request = from_wire(CreateHyperParameterTuningJobRequest, tuning_request("unit", **options))
+    """A run of a request in its stored form, as the engine makes one."""
+    request = stored_request(
+        from_wire(CreateHyperParameterTuningJobRequest, tuning_request("unit", **options))
+    )
     return TuningRun(TuningJobRecord(name="unit", seq=1, arn="arn:unit", request=request))
 
 

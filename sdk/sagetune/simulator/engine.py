@@ -9,9 +9,9 @@ The engine owns the records of every job (the store persists them) and the live 
 running jobs: ``TrainingRun`` (the algorithm's generator) and ``TuningRun`` (the
 strategies), and carries out what a ``TuningRun`` decides. Its state is private: the service
 reads it through queries (``tuning_job``, ``tuning_jobs``, ``training_job``,
-``training_jobs``, ``training_jobs_of``, ``parent_training_jobs``) and changes it through
-commands (``create_*``, ``stop_*``, ``delete_tuning_job``). After a restart, ``load()``
-rebuilds everything from the database.
+``training_jobs``, ``training_jobs_of``, ``parent_training_jobs``, ``resource``) and changes it
+through commands (``create_*``, ``stop_*``, ``delete_tuning_job``, ``set_tags``). After a
+restart, ``load()`` rebuilds everything from the database.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import zlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
@@ -31,6 +32,7 @@ from sagetune.simulator.algorithms import AlgorithmRegistry
 from sagetune.simulator.clock import Clock
 from sagetune.simulator.metrics import compile_metric_definitions
 from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
+from sagetune.simulator.requests import stored_request
 from sagetune.simulator.store import Store
 from sagetune.simulator.training import TrainingRun, context_for
 from sagetune.simulator.tuning import (
@@ -64,6 +66,7 @@ class Engine:
         self.account_id = account_id
         self._tuning_jobs: dict[str, TuningJobRecord] = {}
         self._training_jobs: dict[str, TrainingJobRecord] = {}
+        self._by_arn: dict[str, TuningJobRecord | TrainingJobRecord] = {}
         self._jobs_of: dict[str, list[TrainingJobRecord]] = {}  # tuning job -> launch order
         self._parent_jobs: dict[str, ParentJobs] = {}  # warm-started tuning job -> parents'
         self._runs: dict[str, TrainingRun] = {}
@@ -113,6 +116,10 @@ class Engine:
         it does not exist)."""
         return tuple(self._jobs_of.get(tuning_name, ()))
 
+    def resource(self, arn: str) -> TuningJobRecord | TrainingJobRecord | None:
+        """The tuning job or training job whose ARN is ``arn`` (None: no such job)."""
+        return self._by_arn.get(arn)
+
     def parent_training_jobs(self, tuning_name: str) -> ParentJobs:
         """A warm-started tuning job's parents' training jobs, as they were when it was
         created (a parent deleted since still counts; empty without warm start)."""
@@ -127,12 +134,16 @@ class Engine:
             self.clock.start_at(float(saved))
         self._now = self.clock.now()
         for t_rec in self._store.load_tuning_jobs():
+            self._restore_stored_form(t_rec)
             self._tuning_jobs[t_rec.name] = t_rec
+            self._by_arn[t_rec.arn] = t_rec
             self._jobs_of[t_rec.name] = []
             self._seq = max(self._seq, t_rec.seq)
         launched_under: dict[str, list[TrainingJobRecord]] = {}  # by name, deleted jobs' too
         for j_rec in self._store.load_training_jobs():
+            self._restore_stored_form(j_rec)
             self._training_jobs[j_rec.name] = j_rec
+            self._by_arn[j_rec.arn] = j_rec
             self._seq = max(self._seq, j_rec.seq)
             if j_rec.tuning_job is not None:
                 launched_under.setdefault(j_rec.tuning_job, []).append(j_rec)
@@ -152,6 +163,18 @@ class Engine:
         for j_rec in self._training_jobs.values():
             if not j_rec.terminal:
                 self._revive_training(j_rec)
+
+    def _restore_stored_form(self, rec: TuningJobRecord | TrainingJobRecord) -> None:
+        """Apply the service's defaults to a request read back: one stored by an earlier
+        version gets the members added since (and is written back at the next flush)."""
+        request: Any = rec.request
+        stored = stored_request(request, self.algorithms)
+        if stored is not request:
+            rec.request = stored
+            if isinstance(rec, TuningJobRecord):
+                self._dirty_tuning[rec.name] = rec
+            else:
+                self._dirty_training[rec.name] = rec
 
     def _revive_tuning(self, rec: TuningJobRecord) -> None:
         run = TuningRun(rec, parent_trials(rec.request, self.parent_training_jobs(rec.name)))
@@ -324,6 +347,7 @@ class Engine:
             launch_index=launch.launch_index,
             definition_name=launch.definition_name,
             tuned=launch.tuned,
+            tags=launch.tags,
         )
         self._jobs_of[tuning_name].append(rec)
         self._objectives[rec.name] = launch.objective_metric
@@ -340,7 +364,9 @@ class Engine:
 
     # -- commands (the service calls these after ``advance()``)
 
-    def create_tuning_job(self, request: CreateHyperParameterTuningJobRequest) -> TuningJobRecord:
+    def create_tuning_job(
+        self, request: CreateHyperParameterTuningJobRequest, tags: Mapping[str, str]
+    ) -> TuningJobRecord:
         """Start a tuning job (``request`` as stored, its warm-start rules checked)."""
         t = self._now
         name = request.hyper_parameter_tuning_job_name
@@ -349,10 +375,12 @@ class Engine:
             seq=self._next_seq(),
             arn=self.arn("hyper-parameter-tuning-job", name),
             request=request,
+            tags=dict(tags),
             created=t,
             last_modified=t,
         )
         self._tuning_jobs[name] = rec
+        self._by_arn[rec.arn] = rec
         self._jobs_of[name] = []
         config = request.warm_start_config
         if config is not None:
@@ -368,10 +396,12 @@ class Engine:
         self._carry_out(run, (), t)
         return rec
 
-    def create_training_job(self, request: CreateTrainingJobRequest) -> TrainingJobRecord:
+    def create_training_job(
+        self, request: CreateTrainingJobRequest, tags: Mapping[str, str]
+    ) -> TrainingJobRecord:
         """Start a training job of its own (``request`` as stored)."""
         seed = zlib.crc32(request.training_job_name.encode("utf-8"))
-        return self._start_training(request, self._now, seed=seed)
+        return self._start_training(request, self._now, seed=seed, tags=tags)
 
     def _start_training(
         self,
@@ -383,6 +413,7 @@ class Engine:
         launch_index: int | None = None,
         definition_name: str | None = None,
         tuned: Mapping[str, str] | None = None,
+        tags: Mapping[str, str],
     ) -> TrainingJobRecord:
         name = request.training_job_name
         rec = TrainingJobRecord(
@@ -390,6 +421,7 @@ class Engine:
             seq=self._next_seq(),
             arn=self.arn("training-job", name),
             request=request,
+            tags=dict(tags),
             tuning_job=tuning_job,
             launch_index=launch_index,
             definition_name=definition_name,
@@ -398,6 +430,7 @@ class Engine:
             objective_status=ObjectiveStatus.PENDING if tuning_job is not None else None,
         )
         self._training_jobs[name] = rec
+        self._by_arn[rec.arn] = rec
         run = self._make_run(rec)
         self._runs[name] = run
         run.start(t)
@@ -412,9 +445,20 @@ class Engine:
         if run is not None:
             self._carry_out(run, run.stop(self._now), self._now)
 
+    def set_tags(self, rec: TuningJobRecord | TrainingJobRecord, tags: Mapping[str, str]) -> None:
+        """Replace a job's tags (AddTags, DeleteTags)."""
+        rec.tags = dict(tags)
+        if isinstance(rec, TuningJobRecord):
+            self._dirty_tuning[rec.name] = rec
+        else:
+            self._dirty_training[rec.name] = rec
+
     def delete_tuning_job(self, name: str) -> None:
-        """Forget a terminal tuning job (its training jobs stay, as on the service)."""
-        self._tuning_jobs.pop(name, None)
+        """Forget a terminal tuning job and its tags (its training jobs stay, with theirs, as
+        on the service)."""
+        rec = self._tuning_jobs.pop(name, None)
+        if rec is not None and self._by_arn.get(rec.arn) is rec:
+            del self._by_arn[rec.arn]
         self._jobs_of.pop(name, None)
         self._parent_jobs.pop(name, None)
         self._dirty_tuning.pop(name, None)

@@ -1,7 +1,8 @@
 """What the simulator knows about each job: plain mutable records, persisted by ``store``.
 
-A record holds the job's typed request (as stored: see ``requests.stored_request``), where
-the job is in its life, and what it reported. Statuses are the service's own enums, and each
+A record holds the job's typed request (as stored: see ``requests.stored_request``), its tags
+(AddTags and DeleteTags change them; the request keeps what Create was given), where the job
+is in its life, and what it reported. Statuses are the service's own enums, and each
 kind of job has one set of terminal statuses. The engine mutates records of live jobs and
 marks them dirty; the store writes every dirty record, the buffered log lines and metric
 points, and the simulated time in one transaction. Responses are built from records by
@@ -91,6 +92,7 @@ class TrainingJobRecord:
     seq: int  # creation order across the simulator: deterministic tie-breaks
     arn: str
     request: CreateTrainingJobRequest  # what it runs (for a tuning job's: built by requests)
+    tags: dict[str, str] = attrs.Factory(dict)  # key -> value, in the order they were added
     tuning_job: str | None = None
     launch_index: int | None = None  # within its tuning job, 0-based
     definition_name: str | None = None
@@ -133,6 +135,7 @@ class TuningJobRecord:
     seq: int
     arn: str
     request: CreateHyperParameterTuningJobRequest
+    tags: dict[str, str] = attrs.Factory(dict)  # key -> value, in the order they were added
     status: HyperParameterTuningJobStatus = HyperParameterTuningJobStatus.IN_PROGRESS
     created: float = 0.0
     last_modified: float = 0.0

@@ -3,7 +3,13 @@
 Each operation takes the generated request object (already validated by the model and the
 cross-field rules) and returns the generated response object; errors are the service's own
 (``ResourceInUse``, ``ResourceNotFound``, ``ResourceLimitExceeded``, ``ValidationException``)
-with messages shaped like the service's.
+with messages shaped like the service's. Requests are kept in their stored form
+(``requests.stored_request``: the service's defaults filled in), so Describe and List answer
+with the members the service returns; docs/fidelity.md says how each answer was decided.
+
+Tags (AddTags, ListTags, DeleteTags) belong to tuning jobs and training jobs, named by ARN
+(case-insensitively: ARNs carry the name in lower case). A tuning job's training jobs get its
+tags as they are when each is launched.
 """
 
 from __future__ import annotations
@@ -16,12 +22,16 @@ from typing import Any, Protocol, TypeVar
 
 from sagetune.errors import ValidationException
 from sagetune.model import (
+    AddTagsInput,
+    AddTagsOutput,
     CreateHyperParameterTuningJobRequest,
     CreateHyperParameterTuningJobResponse,
     CreateTrainingJobRequest,
     CreateTrainingJobResponse,
     DeleteHyperParameterTuningJobRequest,
     DeleteHyperParameterTuningJobResponse,
+    DeleteTagsInput,
+    DeleteTagsOutput,
     DescribeHyperParameterTuningJobRequest,
     DescribeHyperParameterTuningJobResponse,
     DescribeTrainingJobRequest,
@@ -36,12 +46,13 @@ from sagetune.model import (
     HyperParameterTuningJobWarmStartType,
     ListHyperParameterTuningJobsRequest,
     ListHyperParameterTuningJobsResponse,
+    ListTagsInput,
+    ListTagsOutput,
     ListTrainingJobsForHyperParameterTuningJobRequest,
     ListTrainingJobsForHyperParameterTuningJobResponse,
     ListTrainingJobsRequest,
     ListTrainingJobsResponse,
     MetricData,
-    ModelArtifacts,
     ObjectiveStatus,
     ObjectiveStatusCounters,
     ResourceInUse,
@@ -50,9 +61,9 @@ from sagetune.model import (
     SecondaryStatusTransition,
     StopHyperParameterTuningJobRequest,
     StopHyperParameterTuningJobResponse,
-    StoppingCondition,
     StopTrainingJobRequest,
     StopTrainingJobResponse,
+    Tag,
     TrainingJobStatus,
     TrainingJobStatusCounters,
     TrainingJobSummary,
@@ -62,14 +73,23 @@ from sagetune.simulator.algorithms import AlgorithmNotFound
 from sagetune.simulator.engine import Engine
 from sagetune.simulator.metrics import MetricDefinitionError, compile_metric_definitions
 from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
-from sagetune.simulator.requests import DESCRIBED_MEMBERS, stored_request
-from sagetune.simulator.tuning import TUNING_OBJECTIVE_HYPERPARAMETER
+from sagetune.simulator.requests import (
+    TUNING_OBJECTIVE_HYPERPARAMETER,
+    described_training_members,
+    stored_request,
+)
 from sagetune.simulator.warm_start import check_warm_start
 
 T = TypeVar("T")
 
 DEFAULT_MAX_RESULTS = 10
 DEFAULT_CONCURRENT_TUNING_JOBS = 100
+MAX_TAGS = 50
+"""User tags per resource (the AWS tagging convention; SageMaker's TagList holds at most 50)."""
+DEFAULT_TAGS_PAGE = 50
+"""ListTags' page size when MaxResults is left out: undocumented; 50 is the smallest allowed
+MaxResults and the only one SDK v2 sends."""
+RESERVED_TAG_PREFIX = "aws:"
 
 
 def _dt(t: float | None) -> datetime | None:
@@ -95,7 +115,8 @@ class Service:
         self, request: CreateHyperParameterTuningJobRequest
     ) -> CreateHyperParameterTuningJobResponse:
         engine = self.engine
-        request = stored_request(request)
+        tags = _tags_to_add(request.tags or [])
+        request = stored_request(request, engine.algorithms)
         name = request.hyper_parameter_tuning_job_name
         if engine.tuning_job(name) is not None:
             raise ResourceInUse(
@@ -115,7 +136,7 @@ class Service:
             algo = definition.algorithm_specification
             self._check_algorithm(algo.training_image, algo.algorithm_name, algo.metric_definitions)
         check_warm_start(engine, request)
-        rec = engine.create_tuning_job(request)
+        rec = engine.create_tuning_job(request, tags)
         return CreateHyperParameterTuningJobResponse(hyper_parameter_tuning_job_arn=rec.arn)
 
     def _check_algorithm(
@@ -174,7 +195,9 @@ class Service:
             last_modified_time=_dt(rec.last_modified),
             training_job_status_counters=_status_counters(jobs),
             objective_status_counters=_objective_counters(jobs),
-            best_training_job=self._summary(best) if best is not None else None,
+            best_training_job=(
+                self._summary(best, tuning_job_name=False) if best is not None else None
+            ),
             overall_best_training_job=self._summary(overall) if overall is not None else None,
             warm_start_config=warm,
             autotune=create.autotune,
@@ -217,25 +240,24 @@ class Service:
                 best, best_key = job, key
         return best
 
-    def _summary(self, job: TrainingJobRecord) -> HyperParameterTrainingJobSummary:
+    def _summary(
+        self, job: TrainingJobRecord, *, tuning_job_name: bool = True
+    ) -> HyperParameterTrainingJobSummary:
+        """A training job as a tuning job's answers show it. The objective metric has no
+        Type (real answers have none); ``tuning_job_name=False``: without TuningJobName (as
+        in a real BestTrainingJob)."""
         final = None
         tuning = self.engine.tuning_job(job.tuning_job or "")
         if job.final_objective is not None and job.objective_status == ObjectiveStatus.SUCCEEDED:
-            metric, minimize = (
-                self._objective(tuning, job) if tuning is not None else (self._metric_of(job), True)
-            )
+            metric = self._objective(tuning, job)[0] if tuning is not None else self._metric_of(job)
             final = FinalHyperParameterTuningJobObjectiveMetric(
-                type=HyperParameterTuningJobObjectiveType.MINIMIZE
-                if minimize
-                else HyperParameterTuningJobObjectiveType.MAXIMIZE,
-                metric_name=metric,
-                value=job.final_objective,
+                metric_name=metric, value=job.final_objective
             )
         return HyperParameterTrainingJobSummary(
             training_job_definition_name=job.definition_name,
             training_job_name=job.name,
             training_job_arn=job.arn,
-            tuning_job_name=job.tuning_job,
+            tuning_job_name=job.tuning_job if tuning_job_name else None,
             creation_time=_dt(job.created),  # type: ignore[arg-type]
             training_start_time=_dt(job.training_start),
             training_end_time=_dt(job.training_end),
@@ -327,7 +349,8 @@ class Service:
     # -- training jobs
 
     def create_training_job(self, request: CreateTrainingJobRequest) -> CreateTrainingJobResponse:
-        request = stored_request(request)
+        tags = _tags_to_add(request.tags or [])
+        request = stored_request(request, self.engine.algorithms)
         name = request.training_job_name
         if self.engine.training_job(name) is not None:
             raise ResourceInUse(
@@ -340,7 +363,7 @@ class Service:
             algo.algorithm_name if algo else None,
             algo.metric_definitions if algo else None,
         )
-        rec = self.engine.create_training_job(request)
+        rec = self.engine.create_training_job(request, tags)
         return CreateTrainingJobResponse(training_job_arn=rec.arn)
 
     def _training_record(self, name: str) -> TrainingJobRecord:
@@ -353,15 +376,6 @@ class Service:
         self, request: DescribeTrainingJobRequest
     ) -> DescribeTrainingJobResponse:
         rec = self._training_record(request.training_job_name)
-        echoed = {member: getattr(rec.request, member) for member in DESCRIBED_MEMBERS}
-        if echoed["stopping_condition"] is None:
-            echoed["stopping_condition"] = StoppingCondition()
-        output_config = rec.request.output_data_config
-        output = (
-            output_config.s3_output_path
-            if output_config is not None and output_config.s3_output_path is not None
-            else "s3://sagetune-simulator/"
-        )
         tuning = self.engine.tuning_job(rec.tuning_job or "")
         end = rec.training_end
         training_seconds = None
@@ -369,7 +383,7 @@ class Service:
             training_seconds = max(0, round(end - rec.training_start))
         return DescribeTrainingJobResponse(
             **{
-                **echoed,
+                **described_training_members(rec.request),
                 "training_job_name": rec.name,
                 "training_job_arn": rec.arn,
                 "tuning_job_arn": tuning.arn
@@ -378,9 +392,6 @@ class Service:
                     self.engine.arn("hyper-parameter-tuning-job", rec.tuning_job)
                     if rec.tuning_job
                     else None
-                ),
-                "model_artifacts": ModelArtifacts(
-                    s3_model_artifacts=f"{output.rstrip('/')}/{rec.name}/output/model.tar.gz"
                 ),
                 "training_job_status": rec.status,
                 "secondary_status": rec.secondary_status,
@@ -419,7 +430,6 @@ class Service:
                     training_end_time=_dt(j.training_end),
                     last_modified_time=_dt(j.last_modified),
                     training_job_status=j.status,
-                    secondary_status=j.secondary_status,
                 )
                 for j in page
             ],
@@ -436,6 +446,53 @@ class Service:
             )
         self.engine.stop_training_job(rec.name, StopReason.USER)
         return StopTrainingJobResponse()
+
+    # -- tags
+
+    def _tagged(self, arn: str) -> TuningJobRecord | TrainingJobRecord:
+        rec = self.engine.resource(arn.lower())
+        if rec is None:
+            # AWS answers ValidationException for a missing or deleted resource (wording not
+            # captured: this text is the simulator's own).
+            raise ValidationException(
+                f"Resource {arn} does not exist. (The simulator holds hyperparameter tuning "
+                "jobs and training jobs.)"
+            )
+        return rec
+
+    def add_tags(self, request: AddTagsInput) -> AddTagsOutput:
+        rec = self._tagged(request.resource_arn)
+        added = _tags_to_add(request.tags)
+        tags = {**rec.tags, **added}  # an existing key keeps its place and takes the new value
+        if len(tags) > MAX_TAGS:
+            # Code and wording unverified (AWS's tagging convention; not captured for SageMaker).
+            raise ValidationException(
+                f"Exceeded the maximum number of tags ({MAX_TAGS}) for resource "
+                f"{request.resource_arn}: it has {len(rec.tags)} and the request adds "
+                f"{len(tags) - len(rec.tags)} new keys."
+            )
+        self.engine.set_tags(rec, tags)
+        # The answer lists the tags the request added (the model: "a list of tags associated
+        # with the SageMaker resource"; unverified whether AWS lists all of them instead).
+        return AddTagsOutput(tags=[Tag(key=k, value=v) for k, v in added.items()])
+
+    def list_tags(self, request: ListTagsInput) -> ListTagsOutput:
+        rec = self._tagged(request.resource_arn)
+        tags = [Tag(key=k, value=v) for k, v in rec.tags.items()]
+        page, token = _page(
+            tags, request.next_token, request.max_results or DEFAULT_TAGS_PAGE, f"tags:{rec.arn}"
+        )
+        return ListTagsOutput(tags=page, next_token=token)
+
+    def delete_tags(self, request: DeleteTagsInput) -> DeleteTagsOutput:
+        rec = self._tagged(request.resource_arn)
+        keys = set(request.tag_keys)
+        for key in request.tag_keys:
+            _check_tag_key(key)
+        # A key the resource does not have is no error (AWS's convention for tag APIs;
+        # unverified for SageMaker).
+        self.engine.set_tags(rec, {k: v for k, v in rec.tags.items() if k not in keys})
+        return DeleteTagsOutput()
 
     # -- dispatch
 
@@ -454,7 +511,33 @@ class Service:
             "DescribeTrainingJob": self.describe_training_job,
             "ListTrainingJobs": self.list_training_jobs,
             "StopTrainingJob": self.stop_training_job,
+            "AddTags": self.add_tags,
+            "ListTags": self.list_tags,
+            "DeleteTags": self.delete_tags,
         }
+
+
+def _check_tag_key(key: str) -> None:
+    if key.lower().startswith(RESERVED_TAG_PREFIX):
+        # AWS reserves the prefix in any case; the wording is the simulator's own.
+        raise ValidationException(
+            f"Tag key '{key}' is invalid: keys starting with '{RESERVED_TAG_PREFIX}' (in any "
+            "case) are reserved for AWS use; users cannot add, edit or delete them."
+        )
+
+
+def _tags_to_add(tags: Sequence[Tag]) -> dict[str, str]:
+    """Tags a request gives (Create*, AddTags), checked: no reserved key, each key once."""
+    found: dict[str, str] = {}
+    for tag in tags:
+        _check_tag_key(tag.key)
+        if tag.key in found:
+            # AWS: "Use each key only once for each resource"; the code is unverified.
+            raise ValidationException(
+                f"Tag keys must be unique: '{tag.key}' appears more than once in the request."
+            )
+        found[tag.key] = tag.value
+    return found
 
 
 def _status_counters(jobs: Sequence[TrainingJobRecord]) -> TrainingJobStatusCounters:

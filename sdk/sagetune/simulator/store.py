@@ -1,8 +1,8 @@
 """SQLite persistence: a file (WAL, one transaction per flush) or ``:memory:`` for tests.
 
 Records are rows with their structured parts as JSON (a record's typed request in its wire
-form: the only place the simulator keeps one); log lines and metric points are
-append-only tables. ``flush`` writes everything the engine changed since the last flush,
+form: the only place the simulator keeps one; its tags); log lines and metric points are
+append-only tables. A database of an earlier schema version is upgraded when it is opened. ``flush`` writes everything the engine changed since the last flush,
 together with the simulated time, atomically: after a crash the database holds a state the
 engine reached, and the engine recomputes what came after it deterministically.
 """
@@ -37,7 +37,8 @@ from sagetune.simulator.records import (
 )
 from sagetune.simulator.requests import request_from_wire, request_to_wire
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: records have ``tags``. 1: without them (upgraded when opened: ``_upgrade_from_v1``)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,7 +64,7 @@ class StoreError(RuntimeError):
     """The database cannot be used (wrong schema version, not a simulator database)."""
 
 
-# Record fields stored under another key (the body format of SCHEMA_VERSION 1).
+# Record fields stored under another key (the body format since SCHEMA_VERSION 1).
 _TRAINING_KEYS = {"request": "spec"}
 _TUNING_KEYS: dict[str, str] = {}
 
@@ -102,6 +103,11 @@ def _tuning_from_json(text: str) -> TuningJobRecord:
     return TuningJobRecord(**data)
 
 
+def _tags_of(request: dict[str, Any]) -> dict[str, str]:
+    """The Tags of a request in wire form, as a record's tags."""
+    return {tag["Key"]: tag.get("Value", "") for tag in request.get("Tags") or []}
+
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -123,6 +129,8 @@ class Store:
         version = self.get_meta("schema_version")
         if version is None:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif version == "1":
+            self._upgrade_from_v1()
         elif version != str(SCHEMA_VERSION):
             raise StoreError(
                 f"{self.path} has schema version {version}; this simulator reads version "
@@ -131,6 +139,32 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+    def _upgrade_from_v1(self) -> None:
+        """Give every record of a version 1 database its tags: those its Create request
+        had; a training job a tuning job launched, its tuning job's (version 1 had no
+        AddTags or DeleteTags, so they were the tuning job's at every launch)."""
+        with self.transaction():
+            owners: dict[str, tuple[int, dict[str, str]]] = {}
+            tuning = []
+            for name, seq, body in self._db.execute("SELECT name, seq, body FROM tuning_jobs"):
+                data = json.loads(body)
+                data["tags"] = _tags_of(data["request"])
+                owners[name] = (seq, data["tags"])
+                tuning.append((json.dumps(data, separators=(",", ":")), name))
+            training = []
+            for name, seq, owner, body in self._db.execute(
+                "SELECT name, seq, tuning_job, body FROM training_jobs"
+            ):
+                data = json.loads(body)
+                data["tags"] = _tags_of(data["spec"])
+                launched_by = owners.get(owner) if owner is not None else None
+                if launched_by is not None and launched_by[0] < seq:  # not a deleted namesake's
+                    data["tags"] = dict(launched_by[1])
+                training.append((json.dumps(data, separators=(",", ":")), name))
+            self._db.executemany("UPDATE tuning_jobs SET body = ? WHERE name = ?", tuning)
+            self._db.executemany("UPDATE training_jobs SET body = ? WHERE name = ?", training)
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

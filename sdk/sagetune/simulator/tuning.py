@@ -69,9 +69,6 @@ from sagetune.simulator.search import (
     running_averages,
 )
 
-TUNING_OBJECTIVE_HYPERPARAMETER = "_tuning_objective_metric"
-"""SageMaker passes the objective metric's name to every training job of a tuning job."""
-
 IMPROVEMENT = 0.01
 """BestObjectiveNotImproving: a job improves on the best only by at least 1%."""
 
@@ -179,6 +176,9 @@ class LaunchTraining:
     definition_name: str | None
     tuned: Mapping[str, str]
     objective_metric: str
+    tags: Mapping[str, str]
+    """The tuning job's tags as they are now: its training job keeps them (AddTags and
+    DeleteTags on the tuning job change only the jobs it launches afterwards)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -352,8 +352,10 @@ class TuningRun:
         if slot.tuning_job != rec.name or slot.index != rec.launched:
             raise RuntimeError(f"launch slot {slot.index} of {slot.tuning_job} is stale")
         plan = self.plans[slot.plan_index]
+        # The stored definition's static hyperparameters hold the objective's name
+        # (requests.SERVICE_DEFAULTS), so every training job has it.
         static = plan.definition.static_hyper_parameters or {}
-        hyperparameters = {**static, **tuned, TUNING_OBJECTIVE_HYPERPARAMETER: plan.metric}
+        hyperparameters = {**static, **tuned}
         request = training_request(
             plan.definition,
             name=training_job_name(rec.name, slot.index, self.seed),
@@ -368,6 +370,7 @@ class TuningRun:
             definition_name=plan.name,
             tuned=dict(tuned),
             objective_metric=plan.metric,
+            tags=dict(rec.tags),
         )
 
     # -- per-epoch decisions
