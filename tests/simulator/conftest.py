@@ -1,4 +1,5 @@
-"""Fixtures for the simulator's tests: an in-process simulator and a signed raw caller.
+"""Fixtures for the simulator's tests: an in-process simulator, a signed raw caller, and a
+loopback server for stock boto3 clients.
 
 The raw caller signs with botocore's SigV4 exactly as a client does, so these tests exercise
 the simulator's whole HTTP path (adapter, auth, routing, validation) without depending on
@@ -11,10 +12,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials
 
 from sagetune.simulator import (
@@ -23,6 +26,7 @@ from sagetune.simulator import (
     ENDPOINT_URL,
     Simulator,
 )
+from sagetune.simulator.server import BackgroundServer
 
 
 class SignedCaller:
@@ -76,3 +80,46 @@ def sim() -> Iterator[Simulator]:
 def call(sim: Simulator) -> Iterator[SignedCaller]:
     with httpx.Client(transport=sim.transport()) as client:
         yield SignedCaller(client, ENDPOINT_URL)
+
+
+def boto3_client(url: str) -> Any:
+    """A stock boto3 SageMaker client for a simulator served at ``url`` (no retries)."""
+    return boto3.session.Session().client(
+        "sagemaker",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
+        aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+class Loopback:
+    """``sim`` (a manual clock: the test moves it with ``sim.advance``) served on a loopback
+    port; ``sm`` is a stock boto3 SageMaker client for it, ``raw`` a signed caller for what
+    boto3 refuses to send."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.server = BackgroundServer(sim)
+        self.url = self.server.start()
+        self.sm = boto3_client(self.url)
+        self._http = httpx.Client()
+        self.raw = SignedCaller(self._http, self.url)
+
+    def close(self) -> None:
+        self._http.close()
+        self.server.stop()  # closes the simulator too
+
+    def __enter__(self) -> Loopback:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@pytest.fixture
+def loopback() -> Iterator[Loopback]:
+    served = Loopback(Simulator())
+    yield served
+    served.close()

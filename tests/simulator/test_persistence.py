@@ -38,8 +38,8 @@ V1_TUNING = tuning_request("v1-tuning", jobs=4, parallel=2, rounds=12, early_sto
 V1_TRAINING = training_request("v1-training", "sagetune/xgboost-curve:latest", {"num_round": "2"})
 
 
-def write_v1_database(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(V1_DATABASE.read_text())
+def write_v1_database(path: Path, source: Path = V1_DATABASE) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(source.read_text())
     Store(path).close()  # the schema
     db = sqlite3.connect(path)
     with db:
@@ -111,7 +111,7 @@ def test_a_schema_v1_database_loads_into_typed_records_and_saves_the_same_bodies
         store.save_training_jobs(training.values())
     store.close()
 
-    no_tags = {"tags": {}}
+    no_tags: dict[str, Any] = {"tags": {}}
     assert bodies(db, "tuning_jobs") == {
         n: json.loads(b) | no_tags for n, _, b in data["tuning_jobs"]
     }

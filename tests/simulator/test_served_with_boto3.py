@@ -16,15 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from sagetune.simulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Simulator
+from sagetune.simulator import Simulator
 from tests.simulator.builders import tuning_request
-from tests.simulator.conftest import SignedCaller
+from tests.simulator.conftest import SignedCaller, boto3_client
 
 
 class Served:
@@ -85,17 +83,6 @@ def served(tmp_path: Path) -> Iterator[Served]:
     server = Served(tmp_path / "sim.db")
     yield server
     server.stop()
-
-
-def boto3_client(url: str) -> Any:
-    return boto3.client(
-        "sagemaker",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
-        aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
-        config=Config(retries={"max_attempts": 1}),
-    )
 
 
 def all_training_jobs(sm: Any, name: str) -> list[dict[str, Any]]:
