@@ -345,6 +345,16 @@ def test_every_row_names_members_of_the_model() -> None:
                 (tp,) = typing.get_args(tp)
 
 
+def test_docs_fidelity_lists_every_row_under_its_scope() -> None:
+    """docs/fidelity.md's defaults table is the reader's copy of SERVICE_DEFAULTS."""
+    doc = (Path(__file__).parents[2] / "docs" / "fidelity.md").read_text(encoding="utf-8")
+    lines = [line for line in doc.splitlines() if line.startswith("| ")]
+    for row in SERVICE_DEFAULTS:
+        assert any(
+            line.startswith(f"| {row.scope.value} |") and f"`{row.path}`" in line for line in lines
+        ), f"{row.scope.value}: {row.path}"
+
+
 # -- databases of an earlier version
 
 
