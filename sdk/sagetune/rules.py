@@ -127,7 +127,7 @@ def _tuning_job(req: CreateHyperParameterTuningJobRequest) -> Iterator[Violation
                 "An objective is required: set HyperParameterTuningJobObjective on the config "
                 "or TuningObjective on every training job definition",
             )
-        elif strategy in ("Bayesian", "Random", "Hyperband"):
+        elif strategy != "Grid":  # an unknown strategy is the model's error; this still holds
             yield from _objective_in_metrics(path, definition, objective)
         if ranges is not None:
             yield from _ranges(ranges_path, ranges, definition.static_hyper_parameters or {})
