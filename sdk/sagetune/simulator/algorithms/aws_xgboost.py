@@ -62,6 +62,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Literal
 
 import attrs
 
@@ -194,33 +195,30 @@ _MAX_CURVE_DEPTH = 20
 _TIME_SCALE = 40.0  # a round here takes 1/40 of the xgboost-curve face's time
 
 
-def _interval(**bounds: float) -> Interval:
-    return Interval(**bounds)
-
-
 def _tunable(
-    name: str, kind: str, valid: Interval, default: str, low: float, high: float, note: str
+    name: str,
+    kind: Literal["Integer", "Continuous"],
+    valid: Interval,
+    default: str,
+    low: float,
+    high: float,
+    note: str,
 ) -> Declaration:
-    assert kind in ("Integer", "Continuous")
+    tuning = Interval(min_closed=low, max_closed=high)
     return Declaration(
-        name=name,
-        kind="Integer" if kind == "Integer" else "Continuous",
-        valid=valid,
-        default=default,
-        tuning=Interval(min_closed=low, max_closed=high),
-        description=note,
+        name=name, kind=kind, valid=valid, default=default, tuning=tuning, description=note
     )
 
 
 def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
     """The container's hyperparameters (``_tuning_objective_metric`` takes ``metric_names``)."""
-    unit = _interval(min_open=0, max_closed=1)
-    positive = _interval(min_closed=0)
+    unit = Interval(min_open=0, max_closed=1)
+    non_negative = Interval(min_closed=0)
     return (
         Declaration(
             name="num_round",
             kind="Integer",
-            valid=_interval(min_closed=1),
+            valid=Interval(min_closed=1),
             required=True,
             tuning=Interval(min_closed=1, max_closed=4000),
             description="Number of boosting rounds (the epochs; Hyperband's resource).",
@@ -228,10 +226,10 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
         Declaration(
             name="csv_weights",
             kind="Integer",
-            valid=_interval(min_closed=0, max_closed=1),
+            valid=Interval(min_closed=0, max_closed=1),
             default="0",
         ),
-        Declaration(name="early_stopping_rounds", kind="Integer", valid=_interval(min_closed=1)),
+        Declaration(name="early_stopping_rounds", kind="Integer", valid=Interval(min_closed=1)),
         Declaration(
             name="booster",
             kind="Categorical",
@@ -241,14 +239,14 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
         Declaration(
             name="verbosity",
             kind="Integer",
-            valid=_interval(min_closed=0, max_closed=3),
+            valid=Interval(min_closed=0, max_closed=3),
             default="1",
         ),
-        Declaration(name="nthread", kind="Integer", valid=_interval(min_closed=1)),
+        Declaration(name="nthread", kind="Integer", valid=Interval(min_closed=1)),
         _tunable(
             "eta",
             "Continuous",
-            _interval(min_closed=0, max_closed=1),
+            Interval(min_closed=0, max_closed=1),
             "0.3",
             0.1,
             0.5,
@@ -257,17 +255,19 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
         _tunable(
             "gamma",
             "Continuous",
-            positive,
+            non_negative,
             "0",
             0,
             5,
             "Minimum loss reduction to split (alias min_split_loss).",
         ),
-        _tunable("max_depth", "Integer", positive, "6", 0, 10, "Maximum tree depth (0: no limit)."),
+        _tunable(
+            "max_depth", "Integer", non_negative, "6", 0, 10, "Maximum tree depth (0: no limit)."
+        ),
         _tunable(
             "min_child_weight",
             "Continuous",
-            positive,
+            non_negative,
             "1",
             0,
             120,
@@ -276,7 +276,7 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
         _tunable(
             "max_delta_step",
             "Continuous",
-            positive,
+            non_negative,
             "0",
             0,
             10,
@@ -295,10 +295,22 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
             "colsample_bynode", "Continuous", unit, "1", 0.1, 1, "Fraction of columns per split."
         ),
         _tunable(
-            "lambda", "Continuous", positive, "1", 0, 1000, "L2 regularization (alias reg_lambda)."
+            "lambda",
+            "Continuous",
+            non_negative,
+            "1",
+            0,
+            1000,
+            "L2 regularization (alias reg_lambda).",
         ),
         _tunable(
-            "alpha", "Continuous", positive, "0", 0, 1000, "L1 regularization (alias reg_alpha)."
+            "alpha",
+            "Continuous",
+            non_negative,
+            "0",
+            0,
+            1000,
+            "L1 regularization (alias reg_alpha).",
         ),
         Declaration(
             name="tree_method",
@@ -309,18 +321,18 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
         Declaration(
             name="sketch_eps",
             kind="Continuous",
-            valid=_interval(min_open=0, max_open=1),
+            valid=Interval(min_open=0, max_open=1),
             default="0.03",
         ),
         Declaration(
-            name="scale_pos_weight", kind="Continuous", valid=_interval(min_open=0), default="1"
+            name="scale_pos_weight", kind="Continuous", valid=Interval(min_open=0), default="1"
         ),
         Declaration(name="updater", kind="FreeText"),
         Declaration(name="dsplit", kind="Categorical", valid=("row", "col"), default="row"),
         Declaration(
             name="refresh_leaf",
             kind="Integer",
-            valid=_interval(min_closed=0, max_closed=1),
+            valid=Interval(min_closed=0, max_closed=1),
             default="1",
         ),
         Declaration(
@@ -332,8 +344,8 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
             valid=("depthwise", "lossguide"),
             default="depthwise",
         ),
-        Declaration(name="max_leaves", kind="Integer", valid=positive, default="0"),
-        Declaration(name="max_bin", kind="Integer", valid=positive, default="256"),
+        Declaration(name="max_leaves", kind="Integer", valid=non_negative, default="0"),
+        Declaration(name="max_bin", kind="Integer", valid=non_negative, default="256"),
         Declaration(
             name="predictor",
             kind="Categorical",
@@ -351,50 +363,50 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
         Declaration(
             name="rate_drop",
             kind="Continuous",
-            valid=_interval(min_closed=0, max_closed=1),
+            valid=Interval(min_closed=0, max_closed=1),
             default="0",
         ),
         Declaration(
             name="one_drop",
             kind="Integer",
-            valid=_interval(min_closed=0, max_closed=1),
+            valid=Interval(min_closed=0, max_closed=1),
             default="0",
         ),
         Declaration(
             name="skip_drop",
             kind="Continuous",
-            valid=_interval(min_closed=0, max_closed=1),
+            valid=Interval(min_closed=0, max_closed=1),
             default="0",
         ),
         Declaration(
             name="lambda_bias",
             kind="Continuous",
-            valid=_interval(min_closed=0, max_closed=1),
+            valid=Interval(min_closed=0, max_closed=1),
             default="0",
         ),
         Declaration(
             name="tweedie_variance_power",
             kind="Continuous",
-            valid=_interval(min_open=1, max_open=2),
+            valid=Interval(min_open=1, max_open=2),
             default="1.5",
         ),
         Declaration(
             name="objective", kind="Categorical", valid=_OBJECTIVES, default="reg:squarederror"
         ),
-        Declaration(name="num_class", kind="Integer", valid=_interval(min_closed=2)),
-        Declaration(name="base_score", kind="Continuous", valid=positive, default="0.5"),
-        Declaration(name="_kfold", kind="Integer", valid=_interval(min_closed=2)),
-        Declaration(name="_num_cv_round", kind="Integer", valid=_interval(min_closed=1)),
+        Declaration(name="num_class", kind="Integer", valid=Interval(min_closed=2)),
+        Declaration(name="base_score", kind="Continuous", valid=non_negative, default="0.5"),
+        Declaration(name="_kfold", kind="Integer", valid=Interval(min_closed=2)),
+        Declaration(name="_num_cv_round", kind="Integer", valid=Interval(min_closed=1)),
         Declaration(name="_tuning_objective_metric", kind="Categorical", valid=tuple(metric_names)),
         Declaration(name="eval_metric", kind="FreeText", description="Comma-separated metrics."),
         Declaration(
             name="seed",
             kind="Integer",
-            valid=_interval(min_open=-(2**31), max_open=2**31 - 1),
+            valid=Interval(min_open=-(2**31), max_open=2**31 - 1),
             default="0",
         ),
         Declaration(
-            name="num_parallel_tree", kind="Integer", valid=_interval(min_closed=1), default="1"
+            name="num_parallel_tree", kind="Integer", valid=Interval(min_closed=1), default="1"
         ),
         Declaration(
             name="save_model_on_termination", kind="Categorical", valid=_TRUE_FALSE, default="false"
@@ -406,7 +418,7 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
             default="normal",
         ),
         Declaration(
-            name="aft_loss_distribution_scale", kind="Continuous", valid=positive, default="1"
+            name="aft_loss_distribution_scale", kind="Continuous", valid=non_negative, default="1"
         ),
         Declaration(
             name="single_precision_histogram",
@@ -423,7 +435,7 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
             valid=("uniform", "gradient_based"),
             default="uniform",
         ),
-        Declaration(name="prob_buffer_row", kind="Integer", valid=_interval(min_open=1)),
+        Declaration(name="prob_buffer_row", kind="Integer", valid=Interval(min_open=1)),
     )
 
 
@@ -840,7 +852,8 @@ def _bracketed_startup(
             clock.advance(0.2 + 0.4 * rng.random()),
             info(f"files path: /opt/ml/input/data/{channel}"),
         )
-    yield clock.advance(0.1), info(_training_mode(context.instance_count))
+    yield clock.advance(0.1), info("Determined delimiter of CSV input is ','")
+    yield clock.advance(0.0), info(_training_mode(context.instance_count))
     if setup.tuning_metric is not None:
         yield (
             clock.advance(0.0),
