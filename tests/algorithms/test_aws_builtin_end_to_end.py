@@ -23,6 +23,7 @@ from sagetune.model import (
     DescribeTrainingJobRequest,
     ListTrainingJobsForHyperParameterTuningJobRequest,
 )
+from sagetune.rules import rule_violations
 from sagetune.simulator import Simulator
 from sagetune.simulator.algorithms.aws_images import aws_image_catalog
 
@@ -241,3 +242,16 @@ def test_the_e2e_image_is_the_one_the_sdk_returns() -> None:
     image = aws_image_catalog().lookup(XGBOOST_1_7)
     assert image is not None
     assert (image.algorithm, image.version, image.region) == ("xgboost", "1.7-1", "us-east-1")
+
+
+def test_the_rules_leave_a_request_without_metric_definitions_to_the_service() -> None:
+    request = documented_tuning_request("xgb-doc", "validation:auc", "Maximize")
+    assert rule_violations(from_wire(CreateHyperParameterTuningJobRequest, request)) == []
+
+    algorithm = request["TrainingJobDefinition"]["AlgorithmSpecification"]
+    algorithm["MetricDefinitions"] = [{"Name": "validation:rmse", "Regex": "rmse=(\\S+)"}]
+    violations = rule_violations(from_wire(CreateHyperParameterTuningJobRequest, request))
+    assert [v.rule for v in violations] == [
+        "The objective metric 'validation:auc' must be defined in MetricDefinitions "
+        "(defined: validation:rmse)"
+    ]
