@@ -21,7 +21,10 @@ from typing import Any, Literal
 import boto3
 import botocore.session
 import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 from sagetune.simulator import (
     DEFAULT_ACCESS_KEY_ID,
@@ -108,19 +111,34 @@ def client_options(url: str) -> dict[str, Any]:
     }
 
 
+def signed_post(
+    http: httpx.Client,
+    url: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    service: str = "monitoring",
+) -> httpx.Response:
+    """POST ``body`` to ``url + path`` with ``headers``, SigV4-signed for ``service``."""
+    request = AWSRequest("POST", url + path, data=body, headers=headers)
+    credentials = Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY)
+    SigV4Auth(credentials, service, "us-east-1").add_auth(request)
+    return http.post(url + path, content=body, headers=dict(request.headers.items()))
+
+
 def cloudwatch_client(url: str, protocol: str, models: Path) -> Any:
     """A boto3 ``cloudwatch`` client that speaks ``protocol`` (``query``, ``json`` or
     ``smithy-rpc-v2-cbor``); ``models`` is a scratch directory for the edited model."""
-    session = botocore.session.Session()
-    loader = session.get_component("data_loader")
-    model = copy.deepcopy(loader.load_service_model("cloudwatch", "service-2"))
+    installed = botocore.session.Session().get_component("data_loader")
+    model = copy.deepcopy(installed.load_service_model("cloudwatch", "service-2"))
     model["metadata"]["protocol"] = protocol
     model["metadata"]["protocols"] = [protocol]
     version = model["metadata"]["apiVersion"]
     target = models / protocol / "cloudwatch" / version
     target.mkdir(parents=True, exist_ok=True)
     (target / "service-2.json").write_text(json.dumps(model))
-    loader.search_paths.insert(0, str(models / protocol))
+    session = botocore.session.Session()  # a fresh loader: loaders cache what they loaded
+    session.get_component("data_loader").search_paths.insert(0, str(models / protocol))
     client = boto3.session.Session(botocore_session=session).client(
         "cloudwatch", **client_options(url)
     )

@@ -391,19 +391,19 @@ def _refusal(problems: Sequence[Problem]) -> ServiceError:
     for problem in problems:
         if problem.kind == "missing":
             return MissingParameter(f"The parameter {query_path(problem.path)} is required.")
-    return InvalidParameterValue(
-        " ".join(
-            f"The parameter {query_path(p.path)} "
-            f"{p.rule.removeprefix('Member ')} (got {_shown(p)})."
-            for p in problems
-        )
-    )
+    return InvalidParameterValue(" ".join(_sentence(p) for p in problems))
 
 
-def _shown(problem: Problem) -> str:
-    if problem.value is None:
-        return "null"
-    return f"the {problem.got} {problem.value!r}"
+def _sentence(problem: Problem) -> str:
+    """``The parameter Period must be greater than 0.``: CloudWatch's wording of a rule."""
+    rule = problem.rule.removeprefix("Member ")
+    rule = rule.replace("have value greater than or equal to 1", "be greater than 0")
+    rule = rule.replace("have value ", "be ")
+    sentence = f"The parameter {query_path(problem.path)} {rule}"
+    if problem.kind == "type" or not isinstance(problem.value, int | float):
+        shown = "null" if problem.value is None else f"the {problem.got} {problem.value!r}"
+        sentence += f" (got {shown})"
+    return sentence + "."
 
 
 def _window(request: Mapping[str, Any]) -> tuple[float, float]:
