@@ -37,11 +37,16 @@ values = st.recursive(
 )
 
 
+CODEC = settings(max_examples=200, deadline=None)
+
+
+@CODEC
 @given(values)
 def test_what_it_encodes_it_decodes(value: Any) -> None:
     assert cbor.decode(cbor.encode(value)) == value
 
 
+@CODEC
 @given(values)
 def test_botocore_reads_what_it_encodes(value: Any) -> None:
     parser = parsers.RpcV2CBORParser()
@@ -142,7 +147,7 @@ def test_malformed_or_hostile_input_is_refused(data: bytes) -> None:
         cbor.decode(data)
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.binary(max_size=64))
 def test_arbitrary_bytes_decode_or_raise_only_its_error(data: bytes) -> None:
     with contextlib.suppress(cbor.CBORDecodeError):
