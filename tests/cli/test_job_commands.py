@@ -65,7 +65,7 @@ def test_tune_without_wait_prints_the_arn_and_how_to_follow(
     assert result.out.splitlines() == [
         "Created tuning job cli-renamed",
         "  arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/cli-renamed",
-        "Follow it with: sagetune describe cli-renamed --endpoint-url "
+        "Follow it with: sagetune watch cli-renamed --endpoint-url "
         f"{fast_server.url} --region us-east-1",
     ]
 
@@ -105,7 +105,8 @@ def test_describe_summarizes_the_job(
     assert rows["Objective"] == "Maximize val_accuracy"
     assert rows["Limits"] == "6 training jobs, 2 in parallel"
     assert re.fullmatch(
-        r"completed \d · stopped early \d · failed 0 · running 0", rows["Training jobs"]
+        r"completed \d · stopped early \d · stopped 0 · failed 0 · running 0",
+        rows["Training jobs"],
     )
     assert re.fullmatch(rf"{name}-\d{{3}}-\w+: val_accuracy 0\.\d+", rows["Best job"])
 
@@ -254,8 +255,9 @@ def test_ctrl_c_while_waiting_leaves_the_job_running(
     assert all(line.startswith("[0/6] InProgress") for line in out.splitlines())
     flags = f"--endpoint-url {frozen_server.url} --region us-east-1"
     assert err.strip() == (
-        "Stopped watching. Tuning job cli-interrupted is still running; stop it with: "
-        f"sagetune stop cli-interrupted {flags}"
+        "Stopped watching. Tuning job cli-interrupted keeps running on the service; watch it "
+        f"again with: sagetune watch cli-interrupted {flags} (or stop it: sagetune stop "
+        f"cli-interrupted {flags})"
     )
     assert _status(frozen_server, "cli-interrupted") == "InProgress"
 

@@ -15,6 +15,14 @@ from sagetune.cli import main
         (["serve", "--port", "0"], "uvicorn", "simulator"),
         (["demo"], "matplotlib", "cli"),
         (["report", "some-job", "-o", "out"], "matplotlib", "cli"),
+        (["describe", "some-job"], "rich", "cli"),
+        (["jobs", "some-job"], "rich", "cli"),
+        (["tune", "request.yaml"], "rich", "cli"),
+        (["watch", "some-job"], "rich", "cli"),
+        (["list"], "rich", "cli"),
+        (["training-job", "some-job"], "rich", "cli"),
+        (["algorithms"], "numpy", "simulator"),
+        (["init"], "numpy", "simulator"),
     ],
 )
 def test_a_missing_extra_is_named_with_the_install_command(

@@ -43,9 +43,12 @@ async def test_plain_progress_prints_a_line_per_change_until_the_job_ends(
     final = await watch(client, "progress-plain", console=console, poll=1.0, sleep=_advancing(sim))  # type: ignore[arg-type]
 
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("[0/6] InProgress: completed 0 · stopped early 0 · failed 0 · ")
+    assert lines[0].startswith(
+        "[0/6] InProgress: completed 0 · stopped early 0 · stopped 0 · failed 0 · "
+    )
     assert re.fullmatch(
-        r"\[6/6\] Completed: completed \d · stopped early \d · failed 0 · running 0; "
+        r"\[6/6\] Completed: completed \d · stopped early \d · stopped 0 · failed 0 · "
+        r"running 0; "
         r"best val_accuracy 0\.\d+; simulated \d+:\d\d:\d\d · wall \d+:\d\d",
         lines[-1],
     ), lines[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,11 @@ def _unknown_member(doc: Document) -> None:
     doc["TrainingJobDefinition"]["Colour"] = "blue"
 
 
+def _undefined_objective(doc: Document) -> None:
+    objective = doc["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]
+    objective["MetricName"] = "accuracy"
+
+
 # Independent mistakes and the member path each one is reported at.
 MISTAKES: dict[str, tuple[Callable[[Document], None], str]] = {
     "name": (_bad_name, "hyperParameterTuningJobName"),
@@ -66,6 +72,10 @@ MISTAKES: dict[str, tuple[Callable[[Document], None], str]] = {
     "strategy": (_unknown_strategy, "hyperParameterTuningJobConfig.strategy"),
     "output": (_bad_output_path, "trainingJobDefinition.outputDataConfig.s3OutputPath"),
     "unknown": (_unknown_member, "trainingJobDefinition.colour"),
+    "objective": (
+        _undefined_objective,
+        "trainingJobDefinition.algorithmSpecification.metricDefinitions",
+    ),
 }
 
 
@@ -115,6 +125,37 @@ def test_validate_prints_all_three_mistakes_and_exits_2(
         "must be less than or equal to MaxValue"
     )
     assert len(lines) == 4
+
+
+def test_a_misspelled_strategy_does_not_hide_an_undefined_objective_metric(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = _request()
+    document["HyperParameterTuningJobConfig"]["Strategy"] = "Bayes"
+    _undefined_objective(document)
+    document["TrainingJobDefinition"]["ResourceConfig"]["InstanceType"] = "ml.m5.xlarg"
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(document))
+
+    code, _, err = _main(["validate", str(path)], capsys)
+
+    assert code == 2
+    lines = err.splitlines()
+    assert lines[0] == f"sagetune validate: {path}: 3 validation errors detected:"
+    assert "at 'hyperParameterTuningJobConfig.strategy'" in lines[1]
+    instance = lines[2]
+    assert "at 'trainingJobDefinition.resourceConfig.instanceType'" in instance
+    # over 200 instance types: the first few, how many more, and the closest to the typo
+    assert re.search(
+        r"enum value set: \[ml\.m4\.xlarge, (ml\.[\w.-]+, ){7}\.\.\. \d+ more\]", instance
+    )
+    assert instance.endswith("; closest: ml.m5.xlarge, ml.m5.4xlarge, ml.m5.2xlarge")
+    assert len(instance) < 400
+    assert lines[3] == (
+        "  - Value 'accuracy' at 'trainingJobDefinition.algorithmSpecification."
+        "metricDefinitions' failed to satisfy constraint: The objective metric 'accuracy' "
+        "must be defined in MetricDefinitions (defined: loss, val_loss, val_accuracy)"
+    )
 
 
 def test_validate_accepts_a_yaml_request(tmp_path: Path, env: dict[str, str]) -> None:

@@ -177,7 +177,9 @@ def test_logs_are_served_in_cloudwatch_logs_shape(sim: Simulator, call: SignedCa
     rounds = [m for m in messages if "#011validation-rmse:" in m]
     assert len(rounds) == 5
     assert events["events"] == sorted(events["events"], key=lambda e: e["timestamp"])
-    paged = call.ok(
+    # The whole stream fit one page: going backward from its start finds nothing, and the
+    # same token comes back (CloudWatch's end-of-stream signal).
+    before = call.ok(
         "GetLogEvents",
         {
             "logGroupName": "/aws/sagemaker/TrainingJobs",
@@ -187,7 +189,19 @@ def test_logs_are_served_in_cloudwatch_logs_shape(sim: Simulator, call: SignedCa
         },
         prefix="Logs_20140328",
     )
-    assert [e["message"] for e in paged["events"]] == messages[:2]
+    assert before["events"] == []
+    assert before["nextBackwardToken"] == events["nextBackwardToken"]
+    head = call.ok(
+        "GetLogEvents",
+        {
+            "logGroupName": "/aws/sagemaker/TrainingJobs",
+            "logStreamName": streams[0]["logStreamName"],
+            "limit": 2,
+            "startFromHead": True,
+        },
+        prefix="Logs_20140328",
+    )
+    assert [e["message"] for e in head["events"]] == messages[:2]
 
 
 def test_metric_series_gives_every_epoch_in_order(sim: Simulator, call: SignedCaller) -> None:

@@ -13,11 +13,23 @@ import sys
 from collections.abc import Sequence
 
 from sagetune._version import __version__
-from sagetune.cli import cassette_commands, job_commands, simulator_commands
+from sagetune.cli import (
+    cassette_commands,
+    job_commands,
+    simulator_commands,
+    template_commands,
+    training_job_commands,
+)
 from sagetune.cli.errors import CommandError
 
 # Each module's ``register(commands)`` adds its subcommands; the order is the help's order.
-COMMAND_MODULES = (job_commands, simulator_commands, cassette_commands)
+COMMAND_MODULES = (
+    template_commands,
+    job_commands,
+    training_job_commands,
+    simulator_commands,
+    cassette_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,29 +22,33 @@ from pathlib import Path
 from typing import Any
 
 from sagetune.cli.errors import BAD_INPUT, FAILURE, CommandError, require_extra
+from sagetune.cli.parsers import add_command
 
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def register(commands: Any) -> None:
     """Add this module's subcommands to the ``sagetune`` parser."""
-    cassettes = commands.add_parser(
+    cassettes = add_command(
+        commands,
         "cassettes",
-        help="verify or re-record record/replay cassettes",
-        description="Check recorded cassettes against the simulator and the client, or "
-        "re-record them.",
+        summary="verify or re-record record/replay cassettes",
+        details="Check recorded cassettes against the simulator and the client, or re-record them.",
+        example=["sagetune cassettes verify cassettes/", "sagetune cassettes record"],
     )
     actions = cassettes.add_subparsers(dest="cassettes_command", metavar="ACTION", required=True)
 
-    verify = actions.add_parser(
+    verify = add_command(
+        actions,
         "verify",
-        help="replay each cassette's requests on a fresh simulator and compare the answers",
-        description=(
+        summary="replay each cassette's requests on a fresh simulator and compare the answers",
+        details=(
             "Send every recorded request of each cassette, in order and at its recorded "
             "simulated time, to a fresh in-process simulator and compare its answers with the "
             "recording; decode and re-encode every exchange with the client; scan for "
-            "credentials. Differences are listed per interaction."
+            "credentials. Differences are listed per interaction. Exits 1 when any disagrees."
         ),
+        example="sagetune cassettes verify --compare strict cassettes/",
     )
     verify.add_argument("paths", nargs="+", metavar="PATH", help="cassette files or directories")
     verify.add_argument(
@@ -69,14 +73,16 @@ def register(commands: Any) -> None:
     verify.add_argument("--json", action="store_true", help="print the reports as JSON")
     verify.set_defaults(run=run_verify)
 
-    record = actions.add_parser(
+    record = add_command(
+        actions,
         "record",
-        help="re-record every cassette by running the tests that use them",
-        description=(
+        summary="re-record every cassette by running the tests that use them",
+        details=(
             "Run pytest on the tests marked sagetune_cassette with "
             "--sagetune-record-mode=all, recording each cassette again from scratch. "
             "Arguments after the options are passed to pytest."
         ),
+        example="sagetune cassettes record tests/test_tuning.py -k replays",
     )
     record.add_argument(
         "--mode",

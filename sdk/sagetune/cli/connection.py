@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+RETRY_FOR = 300.0
+"""Seconds a command that watches a job keeps retrying a lost connection before it gives up
+(the client's own retries last a few seconds; a watch can afford to wait for a network to
+come back)."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--endpoint-url``, ``--region``, ``--profile`` (as the AWS CLI spells them)."""
@@ -57,14 +62,15 @@ def open_client(args: argparse.Namespace, **options: Any) -> AsyncSageMakerClien
     )
 
 
-def connection_flags(args: argparse.Namespace) -> str:
-    """The connection options as typed, to repeat them in a suggested command."""
+def command_line(args: argparse.Namespace, *words: str) -> str:
+    """``sagetune WORDS...`` with the connection options as typed, for a message to suggest
+    (``sagetune watch run-2 --endpoint-url http://127.0.0.1:8787``)."""
     flags: list[str] = []
     for option in ("endpoint_url", "region", "profile"):
         value = getattr(args, option, None)
         if value:
             flags += [f"--{option.replace('_', '-')}", value]
-    return shlex.join(flags)
+    return shlex.join(["sagetune", *words, *flags])
 
 
 def run_with_client(
@@ -94,14 +100,23 @@ def run_mapped(main: Coroutine[Any, Any, T]) -> T:
 def as_command_error(exc: SageTuneError) -> CommandError:
     """One line and an exit code for an error of the SDK."""
     if isinstance(exc, ServiceError | WaiterError):
-        return CommandError(str(exc), FAILURE)
+        return CommandError(one_line(str(exc)), FAILURE)
     if isinstance(exc, TransportError):
-        return CommandError(f"no answer from the service: {exc}", FAILURE)
+        return CommandError(f"no answer from the service: {one_line(str(exc))}", FAILURE)
     if isinstance(exc, ValidationError):
         return CommandError(str(exc), BAD_INPUT)
     # Configuration and credentials (sagetune.config.ConfigurationError,
     # sagetune.signing.NoCredentialsError): fixed on the command line or in the environment.
-    message = str(exc)
+    message = one_line(str(exc))
     if message.startswith("No region"):
         message += " On the command line: --region REGION."
     return CommandError(message, BAD_INPUT)
+
+
+def one_line(message: str) -> str:
+    """The first line of a message that has several (AWS's InvalidSignatureException adds
+    the canonical request and the string to sign), saying where the rest is."""
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return message.strip()
+    return f"{lines[0].rstrip()} (the service said more: add --debug to see it)"

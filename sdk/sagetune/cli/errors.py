@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 BAD_INPUT = 2
 FAILURE = 1
 
@@ -13,6 +17,8 @@ class CommandError(Exception):
         super().__init__(message)
         self.exit_code = exit_code
 
+
+Run = TypeVar("Run", bound=Callable[..., Any])
 
 _DISTRIBUTIONS = {"vcr": "vcrpy", "yaml": "pyyaml"}  # import name -> what pip installs
 
@@ -31,3 +37,18 @@ def require_extra(command: str, extra: str, *modules: str) -> None:
     for module in modules:
         if importlib.util.find_spec(module) is None:
             raise missing_extra(command, extra, module)
+
+
+def requires(extra: str, *modules: str) -> Callable[[Run], Run]:
+    """Decorate a command's ``run(args)``: before it runs, fail with the extra to install
+    when one of ``modules`` is missing (instead of a traceback half-way through)."""
+
+    def decorate(run: Run) -> Run:
+        @functools.wraps(run)
+        def checked(args: Any) -> Any:
+            require_extra(args.command, extra, *modules)
+            return run(args)
+
+        return checked  # type: ignore[return-value]
+
+    return decorate

@@ -1,10 +1,12 @@
-"""The read calls the job commands share: a tuning job's description and its training jobs."""
+"""The read calls the job commands share: a tuning job's description and its training jobs
+(with why each stopped job stopped, which only the training job's own description says)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sagetune.cli.tuning_facts import TrainingJobResult, results_of
+from sagetune.cli.stop_causes import stop_causes
+from sagetune.cli.tuning_facts import TrainingJobResult, results_of, wire_value
 from sagetune.model import shapes
 
 if TYPE_CHECKING:
@@ -27,7 +29,8 @@ async def training_jobs(
     *,
     status: str | None = None,
 ) -> list[TrainingJobResult]:
-    """Every training job the tuning job launched (every page), in launch order."""
+    """Every training job the tuning job launched (every page), in launch order; each
+    stopped one described once more, to tell an early stop from the others."""
     request = shapes.ListTrainingJobsForHyperParameterTuningJobRequest(
         hyper_parameter_tuning_job_name=description.hyper_parameter_tuning_job_name,
         max_results=PAGE_SIZE,
@@ -35,4 +38,7 @@ async def training_jobs(
     )
     paginator = client.paginate_list_training_jobs_for_hyper_parameter_tuning_job(request)
     summaries = [summary async for summary in paginator]
-    return results_of(description, summaries)
+    stopped = [
+        s.training_job_name for s in summaries if wire_value(s.training_job_status) == "Stopped"
+    ]
+    return results_of(summaries, await stop_causes(client, stopped))

@@ -3,9 +3,11 @@ pyplot state), each a PNG of a fixed pixel size so the HTML page can lay them ou
 
 - ``objective.png``: the objective of every training job in launch order, coloured by how it
   ended, with the best-so-far line; warm-start parents' jobs first, in grey, left of a
-  separator.
+  separator; jobs without a value as crosses at the bottom (failed ones in the failed
+  colour, others in grey).
 - ``curves.png``: learning curves (the objective per epoch) of every job, early-stopped
-  ones marked where they stopped, the best job highlighted (simulator only).
+  ones marked where they stopped, the best job highlighted (simulator only); a curve of
+  one epoch (a one-shot algorithm) is a marker, not an invisible line.
 - ``hyperparameters.png``: each tuned hyperparameter against the objective, log axes for
   logarithmic ranges, categories as columns.
 
@@ -39,6 +41,7 @@ STOPPED_EARLY = "#ff7f0e"
 BEST = "#2ca02c"
 FAILED = "#d62728"
 PARENT = "#8c8c8c"
+NO_VALUE = "#7f7f7f"
 
 
 @attrs.frozen(kw_only=True)
@@ -148,6 +151,26 @@ def _no_data(axes: Axes, text: str) -> None:
 
 
 def _objective_chart(data: ReportData, directory: Path) -> Chart:
+    width, height = _save(draw_objective(data), directory, "objective.png")
+    return Chart(
+        filename="objective.png",
+        title="Objective per training job",
+        description=(
+            "Each training job's final objective in launch order; the line is the best value "
+            "found so far."
+            + (
+                " Warm-start parents' jobs come first, left of the dashed line."
+                if data.parent_jobs
+                else ""
+            )
+        ),
+        width=width,
+        height=height,
+    )
+
+
+def draw_objective(data: ReportData) -> Figure:
+    """The objective chart's figure."""
     figure = _figure(5.0)
     axes = figure.add_subplot()
     metric = _metric_label(data)
@@ -198,19 +221,25 @@ def _objective_chart(data: ReportData, directory: Path) -> Chart:
         xs, ys = zip(*running_best, strict=True)
         axes.step(xs, ys, where="post", color=BEST, linewidth=1.5, alpha=0.8, zorder=2)
         handles.append(_handle("best so far", BEST, line=True))
-    failed_x = [i for i, job in enumerate(ordered, 1) if job.objective is None]
-    if failed_x:
+    unscored = [(i, job) for i, job in enumerate(ordered, 1) if job.objective is None]
+    for failed, colour, label in (
+        (True, FAILED, "failed (no objective value)"),
+        (False, NO_VALUE, "no objective value"),
+    ):
+        crosses = [i for i, job in unscored if (job.status == "Failed") == failed]
+        if not crosses:
+            continue
         axes.scatter(
-            failed_x,
-            [0.02] * len(failed_x),
+            crosses,
+            [0.02] * len(crosses),
             transform=axes.get_xaxis_transform(),
             marker="x",
-            color=FAILED,
+            color=colour,
             s=40,
             zorder=4,
             clip_on=False,
         )
-        handles.append(_handle("no objective value", FAILED, marker="x"))
+        handles.append(_handle(label, colour, marker="x"))
     if data.parent_jobs:
         axes.axvline(len(data.parent_jobs) + 0.5, color=PARENT, linestyle="--", linewidth=1)
     if ordered:
@@ -218,28 +247,33 @@ def _objective_chart(data: ReportData, directory: Path) -> Chart:
         axes.xaxis.set_major_locator(_integer_ticks())
     axes.grid(True, alpha=0.3)
     _legend(figure, handles)
-    width, height = _save(figure, directory, "objective.png")
-    return Chart(
-        filename="objective.png",
-        title="Objective per training job",
-        description=(
-            "Each training job's final objective in launch order; the line is the best value "
-            "found so far."
-            + (
-                " Warm-start parents' jobs come first, left of the dashed line."
-                if data.parent_jobs
-                else ""
-            )
-        ),
-        width=width,
-        height=height,
-    )
+    return figure
 
 
 # -- learning curves ------------------------------------------------------------------------
 
 
 def _curves_chart(data: ReportData, directory: Path) -> Chart:
+    width, height = _save(draw_curves(data), directory, "curves.png")
+    return Chart(
+        filename="curves.png",
+        title="Learning curves",
+        description=(
+            "The objective metric after each epoch of every training job; early-stopped jobs "
+            "end where the median rule stopped them."
+        ),
+        width=width,
+        height=height,
+    )
+
+
+def _point_marker(curve: Sequence[float]) -> dict[str, Any]:
+    """A one-epoch curve has no line to draw: show its point."""
+    return {"marker": "o", "markersize": 4} if len(curve) == 1 else {}
+
+
+def draw_curves(data: ReportData) -> Figure:
+    """The learning curves' figure."""
     figure = _figure(5.0)
     axes = figure.add_subplot()
     axes.set_title(f"Learning curves: {data.name}", fontsize=12)
@@ -253,7 +287,15 @@ def _curves_chart(data: ReportData, directory: Path) -> Chart:
         curve = data.curves.get(job.name)
         if curve:
             epochs = range(1, len(curve) + 1)
-            axes.plot(epochs, curve, color=PARENT, linestyle=":", linewidth=0.9, alpha=0.7)
+            axes.plot(
+                epochs,
+                curve,
+                color=PARENT,
+                linestyle=":",
+                linewidth=0.9,
+                alpha=0.7,
+                **_point_marker(curve),
+            )
             shown = True
             seen.add("parent")
     best_curve: Sequence[float] | None = None
@@ -267,13 +309,14 @@ def _curves_chart(data: ReportData, directory: Path) -> Chart:
             best_curve = curve
             continue
         colour = _colour(job, None)
-        axes.plot(epochs, curve, color=colour, linewidth=1.0, alpha=0.55)
+        axes.plot(epochs, curve, color=colour, linewidth=1.0, alpha=0.55, **_point_marker(curve))
         seen.add(colour)
         if job.early_stopped:
             axes.scatter([len(curve)], [curve[-1]], marker="x", color=STOPPED_EARLY, s=36, zorder=4)
     if best_curve is not None:
         epochs = range(1, len(best_curve) + 1)
-        axes.plot(epochs, best_curve, color=BEST, linewidth=2.5, zorder=5)
+        star: dict[str, Any] = {"marker": "*", "markersize": 12} if len(best_curve) == 1 else {}
+        axes.plot(epochs, best_curve, color=BEST, linewidth=2.5, zorder=5, **star)
         seen.add(BEST)
     if not shown:
         _no_data(axes, "No per-epoch values of the objective metric were recorded.")
@@ -295,17 +338,7 @@ def _curves_chart(data: ReportData, directory: Path) -> Chart:
     axes.grid(True, alpha=0.3)
     axes.xaxis.set_major_locator(_integer_ticks())
     _legend(figure, handles)
-    width, height = _save(figure, directory, "curves.png")
-    return Chart(
-        filename="curves.png",
-        title="Learning curves",
-        description=(
-            "The objective metric after each epoch of every training job; early-stopped jobs "
-            "end where the median rule stopped them."
-        ),
-        width=width,
-        height=height,
-    )
+    return figure
 
 
 # -- hyperparameters against the objective ----------------------------------------------------

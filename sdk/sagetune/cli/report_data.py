@@ -48,6 +48,7 @@ class ReportData:
     completion_reason: str | None
     endpoint: str
     generated: datetime
+    simulated_now: float | None = None  # the simulator's clock when the data was read
 
     @property
     def name(self) -> str:
@@ -56,6 +57,10 @@ class ReportData:
     @property
     def status(self) -> str:
         return wire_value(self.description.hyper_parameter_tuning_job_status)
+
+    @property
+    def stopped_early(self) -> int:
+        return sum(job.early_stopped for job in self.jobs)
 
     @property
     def best_job(self) -> str | None:
@@ -83,7 +88,8 @@ async def collect(client: AsyncSageMakerClient, name: str) -> ReportData:
             continue
         parent_jobs.extend(await job_queries.training_jobs(client, parent_description))
 
-    simulator = await simulator_calls.clock(client) is not None
+    clock = await simulator_calls.clock(client)
+    simulator = clock is not None
     curves: dict[str, tuple[float, ...]] = {}
     if simulator and objective is not None:
         curves = await _curves(client, [*parent_jobs, *jobs], objective.metric)
@@ -100,6 +106,7 @@ async def collect(client: AsyncSageMakerClient, name: str) -> ReportData:
         completion_reason=reason,
         endpoint=client.config.endpoint_url,
         generated=datetime.now(UTC),
+        simulated_now=clock.now if clock is not None else None,
     )
 
 

@@ -77,7 +77,13 @@ def render_html(data: ReportData, charts: Sequence[Chart]) -> str:
         )
     parts.append("<h2>Summary</h2>")
     parts.append('<table class="summary">')
-    for label, text in summary_rows(data.description, completion_reason=data.completion_reason):
+    rows = summary_rows(
+        data.description,
+        completion_reason=data.completion_reason,
+        stopped_early=data.stopped_early,
+        simulated_now=data.simulated_now,
+    )
+    for label, text in rows:
         parts.append(f"<tr><th>{e(label)}</th><td>{e(text)}</td></tr>")
     parts.append("</table>")
     parts.extend(_best_jobs(data))

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from sagetune.cli.errors import BAD_INPUT, CommandError, missing_extra
+from sagetune.cli.violation_text import readable
 from sagetune.codec import from_wire
 from sagetune.errors import ValidationError, Violation
 from sagetune.model import shapes
@@ -107,7 +108,7 @@ def describe_violations(source: str, violations: list[Violation]) -> str:
     """The service's wording, one violation per line under a count."""
     noun = "error" if len(violations) == 1 else "errors"
     lines = [f"{source}: {len(violations)} validation {noun} detected:"]
-    lines.extend(f"  - {v.message()}" for v in violations)
+    lines.extend(f"  - {readable(v)}" for v in violations)
     return "\n".join(lines)
 
 

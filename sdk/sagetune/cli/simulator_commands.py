@@ -7,20 +7,24 @@ import json
 import sys
 from typing import Any
 
-from sagetune.cli.errors import BAD_INPUT, CommandError, require_extra
+from sagetune.cli.errors import BAD_INPUT, CommandError, require_extra, requires
+from sagetune.cli.parsers import add_command
 
 DEFAULT_PORT = 8787
 DEFAULT_TIME_SCALE = "100"
 
 
 def register(commands: Any) -> None:
-    serve = commands.add_parser(
+    serve = add_command(
+        commands,
         "serve",
-        help="run the simulator as an HTTP server (AWS JSON 1.1, SigV4)",
-        description=(
-            "Serve the reference simulator on a loopback port. Point any SageMaker client "
-            "at it with endpoint_url=http://127.0.0.1:PORT and the simulator's credentials."
+        summary="run the simulator as an HTTP server (AWS JSON 1.1, SigV4)",
+        details=(
+            "Serve the reference simulator on a loopback port until interrupted. Point any "
+            "SageMaker client at it with endpoint_url=http://127.0.0.1:PORT and the "
+            "simulator's credentials (printed when it starts)."
         ),
+        example="sagetune serve --port 8787 --time-scale max --db sim.db",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
@@ -54,7 +58,17 @@ def register(commands: Any) -> None:
     serve.add_argument("--account-id", default="123456789012", help="account id in ARNs")
     serve.set_defaults(run=run_serve)
 
-    algorithms = commands.add_parser("algorithms", help="list the simulator's built-in algorithms")
+    algorithms = add_command(
+        commands,
+        "algorithms",
+        summary="list the simulator's built-in algorithms and how to tune them",
+        details=(
+            "Each algorithm's image, objective and tunable hyperparameters; --json gives "
+            "their hyperparameter ranges, metric definitions, objective and optimum. "
+            "`sagetune init --algorithm NAME` writes a request file for one of them."
+        ),
+        example="sagetune algorithms --json",
+    )
     algorithms.add_argument("--json", action="store_true", help="full descriptions as JSON")
     algorithms.set_defaults(run=run_algorithms)
 
@@ -119,6 +133,7 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+@requires("simulator", "numpy", "scipy")
 def run_algorithms(args: argparse.Namespace) -> int:
     from sagetune.simulator import default_registry
 

@@ -39,12 +39,35 @@ def _when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def times_text(
+    created: datetime, ended: datetime | None, *, simulated_now: float | None = None
+) -> str:
+    """When a job was created and ended. On a simulator (``simulated_now``: its clock)
+    the times are simulated, so they are shown as durations on that clock, not as dates
+    that would look real."""
+    if simulated_now is not None:
+        age = format_duration(simulated_now - created.timestamp())
+        text = f"simulated clock: created {age} ago"
+        if ended is not None:
+            return text + f", ended after {format_duration((ended - created).total_seconds())}"
+        return text + f", running for {age}"
+    text = f"created {_when(created)}"
+    if ended is not None:
+        elapsed = (ended - created).total_seconds()
+        text += f", ended {_when(ended)} (after {format_duration(elapsed)})"
+    return text
+
+
 def summary_rows(
     description: shapes.DescribeHyperParameterTuningJobResponse,
     *,
     completion_reason: str | None = None,
+    stopped_early: int = 0,
+    simulated_now: float | None = None,
 ) -> list[tuple[str, str]]:
-    """(label, text) lines of ``sagetune describe``."""
+    """(label, text) lines of ``sagetune describe``; ``stopped_early``: how many stopped
+    training jobs were stopped early (see :mod:`sagetune.cli.stop_causes`),
+    ``simulated_now``: the simulator's clock when the service is a simulator."""
     config = description.hyper_parameter_tuning_job_config
     objective = objective_of(description)
     status = wire_value(description.hyper_parameter_tuning_job_status)
@@ -56,7 +79,8 @@ def summary_rows(
         ("Status", status),
     ]
     strategy = wire_value(config.strategy)
-    early = "on" if early_stopping_on(description) else "off"
+    auto = wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
+    early = "on" if auto else "off"
     seed = f", random seed {config.random_seed}" if config.random_seed is not None else ""
     rows.append(("Strategy", f"{strategy}, early stopping {early}{seed}"))
     if objective is not None:
@@ -70,13 +94,13 @@ def summary_rows(
     parameters = tuned_parameters(description)
     if parameters:
         rows.append(("Tuned", ", ".join(_describe_parameter(p) for p in parameters)))
-    counts = JobCounts.of(description)
+    counts = JobCounts.of(description, stopped_early=stopped_early)
     rows.append(("Training jobs", counts.text(early_stopping=early_stopping_on(description))))
-    end = description.hyper_parameter_tuning_end_time
-    times = f"created {_when(description.creation_time)}"
-    if end is not None:
-        elapsed = (end - description.creation_time).total_seconds()
-        times += f", ended {_when(end)} (after {format_duration(elapsed)})"
+    times = times_text(
+        description.creation_time,
+        description.hyper_parameter_tuning_end_time,
+        simulated_now=simulated_now,
+    )
     rows.append(("Time", times))
     warm = description.warm_start_config
     if warm is not None:
@@ -250,6 +274,7 @@ def job_record(result: TrainingJobResult) -> dict[str, Any]:
         "TuningJobName": result.tuning_job,
         "TrainingJobStatus": result.status,
         "StoppedEarly": result.early_stopped,
+        "StopLimit": result.stop_limit,
         "FinalObjectiveValue": result.objective,
         "TunedHyperParameters": result.hyperparameters,
         "CreationTime": result.created.timestamp(),
@@ -268,3 +293,121 @@ def best_job_line(
     metric = best.final_hyper_parameter_tuning_job_objective_metric
     value = f" ({metric.metric_name} {format_value(metric.value)})" if metric else ""
     return f"Best training job: {best.training_job_name}{value}"
+
+
+def tuning_jobs_table(
+    summaries: Sequence[shapes.HyperParameterTuningJobSummary],
+    *,
+    simulated_now: float | None = None,
+    title: str | None = None,
+) -> Table:
+    """``sagetune list``: one row per tuning job. On a simulator (``simulated_now``) times
+    are ages on its clock, not dates."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+    table.add_column("Tuning job", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Strategy", no_wrap=True)
+    table.add_column("Training jobs", no_wrap=True)
+    table.add_column(
+        "Created (simulated)" if simulated_now is not None else "Created", no_wrap=True
+    )
+    table.add_column("Ran", justify="right", no_wrap=True)
+    for summary in summaries:
+        counters = summary.training_job_status_counters
+        failed = (counters.retryable_error or 0) + (counters.non_retryable_error or 0)
+        limits = summary.resource_limits
+        total = limits.max_number_of_training_jobs if limits is not None else None
+        done = (counters.completed or 0) + (counters.stopped or 0) + failed
+        jobs = f"{done}/{total or '?'}: {counters.completed or 0} completed"
+        if counters.stopped:
+            jobs += f", {counters.stopped} stopped"
+        if failed:
+            jobs += f", {failed} failed"
+        if counters.in_progress:
+            jobs += f", {counters.in_progress} running"
+        created = summary.creation_time
+        if simulated_now is not None:
+            when = f"{format_duration(simulated_now - created.timestamp())} ago"
+        else:
+            when = created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        end = summary.hyper_parameter_tuning_end_time
+        if end is not None:
+            ran = format_duration((end - created).total_seconds())
+        elif simulated_now is not None:
+            ran = format_duration(simulated_now - created.timestamp())
+        else:
+            ran = format_duration((datetime.now(UTC) - created).total_seconds())
+        table.add_row(
+            summary.hyper_parameter_tuning_job_name,
+            wire_value(summary.hyper_parameter_tuning_job_status),
+            wire_value(summary.strategy),
+            jobs,
+            when,
+            ran,
+        )
+    return table
+
+
+def training_job_rows(
+    description: shapes.DescribeTrainingJobResponse, *, simulated_now: float | None = None
+) -> list[tuple[str, str]]:
+    """(label, text) lines of ``sagetune training-job``: the history's times are offsets
+    from the job's creation, so they read the same on AWS and on a simulator."""
+    from sagetune.cli.stop_causes import stop_cause
+
+    status = wire_value(description.training_job_status)
+    secondary = wire_value(description.secondary_status)
+    cause = stop_cause(description)
+    if cause.early:
+        shown = "Stopped early"
+    elif status == "Stopped" and cause.limit:
+        shown = f"Stopped ({cause.limit})"
+    else:
+        shown = status if secondary in ("", status) else f"{status} ({secondary})"
+    rows = [
+        ("Training job", description.training_job_name),
+        ("ARN", description.training_job_arn),
+    ]
+    if description.tuning_job_arn:
+        rows.append(("Tuning job", description.tuning_job_arn.rsplit("/", 1)[-1]))
+    rows.append(("Status", shown))
+    if description.failure_reason:
+        rows.append(("Failure", description.failure_reason))
+    created = description.creation_time
+    times = times_text(created, description.training_end_time, simulated_now=simulated_now)
+    billable = description.billable_time_in_seconds
+    if billable is not None:
+        times += f"; billable {format_duration(billable)}"
+    rows.append(("Time", times))
+    metrics = [
+        f"{m.metric_name} {format_value(m.value)}"
+        for m in description.final_metric_data_list or ()
+        if m.metric_name is not None
+    ]
+    if metrics:
+        rows.append(("Final metrics", " · ".join(metrics)))
+    hyperparameters = {
+        k: v for k, v in (description.hyper_parameters or {}).items() if not k.startswith("_")
+    }
+    if hyperparameters:
+        rows.append(("Hyperparameters", _hyperparameter_text(hyperparameters)))
+    transitions = description.secondary_status_transitions or ()
+    offsets = ["+" + format_duration((t.start_time - created).total_seconds()) for t in transitions]
+    width = max(map(len, offsets), default=0)
+    for i, (offset, transition) in enumerate(zip(offsets, transitions, strict=True)):
+        text = f"{offset.rjust(width)}  {wire_value(transition.status)}"
+        if transition.status_message:
+            text += f": {transition.status_message}"
+        rows.append(("History" if i == 0 else "", text))
+    return rows

@@ -2,20 +2,24 @@
 
 The progress display, the tables and the report all need the same answers: which metric is
 the objective and which way is better, which hyperparameters are tuned and how their ranges
-scale, what a training job's objective was, and whether it was stopped early. They live
-here so the three agree.
+scale, what a training job's objective was, and how it ended (why a job stopped is read
+from its own description, see :mod:`sagetune.cli.stop_causes`). They live here so the
+three agree.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from sagetune.model import shapes
+
+if TYPE_CHECKING:
+    from sagetune.cli.stop_causes import StopCause
 
 TERMINAL_TUNING_STATUSES = frozenset({"Completed", "Failed", "Stopped", "DeleteFailed"})
 
@@ -68,11 +72,17 @@ class TrainingJobResult:
     started: datetime | None = None
     ended: datetime | None = None
     failure_reason: str | None = None
+    stop_limit: str | None = None  # the limit that stopped it (MaxRuntimeExceeded, ...)
 
     @property
     def state(self) -> str:
-        """The status a person reads: ``Stopped early`` instead of a bare ``Stopped``."""
-        return "Stopped early" if self.early_stopped else self.status
+        """The status a person reads: ``Stopped early`` or ``Stopped (MaxRuntimeExceeded)``
+        when the service said why it stopped, else the status as it is."""
+        if self.early_stopped:
+            return "Stopped early"
+        if self.status == "Stopped" and self.stop_limit:
+            return f"Stopped ({self.stop_limit})"
+        return self.status
 
     @property
     def training_seconds(self) -> float | None:
@@ -157,54 +167,67 @@ def parse_value(text: str) -> float | None:
 
 
 def early_stopping_on(description: shapes.DescribeHyperParameterTuningJobResponse) -> bool:
+    """Whether the tuning job stops training jobs early: the median rule
+    (``TrainingJobEarlyStoppingType: Auto``) or the Hyperband strategy's own rungs."""
     config = description.hyper_parameter_tuning_job_config
-    return wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
+    auto = wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
+    return auto or wire_value(config.strategy) == "Hyperband"
 
 
 @attrs.frozen(kw_only=True)
 class JobCounts:
-    """The training jobs of a tuning job by how they stand (failed: retryable or not)."""
+    """The training jobs of a tuning job by how they stand (failed: retryable or not;
+    stopped: every stop, of which ``stopped_early`` by the tuning job's early stopping)."""
 
     completed: int
     stopped: int
     failed: int
     running: int
+    stopped_early: int = 0
 
     @classmethod
-    def of(cls, description: shapes.DescribeHyperParameterTuningJobResponse) -> JobCounts:
+    def of(
+        cls,
+        description: shapes.DescribeHyperParameterTuningJobResponse,
+        *,
+        stopped_early: int = 0,
+    ) -> JobCounts:
         counters = description.training_job_status_counters
         return cls(
             completed=counters.completed or 0,
             stopped=counters.stopped or 0,
             failed=(counters.retryable_error or 0) + (counters.non_retryable_error or 0),
             running=counters.in_progress or 0,
+            stopped_early=stopped_early,
         )
 
     def text(self, *, early_stopping: bool) -> str:
-        stopped = "stopped early" if early_stopping else "stopped"
+        """``completed 4 · stopped early 2 · stopped 1 · failed 0 · running 0``; the early
+        count only for tuning jobs that stop jobs early."""
+        stopped = f"stopped {self.stopped - self.stopped_early}"
+        if early_stopping:
+            stopped = f"stopped early {self.stopped_early} · " + stopped
         return (
-            f"completed {self.completed} · {stopped} {self.stopped} · "
+            f"completed {self.completed} · {stopped} · "
             f"failed {self.failed} · running {self.running}"
         )
 
 
 def training_job_result(
-    summary: shapes.HyperParameterTrainingJobSummary,
-    *,
-    early_stopping: bool,
-    tuning_stopped: bool,
+    summary: shapes.HyperParameterTrainingJobSummary, cause: StopCause | None = None
 ) -> TrainingJobResult:
-    """Read one summary. A ``Stopped`` job counts as stopped early when the tuning job stops
-    jobs early and was not itself stopped (then its running jobs were stopped with it, and
-    the summary cannot tell the two apart)."""
+    """Read one summary; ``cause``: why it stopped, from its own description (a ``Stopped``
+    job without one is a plain ``Stopped``, never an early stop)."""
     status = wire_value(summary.training_job_status)
     metric = summary.final_hyper_parameter_tuning_job_objective_metric
     value = metric.value if metric is not None else None
+    stopped = status == "Stopped" and cause is not None
     return TrainingJobResult(
         name=summary.training_job_name,
         tuning_job=summary.tuning_job_name or "",
         status=status,
-        early_stopped=status == "Stopped" and early_stopping and not tuning_stopped,
+        early_stopped=stopped and cause is not None and cause.early,
+        stop_limit=cause.limit if stopped and cause is not None else None,
         objective=float(value) if isinstance(value, int | float) else None,
         hyperparameters=dict(summary.tuned_hyper_parameters or {}),
         created=summary.creation_time,
@@ -215,15 +238,12 @@ def training_job_result(
 
 
 def results_of(
-    description: shapes.DescribeHyperParameterTuningJobResponse,
     summaries: Iterable[shapes.HyperParameterTrainingJobSummary],
+    causes: Mapping[str, StopCause],
 ) -> list[TrainingJobResult]:
-    """The summaries of one tuning job as results, in launch order."""
-    early = early_stopping_on(description)
-    stopped = wire_value(description.hyper_parameter_tuning_job_status) in ("Stopped", "Stopping")
-    results = [
-        training_job_result(s, early_stopping=early, tuning_stopped=stopped) for s in summaries
-    ]
+    """The summaries of one tuning job as results, in launch order; ``causes``: why its
+    stopped jobs stopped, by training job name."""
+    results = [training_job_result(s, causes.get(s.training_job_name)) for s in summaries]
     results.sort(key=lambda r: (r.created, r.name))
     return results
 

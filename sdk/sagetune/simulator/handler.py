@@ -1,18 +1,27 @@
 """The protocol handler: (method, path, headers, body) -> (status, headers, body).
 
-A pure function of the request and the simulator's state, speaking AWS JSON 1.1 exactly:
-SigV4 first (``auth``), then routing on ``X-Amz-Target``, JSON parsing, the model's
-validation and the cross-field rules (the same code the client runs), the operation, and an
-AWS-shaped answer with ``x-amzn-RequestId``. Every failure is a 4xx AWS error; only a bug in
-the simulator is a 500 ``InternalFailure``.
+A pure function of the request and the simulator's state. SigV4 first (``auth``, scoped to
+the service addressed), then the request is read in its protocol, and the answer or an
+AWS-shaped error goes back in the same protocol with ``x-amzn-RequestId``. Every failure is
+a 4xx AWS error; only a bug in the simulator is a 500 (``InternalFailure``).
 
-Besides SageMaker's operations it answers CloudWatch Logs' ``GetLogEvents`` and
-``DescribeLogStreams`` (so log tooling works against it) and the simulator's own
-``SageTuneSimulator.*`` operations (``extensions``).
+What it routes, and where:
+
+| protocol | recognised by | signed for | served by |
+| --- | --- | --- | --- |
+| AWS JSON 1.1 | ``X-Amz-Target: SageMaker.<Op>`` | sagemaker | ``service`` (generated model, rules) |
+| AWS JSON 1.1 | ``X-Amz-Target: Logs_20140328.<Op>`` | logs | ``logs`` |
+| AWS JSON 1.1 | ``X-Amz-Target: SageTuneSimulator.<Op>`` | sagemaker | ``extensions`` |
+| AWS JSON 1.0 | ``X-Amz-Target: GraniteServiceVersion20100801.<Op>`` | monitoring | ``cloudwatch`` |
+| query | form-encoded ``POST /`` without ``X-Amz-Target`` | monitoring | ``cloudwatch`` |
+| RPC v2 CBOR | ``POST /service/GraniteServiceVersion20100801/operation/<Op>`` | monitoring | ``cloudwatch`` |
+
+(``cloudwatch_wire`` reads and writes CloudWatch's three protocols.)
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,9 +35,11 @@ from sagetune.codec import from_wire, to_wire
 from sagetune.errors import ServiceError, ValidationError
 from sagetune.model.operations import OPERATIONS
 from sagetune.rules import check_rules
+from sagetune.simulator import cloudwatch_wire
 from sagetune.simulator.auth import AuthFailure, AuthSettings, verify_request
 from sagetune.simulator.engine import Engine
-from sagetune.simulator.extensions import Extensions
+from sagetune.simulator.extensions import SIMULATOR_TARGET_PREFIX, Extensions
+from sagetune.simulator.logs import LOGS_TARGET_PREFIX
 from sagetune.simulator.service import Service
 
 log = logging.getLogger("sagetune.simulator")
@@ -64,25 +75,68 @@ class ProtocolHandler:
 
     def __call__(self, method: str, target_path: str, headers: Headers, body: bytes) -> Answer:
         request_id = str(uuid.uuid4())
+        path, _, query = target_path.partition("?")
+        wire = cloudwatch_wire.recognise(method, path, headers)
+        render: Callable[[int, str, str, str], Answer] = (
+            _error if wire is None else functools.partial(cloudwatch_wire.error_answer, wire)
+        )
         try:
-            document = self._dispatch(method, target_path, headers, body)
+            if wire is not None:
+                return self._cloudwatch(wire, method, path, query, headers, body, request_id)
+            document = self._dispatch(method, path, query, headers, body)
         except _ClientFault as fault:
-            return _error(fault.status, fault.code, fault.message, request_id)
+            return render(fault.status, fault.code, fault.message, request_id)
         except AuthFailure as failure:
-            return _error(failure.status, failure.code, failure.message, request_id)
+            return render(failure.status, failure.code, failure.message, request_id)
         except ServiceError as error:
-            return _error(400, error.code, error.message, request_id)
+            return render(error.status_code or 400, error.code, error.message, request_id)
         except Exception:  # a simulator bug: an AWS-shaped 500, and the traceback in the log
             log.exception("internal error handling %s %s", method, target_path)
-            return _error(500, "InternalFailure", "The simulator failed internally.", request_id)
+            return render(500, "InternalFailure", "The simulator failed internally.", request_id)
         return (
             200,
             [("Content-Type", protocol.CONTENT_TYPE), (protocol.REQUEST_ID_HEADER, request_id)],
             protocol.encode_response(document),
         )
 
-    def _dispatch(self, method: str, target_path: str, headers: Headers, body: bytes) -> Any:
-        path, _, query = target_path.partition("?")
+    def _verify(
+        self, service_name: str, method: str, path: str, query: str, headers: Headers, body: bytes
+    ) -> None:
+        verify_request(
+            self._auth_for(service_name),
+            method=method,
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+            now=self.wall_clock(),
+        )
+
+    def _cloudwatch(
+        self,
+        wire: cloudwatch_wire.Wire,
+        method: str,
+        path: str,
+        query: str,
+        headers: Headers,
+        body: bytes,
+        request_id: str,
+    ) -> Answer:
+        self._verify(cloudwatch_wire.SIGNING_NAME, method, path, query, headers, body)
+        operation, members = cloudwatch_wire.read_request(wire, method, path, headers, body)
+        metrics = self.extensions.metrics
+        if not metrics.knows(operation):
+            raise _ClientFault(
+                "UnknownOperationException",
+                f"CloudWatch operation {operation[:64]!r} is not served by the simulator; it "
+                "serves GetMetricStatistics, ListMetrics and GetMetricData.",
+                404 if wire is cloudwatch_wire.Wire.CBOR else 400,
+            )
+        self.engine.advance()
+        document = metrics.call(operation, members, text=wire is cloudwatch_wire.Wire.QUERY)
+        return cloudwatch_wire.answer(wire, operation, document, request_id)
+
+    def _dispatch(self, method: str, path: str, query: str, headers: Headers, body: bytes) -> Any:
         if method != "POST" or path != "/":
             raise _ClientFault(
                 "UnknownOperationException",
@@ -93,21 +147,13 @@ class ProtocolHandler:
         if not target:
             raise _ClientFault("UnknownOperationException", "Missing X-Amz-Target header.")
         prefix, _, operation = target.partition(".")
-        service_name = {"Logs_20140328": "logs"}.get(prefix, self.auth.service)
-        verify_request(
-            self._auth_for(service_name),
-            method=method,
-            path=path,
-            query=query,
-            headers=headers,
-            body=body,
-            now=self.wall_clock(),
-        )
+        service_name = {LOGS_TARGET_PREFIX: "logs"}.get(prefix, self.auth.service)
+        self._verify(service_name, method, path, query, headers, body)
         data = _parse_json(body)
-        if prefix == "Logs_20140328":
+        if prefix == LOGS_TARGET_PREFIX:
             self.engine.advance()
-            return self.extensions.logs(operation, data)
-        if prefix == "SageTuneSimulator":
+            return self.extensions.logs.call(operation, data)
+        if prefix == SIMULATOR_TARGET_PREFIX:
             self.engine.advance()
             result = self.extensions.call(operation, data)
             self.engine.flush()
@@ -116,7 +162,7 @@ class ProtocolHandler:
         if op is None or operation not in self._operations:
             raise _ClientFault(
                 "UnknownOperationException",
-                f"Operation {target} is not supported by the simulator.",
+                f"Operation {target[:128]} is not supported by the simulator.",
             )
         try:
             request = from_wire(op.input, data)
@@ -146,9 +192,10 @@ def _header(headers: Headers, name: str) -> str | None:
 def _parse_json(body: bytes) -> dict[str, Any]:
     try:
         data = protocol.decode(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise _ClientFault(
-            "SerializationException", f"The request body is not valid JSON: {exc}"
+            "SerializationException", f"The request body is not valid JSON: {reason}"
         ) from None
     if not isinstance(data, dict):
         raise _ClientFault(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -58,6 +58,24 @@ CREATE TABLE IF NOT EXISTS metric_points (
     value REAL NOT NULL, PRIMARY KEY (job, metric, seq)
 ) WITHOUT ROWID;
 """
+
+
+_MAX_IN_LIST = 500  # jobs named in SQL; more are filtered while reading
+_MAX_MS = 1 << 62  # past any real time, and +1 still fits SQLite's 64-bit integers
+
+
+def _time_filter(
+    sql: str, args: list[object], start_ms: int | None, end_ms: int | None
+) -> tuple[str, list[object]]:
+    """Add "the line's millisecond timestamp is in [start_ms, end_ms)": floor(t * 1000) >= s
+    exactly when t * 1000 >= s, and < e exactly when t * 1000 < e, for integers s and e."""
+    if start_ms is not None:
+        sql += " AND t * 1000 >= ?"
+        args.append(min(max(start_ms, 0), _MAX_MS))
+    if end_ms is not None:
+        sql += " AND t * 1000 < ?"
+        args.append(min(max(end_ms, 0), _MAX_MS))
+    return sql, args
 
 
 class StoreError(RuntimeError):
@@ -244,6 +262,88 @@ class Store:
             (job, start, limit),
         ).fetchall()
         return [(int(s), float(t), str(line)) for s, t, line in rows]
+
+    def log_bounds(self, job: str) -> tuple[int, float, float] | None:
+        """(lines, time of the first, time of the last) of a job's log; None without lines.
+
+        Line numbers run from 0 without gaps, so two primary-key lookups say it all."""
+        first = self._db.execute(
+            "SELECT t FROM log_lines WHERE job = ? ORDER BY seq LIMIT 1", (job,)
+        ).fetchone()
+        if first is None:
+            return None
+        last = self._db.execute(
+            "SELECT seq, t FROM log_lines WHERE job = ? ORDER BY seq DESC LIMIT 1", (job,)
+        ).fetchone()
+        return int(last[0]) + 1, float(first[0]), float(last[1])
+
+    def log_events(
+        self,
+        job: str,
+        *,
+        after: int = 0,
+        before: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int,
+        newest_first: bool = False,
+    ) -> list[tuple[int, float, str]]:
+        """(line number, time, line) of a job's log lines numbered ``after`` <= n <
+        ``before`` whose millisecond timestamp lies in [``start_ms``, ``end_ms``): the
+        first ``limit`` of them, or the last ``limit`` (newest first) with ``newest_first``."""
+        sql = "SELECT seq, t, line FROM log_lines WHERE job = ? AND seq >= ?"
+        args: list[object] = [job, after]
+        if before is not None:
+            sql += " AND seq < ?"
+            args.append(before)
+        sql, args = _time_filter(sql, args, start_ms, end_ms)
+        sql += " ORDER BY seq DESC LIMIT ?" if newest_first else " ORDER BY seq LIMIT ?"
+        args.append(limit)
+        return [(int(n), float(t), str(line)) for n, t, line in self._db.execute(sql, args)]
+
+    def log_events_across(
+        self,
+        jobs: Collection[str] | None,
+        *,
+        start_ms: int | None,
+        end_ms: int | None,
+        after: tuple[int, str, int] | None,
+        descending: bool,
+    ) -> Iterator[tuple[int, str, int, float, str]]:
+        """(timestamp in ms, job, line number, time, line) of the log lines of ``jobs``
+        (None: every job) with a timestamp in [``start_ms``, ``end_ms``), in the order of
+        (timestamp, job, line number) - or its reverse - strictly after the key ``after``."""
+        sql = "SELECT CAST(t * 1000 AS INTEGER) AS ms, job, seq, t, line FROM log_lines WHERE 1"
+        args: list[object] = []
+        if jobs is not None and len(jobs) <= _MAX_IN_LIST:
+            sql += f" AND job IN ({', '.join('?' * len(jobs))})"
+            args.extend(jobs)
+        sql, args = _time_filter(sql, args, start_ms, end_ms)
+        if after is not None:
+            sql += (
+                " AND (ms, job, seq) < (?, ?, ?)"
+                if descending
+                else " AND (ms, job, seq) > (?, ?, ?)"
+            )
+            args.extend(after)
+        order = " DESC" if descending else ""
+        sql += f" ORDER BY ms{order}, job{order}, seq{order}"
+        cursor = self._db.execute(sql, args)
+        while rows := cursor.fetchmany(512):
+            for ms, job, seq, t, line in rows:
+                if jobs is None or job in jobs:
+                    yield int(ms), str(job), int(seq), float(t), str(line)
+
+    def metric_points(
+        self, job: str, metric: str, start: float, end: float
+    ) -> list[tuple[float, float]]:
+        """(time, value) of each point ``metric`` of ``job`` took in [``start``, ``end``)."""
+        rows = self._db.execute(
+            "SELECT t, value FROM metric_points WHERE job = ? AND metric = ? AND t >= ? AND t < ?"
+            " ORDER BY seq",
+            (job, metric, start, end),
+        )
+        return [(float(t), float(value)) for t, value in rows]
 
     def metric_series(self, job: str) -> dict[str, list[tuple[float, float]]]:
         """Every metric a job reported: name -> [(simulated time, value), ...] in order."""

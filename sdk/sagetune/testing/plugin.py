@@ -1,7 +1,13 @@
 """The pytest plugin registered through the ``pytest11`` entry point (no glue code needed).
 
-Fixtures (all function-scoped and synchronous, so they work the same under pytest-asyncio
-and anyio's plugin):
+``async def`` tests run with the ``testing`` extra alone: when no async plugin
+(pytest-asyncio, anyio, ...) has taken an ``async def`` test, this plugin runs it with
+``asyncio.run``, a fresh event loop per test. Tests that pytest-asyncio or anyio run (a
+marker, ``asyncio_mode = auto``) are left to them, and so are async fixtures: an ``async
+def`` fixture needs one of those plugins, and a test that gets one unrun fails saying so.
+
+Fixtures (all function-scoped and synchronous, so they work the same under this plugin's
+runner, pytest-asyncio and anyio's plugin):
 
 - ``sagetune_simulator``: an in-process :class:`~sagetune.simulator.Simulator` (in-memory
   SQLite, manual clock); override it in a ``conftest.py`` to register your algorithms;
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import inspect
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -121,6 +128,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "call":
         item.stash[_CALL_REPORT] = report
     return report
+
+
+@pytest.hookimpl
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an ``async def`` test that no async plugin took (their hooks run first and leave
+    a synchronous function behind; pytest's own would fail the test)."""
+    function = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(function):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    for name, value in arguments.items():
+        if inspect.iscoroutine(value) or inspect.isasyncgen(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never awaited: say why instead of warning about it
+            pytest.fail(
+                f"fixture {name!r} is an async fixture, which sagetune's plugin does not run: "
+                "install pytest-asyncio (asyncio_mode = auto) or anyio's pytest plugin",
+                pytrace=False,
+            )
+    import asyncio  # here: most test runs never need it
+
+    asyncio.run(function(**arguments))
+    return True
 
 
 @dataclasses.dataclass  # not attrs: this module loads in every pytest run (~35 ms)

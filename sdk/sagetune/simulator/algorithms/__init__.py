@@ -1,6 +1,7 @@
 """Training algorithms the simulator runs: the calling convention, built-ins and registry.
 
-A training job's TrainingImage (``sagetune/<name>:latest`` for the built-ins, any exact
+A training job's TrainingImage (``sagetune/<name>:latest`` for the built-ins, AWS's
+published images of XGBoost and linear-learner for their simulated counterparts, any exact
 string for your own) or AlgorithmName picks an algorithm from an
 :class:`AlgorithmRegistry`; the algorithm turns string hyperparameters and an
 :class:`AlgorithmContext` into ``(simulated_seconds, log_line)`` pairs, and the simulator

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import attrs
 
@@ -60,6 +60,8 @@ __all__ = [
     "BoostedTreesParams",
     "boosted_trees_algorithm",
     "format_boosted_trees_line",
+    "noisy_rounds",
+    "seconds_per_round",
 ]
 
 _IMAGE = "sagetune/xgboost-curve:latest"
@@ -216,29 +218,29 @@ def boosted_trees_algorithm(
         colsample_bytree=hps.real("colsample_bytree"),
         min_child_weight=hps.real("min_child_weight"),
     )
-    curve = BoostedTreesCurve.from_params(params)
-    seconds_per_round = (
+    return _rounds(hyperparameters, context, params, hps.integer("num_round"))
+
+
+def seconds_per_round(params: BoostedTreesParams, context: AlgorithmContext) -> float:
+    """Simulated seconds of one round (before jitter) on the job's instances."""
+    return (
         (20.0 + 10.0 * params.max_depth)
         * (0.5 + 0.5 * params.subsample)
         * (0.6 + 0.4 * params.colsample_bytree)
         / instance_speedup(context.instance_type, context.instance_count, accelerated=False)
     )
-    return _rounds(hyperparameters, context, curve, hps.integer("num_round"), seconds_per_round)
 
 
-def _rounds(
-    raw: Mapping[str, str],
-    context: AlgorithmContext,
-    curve: BoostedTreesCurve,
-    num_round: int,
-    seconds_per_round: float,
-) -> LogStream:
-    rng = random.Random(context.seed)
-    data = (
-        "Train matrix has 40000 rows and 28 columns",
-        "Validation matrix has 10000 rows",
-    )
-    yield from startup_lines(_IMAGE, raw, context, rng, data)
+def noisy_rounds(
+    params: BoostedTreesParams, num_round: int, seconds: float, rng: random.Random
+) -> Iterator[tuple[float, float, float]]:
+    """``(seconds, train rmse, validation rmse)`` of rounds 1..num_round, with the model's
+    seeded noise (a per-job offset, per-round jitter) and +-3% jitter on ``seconds``.
+
+    Both faces of the model (this module's log format and SageMaker XGBoost's,
+    :mod:`.aws_xgboost`) draw their numbers here, so they agree for a given seed.
+    """
+    curve = BoostedTreesCurve.from_params(params)
     normal, uniform = standard_normal_sampler(rng), rng.random
     train_offset = 0.002 * normal()
     validation_offset = 0.004 * normal()
@@ -249,8 +251,24 @@ def _rounds(
         train = train if train > 1e-4 else 1e-4
         validation += validation_offset + 0.0015 * normal()
         validation = validation if validation > 1e-4 else 1e-4
-        seconds = seconds_per_round * (0.97 + 0.06 * uniform())
-        yield seconds, format_boosted_trees_line(t - 1, train, validation)
+        yield seconds * (0.97 + 0.06 * uniform()), train, validation
+
+
+def _rounds(
+    raw: Mapping[str, str],
+    context: AlgorithmContext,
+    params: BoostedTreesParams,
+    num_round: int,
+) -> LogStream:
+    rng = random.Random(context.seed)
+    data = (
+        "Train matrix has 40000 rows and 28 columns",
+        "Validation matrix has 10000 rows",
+    )
+    yield from startup_lines(_IMAGE, raw, context, rng, data)
+    rounds = noisy_rounds(params, num_round, seconds_per_round(params, context), rng)
+    for index, (seconds, train, validation) in enumerate(rounds):
+        yield seconds, format_boosted_trees_line(index, train, validation)
 
 
 # Found by L-BFGS-B over (log eta, subsample, colsample_bytree, min_child_weight) from

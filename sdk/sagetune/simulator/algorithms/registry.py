@@ -10,29 +10,51 @@ Resolution rules (first match wins):
    ``:1.0``...) resolve to built-in ``<name>``. The simulator has one version of each
    built-in, and warm start's TransferLearning allows the image version to change, so a
    tag must not make a job fail.
-3. Built-ins by AlgorithmName: the plain name (``branin``) or an algorithm ARN
+3. AWS's built-in algorithms by image: every URI AWS publishes for XGBoost
+   (``sagemaker-xgboost:<version>``, ``xgboost:1``) and linear-learner, in every region
+   and registry account (:mod:`.aws_images`), runs its simulated counterpart
+   (:mod:`.aws_xgboost`, :mod:`.aws_linear_learner`). AWS's other built-in algorithms'
+   images are recognized and refused with a message saying they are not simulated.
+4. Built-ins by AlgorithmName: the plain name (``branin``) or an algorithm ARN
    (``arn:aws:sagemaker:<region>:<account>:algorithm/<name>``); an ARN's trailing name is
    also looked up among the registered keys.
 
-Nothing else matches: :class:`AlgorithmNotFound` (a LookupError) lists what exists.
+Nothing else matches: :class:`AlgorithmNotFound` (a LookupError) lists what exists, says
+how to register an algorithm, and for a URI in one of AWS's built-in repositories says
+what AWS publishes there (the right account for the region, the published tags).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
+from sagetune.simulator.algorithms.aws_images import aws_image_catalog
+from sagetune.simulator.algorithms.aws_linear_learner import linear_learner_spec
+from sagetune.simulator.algorithms.aws_xgboost import xgboost_spec
 from sagetune.simulator.algorithms.builtin import BUILTIN_ALGORITHMS
 from sagetune.simulator.algorithms.spec import AlgorithmFn, AlgorithmSpec
 
-__all__ = ["AlgorithmNotFound", "AlgorithmRegistry", "default_registry"]
+__all__ = ["AWS_SIMULATED", "AlgorithmNotFound", "AlgorithmRegistry", "default_registry"]
 
 _BUILTIN_IMAGE = re.compile(
     r"sagetune/(?P<name>[a-z0-9][a-z0-9._-]*)(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
 )
 _ALGORITHM_ARN = re.compile(r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:algorithm/(?P<name>.+)")
+
+
+# ECR repository -> the simulated counterpart of each of its versions.
+AWS_SIMULATED: dict[str, Callable[[str, str], AlgorithmSpec]] = {
+    "sagemaker-xgboost": xgboost_spec,
+    "xgboost": xgboost_spec,
+    "linear-learner": linear_learner_spec,
+}
+_REGISTER_HINT = (
+    "Register an algorithm for an image with sim.register_algorithm(image, fn) "
+    "(Simulator.register_algorithm; AlgorithmRegistry.register on a bare registry)."
+)
 
 
 class AlgorithmNotFound(LookupError):
@@ -106,6 +128,8 @@ class AlgorithmRegistry:
                 if match is not None:
                     found = self._builtins.get(match["name"])
             if found is None:
+                found = self._aws_algorithm(training_image)
+            if found is None:
                 raise AlgorithmNotFound(self._not_found("TrainingImage", training_image))
             return found
         assert algorithm_name is not None
@@ -120,6 +144,30 @@ class AlgorithmRegistry:
         if found is None:
             raise AlgorithmNotFound(self._not_found("AlgorithmName", algorithm_name))
         return found
+
+    def _aws_algorithm(self, image: str) -> AlgorithmSpec | None:
+        published = aws_image_catalog().lookup(image)
+        if published is None:
+            return None
+        make = AWS_SIMULATED.get(published.repository)
+        if make is None:
+            raise AlgorithmNotFound(
+                f"No algorithm for TrainingImage {image!r}: it is AWS's built-in "
+                f"{published.algorithm} algorithm (version {published.version}), which the "
+                f"simulator does not simulate (it simulates "
+                f"{', '.join(sorted({aws_image_catalog().algorithm_of(r) for r in AWS_SIMULATED}))}). "
+                + _REGISTER_HINT
+            )
+        return make(published.repository, published.version)
+
+    def aws_algorithms(self) -> tuple[AlgorithmSpec, ...]:
+        """The simulated counterparts of AWS's built-in algorithms, one per image version."""
+        catalog = aws_image_catalog()
+        return tuple(
+            make(repository, version)
+            for repository, make in AWS_SIMULATED.items()
+            for version in catalog.versions(repository)
+        )
 
     def builtins(self) -> tuple[AlgorithmSpec, ...]:
         """The built-in algorithms, in a stable order."""
@@ -137,11 +185,14 @@ class AlgorithmRegistry:
         images = ", ".join(spec.image for spec in self._builtins.values()) or "none"
         names = ", ".join(self._builtins) or "none"
         registered = ", ".join(repr(key) for key in self._registered) or "none"
+        near_miss = aws_image_catalog().explain(value) if field == "TrainingImage" else None
+        aws = ", ".join(sorted(AWS_SIMULATED))
         return (
-            f"No algorithm for {field} {value!r}. Built-in images: {images} (any tag "
-            f"resolves the same algorithm); built-in AlgorithmNames: {names}; registered: "
-            f"{registered}. Register your own with "
-            "AlgorithmRegistry.register(image_or_name, fn)."
+            f"No algorithm for {field} {value!r}. "
+            + (f"{near_miss} " if near_miss else "")
+            + f"Built-in images: {images} (any tag resolves the same algorithm), and AWS's "
+            f"images of its built-in algorithms ({aws}) in every region AWS publishes them; "
+            f"built-in AlgorithmNames: {names}; registered: {registered}. {_REGISTER_HINT}"
         )
 
     def list(self) -> tuple[AlgorithmSpec, ...]:

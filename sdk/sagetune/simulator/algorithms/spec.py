@@ -38,6 +38,7 @@ __all__ = [
     "HyperParameterSpec",
     "LogStream",
     "ObjectiveType",
+    "missing_metric_message",
 ]
 
 LogStream = Iterator[tuple[float, str]]
@@ -55,7 +56,10 @@ class AlgorithmContext:
     job's RandomSeed and the training job's index); every random draw of an algorithm
     comes from it. ``instance_type`` and ``instance_count`` come from the job's
     ResourceConfig; the built-in curve algorithms run faster (in simulated time) on
-    bigger or accelerated instances.
+    bigger or accelerated instances. ``channels`` are the ChannelNames of the job's
+    InputDataConfig (None: not said; algorithms then assume ``train`` and
+    ``validation``). ``start_time`` is the simulated time (epoch seconds) at which the
+    algorithm starts, for algorithms whose lines print clock times (None: 0).
     """
 
     seed: int
@@ -63,6 +67,8 @@ class AlgorithmContext:
     instance_type: str = "ml.m5.xlarge"
     instance_count: int = 1
     tuning_job_name: str | None = None
+    channels: tuple[str, ...] | None = None
+    start_time: float | None = None
 
 
 AlgorithmFn = Callable[[Mapping[str, str], AlgorithmContext], LogStream]
@@ -167,6 +173,10 @@ class AlgorithmSpec:
     value within the suggested ranges (None when unknown). ``log_format`` is one example
     line, for docs. ``epochs_hyperparameter`` names the hyperparameter that counts epochs
     (rounds) for iterative algorithms, the resource Hyperband allocates.
+
+    ``predefined_metrics`` is True for AWS's built-in algorithms: the service publishes
+    their ``metric_definitions`` itself, so a request needs no MetricDefinitions
+    (:meth:`service_metric_definitions` is what the service fills in).
     """
 
     name: str
@@ -181,6 +191,7 @@ class AlgorithmSpec:
     log_format: str = ""
     epochs_hyperparameter: str | None = None
     builtin: bool = False
+    predefined_metrics: bool = False
 
     def __attrs_post_init__(self) -> None:
         names = [hp.name for hp in self.hyperparameters]
@@ -213,6 +224,30 @@ class AlgorithmSpec:
     def metric_definitions_wire(self) -> list[dict[str, str]]:
         """MetricDefinitions as the API takes them: ``[{"Name": ..., "Regex": ...}]``."""
         return [{"Name": name, "Regex": regex} for name, regex in self.metric_definitions]
+
+    def service_metric_definitions(
+        self, objective_metric: str | None = None
+    ) -> list[dict[str, str]]:
+        """The MetricDefinitions the service fills in when a request has none.
+
+        AWS's built-in algorithms (``predefined_metrics``): their whole list, and for a
+        tuning job's training job definition (``objective_metric`` given) one more entry
+        ``{"Name": "ObjectiveMetric", "Regex": <the objective's regex>}``, as
+        DescribeHyperParameterTuningJob shows. Raises ValueError with the service's
+        ValidationException text when the algorithm publishes no metrics, or none of
+        that name.
+        """
+        if not self.predefined_metrics:
+            if objective_metric is not None:
+                raise ValueError(missing_metric_message())
+            return []
+        wire = [{"Name": name, "Regex": regex} for name, regex in self.metric_definitions]
+        if objective_metric is not None:
+            regex = dict(self.metric_definitions).get(objective_metric)
+            if regex is None:
+                raise ValueError(missing_metric_message())
+            wire.append({"Name": "ObjectiveMetric", "Regex": regex})
+        return wire
 
     def parameter_ranges_wire(self) -> dict[str, list[dict[str, object]]]:
         """ParameterRanges (API shape) covering every tunable hyperparameter's suggested range."""
@@ -257,4 +292,13 @@ class AlgorithmSpec:
             "optimum": self.optimum,
             "log_format": self.log_format,
             "epochs_hyperparameter": self.epochs_hyperparameter,
+            "predefined_metrics": self.predefined_metrics,
         }
+
+
+def missing_metric_message() -> str:
+    """The service's ValidationException text for a tuning objective that is not defined."""
+    return (
+        "A metric is required for this hyperparameter tuning job objective. "
+        "Provide a metric in the metric definitions."
+    )
