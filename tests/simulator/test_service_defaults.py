@@ -31,6 +31,7 @@ from sagetune.model import (
 from sagetune.model.wire_names import WIRE_NAMES
 from sagetune.simulator import Simulator, default_registry
 from sagetune.simulator.requests import SERVICE_DEFAULTS, Scope, stored_request
+from tests.algorithms.test_aws_builtin_end_to_end import XGBOOST_1_7, documented_tuning_request
 from tests.simulator.builders import training_request, tuning_request
 from tests.simulator.conftest import Loopback, SignedCaller
 from tests.simulator.test_persistence import V1_TUNING, served, write_v1_database
@@ -159,9 +160,8 @@ def test_each_training_job_of_a_tuning_job_has_the_objective_name_once_and_every
 def test_a_training_job_of_its_own_gets_the_defaults_its_profiler_and_built_in_metrics(
     loopback: Loopback,
 ) -> None:
-    request = training_request("solo", "sagetune/xgboost-curve:latest", {"num_round": "3"})
+    request = training_request("solo", XGBOOST_1_7, {"num_round": "3"})
     del request["StoppingCondition"]  # optional in CreateTrainingJob
-    del request["HyperParameters"]
     request["InputDataConfig"] = [CHANNEL]
     request["ProfilerConfig"] = {"S3OutputPath": "s3://bucket/profiler/", "DisableProfiler": False}
     request["DebugHookConfig"] = {
@@ -172,11 +172,11 @@ def test_a_training_job_of_its_own_gets_the_defaults_its_profiler_and_built_in_m
 
     job = loopback.sm.describe_training_job(TrainingJobName="solo")
 
-    xgboost = default_registry().resolve(training_image="sagetune/xgboost-curve:latest")
+    xgboost = default_registry().resolve(training_image=XGBOOST_1_7)
     assert job["AlgorithmSpecification"] == {
-        "TrainingImage": "sagetune/xgboost-curve:latest",
+        "TrainingImage": XGBOOST_1_7,
         "TrainingInputMode": "File",
-        "MetricDefinitions": xgboost.metric_definitions_wire(),  # a built-in's own
+        "MetricDefinitions": xgboost.service_metric_definitions(),  # what AWS publishes
         "EnableSageMakerMetricsTimeSeries": False,
     }
     assert job["ProfilerConfig"] == {
@@ -190,8 +190,64 @@ def test_a_training_job_of_its_own_gets_the_defaults_its_profiler_and_built_in_m
     assert job["InputDataConfig"] == [
         CHANNEL | {"CompressionType": "None", "RecordWrapperType": "None"}  # no InputMode
     ]
-    assert "HyperParameters" not in job  # never an empty map
     assert job["OutputDataConfig"]["KmsKeyId"] == ""
+
+
+def test_a_training_job_on_a_custom_image_gets_no_metric_definitions_or_hyperparameters(
+    loopback: Loopback,
+) -> None:
+    """The simulator's own images are custom images to the service: their metrics are the
+    request's (the simulator still measures them with the algorithm's, as a convenience)."""
+    request = training_request("own", "sagetune/xgboost-curve:latest", {})
+    del request["HyperParameters"]
+    loopback.sm.create_training_job(**request)
+
+    job = loopback.sm.describe_training_job(TrainingJobName="own")
+
+    assert "MetricDefinitions" not in job["AlgorithmSpecification"]
+    assert "HyperParameters" not in job  # never an empty map
+
+
+def test_a_tuning_job_on_a_built_in_image_without_metric_definitions_gets_the_published_ones(
+    loopback: Loopback,
+) -> None:
+    sm = loopback.sm
+    sm.create_hyper_parameter_tuning_job(
+        **documented_tuning_request("documented", "validation:rmse", "Minimize")
+    )
+    published = default_registry().resolve(training_image=XGBOOST_1_7).service_metric_definitions()
+
+    described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="documented")
+    (first, *_) = sm.list_training_jobs_for_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName="documented"
+    )["TrainingJobSummaries"]
+    job = sm.describe_training_job(TrainingJobName=first["TrainingJobName"])
+
+    metrics = described["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"]
+    rmse = next(m["Regex"] for m in published if m["Name"] == "validation:rmse")
+    assert metrics == [*published, {"Name": "ObjectiveMetric", "Regex": rmse}]
+    assert job["AlgorithmSpecification"]["MetricDefinitions"] == metrics  # inherited
+    # What SDK v2's attach reads without a check:
+    assert described["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"]
+
+
+def test_an_objective_no_metric_defines_is_refused_with_the_services_words(
+    loopback: Loopback,
+) -> None:
+    """An objective the built-in image does not publish, or a custom image without
+    MetricDefinitions: the message is the one AWS answers."""
+    not_published = documented_tuning_request("loss", "validation:loss", "Minimize")
+    custom = tuning_request("custom")
+    del custom["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"]
+
+    for request in (not_published, custom):
+        status, error = loopback.raw("CreateHyperParameterTuningJob", request)
+        assert (status, error["__type"]) == (400, "ValidationException")
+        assert error["message"] == (
+            "A metric is required for this hyperparameter tuning job objective. "
+            "Provide a metric in the metric definitions."
+        )
+    assert loopback.sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"] == []
 
 
 def test_answers_carry_the_members_real_answers_have_and_no_others(loopback: Loopback) -> None:
@@ -263,27 +319,6 @@ def test_sagetune_client_reads_the_defaults_as_typed_values(sim: Simulator) -> N
 
 
 # -- the table itself
-
-
-def test_a_built_in_image_definition_without_metric_definitions_gets_the_algorithms_and_the_objective() -> (
-    None
-):
-    """The hook built-in algorithm images use (``builtin_metric_definitions``); the rules
-    layer still asks for MetricDefinitions on a TrainingImage, so this calls the seam."""
-    wire = tuning_request("builtin")
-    del wire["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"]
-    request = from_wire(CreateHyperParameterTuningJobRequest, wire)
-    algorithms = default_registry()
-
-    stored = stored_request(request, algorithms)
-
-    assert stored.training_job_definition is not None
-    metrics = stored.training_job_definition.algorithm_specification.metric_definitions
-    xgboost = algorithms.resolve(training_image="sagetune/xgboost-curve:latest")
-    assert [(m.name, m.regex) for m in metrics or []] == [
-        *xgboost.metric_definitions,
-        ("ObjectiveMetric", dict(xgboost.metric_definitions)["validation:rmse"]),
-    ]
 
 
 def test_a_custom_image_gets_no_metric_definitions_it_did_not_give() -> None:

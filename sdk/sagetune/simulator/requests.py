@@ -60,10 +60,6 @@ TUNING_OBJECTIVE_HYPERPARAMETER = "_tuning_objective_metric"
 """The static hyperparameter SageMaker adds to every training job definition of a tuning job
 (the objective metric's name, a plain string), so every training job it launches has it."""
 
-OBJECTIVE_METRIC = "ObjectiveMetric"
-"""The MetricDefinition the service appends to a tuning job's definition of a built-in
-algorithm: the objective's regex under this name."""
-
 DEFAULT_MAX_RUNTIME_IN_SECONDS = 86400
 """StoppingCondition.MaxRuntimeInSeconds when left out: "The default value is 1 day"."""
 
@@ -171,16 +167,19 @@ def _objective_name(context: Context) -> str | None:
 
 
 def builtin_metric_definitions(
-    algorithms: AlgorithmRegistry | None, training_image: str | None
-) -> tuple[tuple[str, str], ...] | None:
-    """THE HOOK for built-in algorithm images: the (Name, Regex) pairs the service fills in
-    as MetricDefinitions for a training image whose algorithm publishes predefined metrics
-    (AWS's built-in algorithms do; so do the simulator's ``sagetune/<name>`` built-ins), or
-    None (a custom image: the request's own MetricDefinitions, if any, are all there is).
+    algorithms: AlgorithmRegistry | None,
+    training_image: str | None,
+    objective_metric: str | None = None,
+) -> list[MetricDefinition] | None:
+    """THE HOOK for AWS's built-in algorithm images: the MetricDefinitions the service fills
+    in for a training image whose algorithm publishes its own metrics, or None (a custom
+    image: the request's MetricDefinitions, if any, are all there is).
 
-    Asks the algorithm registry (``AlgorithmSpec.metric_definitions`` of a spec marked
-    ``builtin``), so an image the registry learns to resolve gets its metrics here with no
-    change to this table.
+    Asks the algorithm registry: an algorithm marked ``predefined_metrics`` gets
+    ``AlgorithmSpec.service_metric_definitions(objective_metric)`` (its published list; for
+    a tuning job's definition, ``objective_metric`` given, then ``ObjectiveMetric`` with the
+    objective's regex). An objective it does not publish fills nothing: the service refuses
+    the tuning job then (``service``).
     """
     if algorithms is None or training_image is None:
         return None
@@ -188,30 +187,24 @@ def builtin_metric_definitions(
         algorithm = algorithms.resolve(training_image=training_image)
     except (AlgorithmNotFound, ValueError):
         return None  # the service's algorithm check says why
-    if not algorithm.builtin or not algorithm.metric_definitions:
+    if not algorithm.predefined_metrics:
         return None
-    return algorithm.metric_definitions
+    try:
+        published = algorithm.service_metric_definitions(objective_metric)
+    except ValueError:
+        return None
+    return [MetricDefinition(name=m["Name"], regex=m["Regex"]) for m in published]
 
 
 def _builtin_metrics(context: Context) -> list[MetricDefinition] | None:
     spec = context.root.algorithm_specification
-    found = builtin_metric_definitions(
-        context.algorithms, spec.training_image if spec is not None else None
-    )
-    if found is None:
-        return None
-    return [MetricDefinition(name=name, regex=regex) for name, regex in found]
+    image = spec.training_image if spec is not None else None
+    return builtin_metric_definitions(context.algorithms, image)
 
 
 def _builtin_metrics_and_objective(context: Context) -> list[MetricDefinition] | None:
-    metrics = _builtin_metrics(context)
-    if metrics is None:
-        return None
-    objective = _objective_name(context)
-    regex = next((m.regex for m in metrics if m.name == objective), None)
-    if regex is not None:
-        metrics.append(MetricDefinition(name=OBJECTIVE_METRIC, regex=regex))
-    return metrics
+    image = context.root.algorithm_specification.training_image
+    return builtin_metric_definitions(context.algorithms, image, _objective_name(context))
 
 
 def resource_config_of(
@@ -325,8 +318,8 @@ SERVICE_DEFAULTS: tuple[Default, ...] = (
         path="AlgorithmSpecification.MetricDefinitions",
         value=Derived(
             fn=_builtin_metrics_and_objective,
-            says="a built-in algorithm image's predefined metrics, then ObjectiveMetric with "
-            "the objective's regex (builtin_metric_definitions)",
+            says="an AWS built-in algorithm image's published metrics, then ObjectiveMetric "
+            "with the objective's regex (builtin_metric_definitions)",
         ),
         evidence="R2, K (built-in images); S v2 tuner.py:1581, analytics.py:425",
     ),
@@ -410,7 +403,7 @@ SERVICE_DEFAULTS: tuple[Default, ...] = (
         path="AlgorithmSpecification.MetricDefinitions",
         value=Derived(
             fn=_builtin_metrics,
-            says="a built-in algorithm image's predefined metrics (builtin_metric_definitions)",
+            says="an AWS built-in algorithm image's published metrics (builtin_metric_definitions)",
         ),
         evidence="R1 (27 for sagemaker-xgboost); S v2 analytics.py:425",
     ),

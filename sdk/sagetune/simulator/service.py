@@ -37,8 +37,10 @@ from sagetune.model import (
     DescribeTrainingJobRequest,
     DescribeTrainingJobResponse,
     FinalHyperParameterTuningJobObjectiveMetric,
+    HyperParameterTrainingJobDefinition,
     HyperParameterTrainingJobSummary,
     HyperParameterTuningJobCompletionDetails,
+    HyperParameterTuningJobConfig,
     HyperParameterTuningJobConsumedResources,
     HyperParameterTuningJobObjectiveType,
     HyperParameterTuningJobStatus,
@@ -70,6 +72,7 @@ from sagetune.model import (
 )
 from sagetune.rules import objective_of, training_job_definitions
 from sagetune.simulator.algorithms import AlgorithmNotFound
+from sagetune.simulator.algorithms.spec import missing_metric_message
 from sagetune.simulator.engine import Engine
 from sagetune.simulator.metrics import MetricDefinitionError, compile_metric_definitions
 from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
@@ -131,10 +134,11 @@ class Service:
                 f"{running} Jobs and a request delta of 1 Jobs. Please use AWS Service Quotas "
                 "to request an increase for this quota."
             )
-        definitions = training_job_definitions(request)
-        for definition in definitions:
+        config = request.hyper_parameter_tuning_job_config
+        for definition in training_job_definitions(request):
             algo = definition.algorithm_specification
             self._check_algorithm(algo.training_image, algo.algorithm_name, algo.metric_definitions)
+            _check_objective_defined(config, definition)
         check_warm_start(engine, request)
         rec = engine.create_tuning_job(request, tags)
         return CreateHyperParameterTuningJobResponse(hyper_parameter_tuning_job_arn=rec.arn)
@@ -538,6 +542,21 @@ def _tags_to_add(tags: Sequence[Tag]) -> dict[str, str]:
             )
         found[tag.key] = tag.value
     return found
+
+
+def _check_objective_defined(
+    config: HyperParameterTuningJobConfig, definition: HyperParameterTrainingJobDefinition
+) -> None:
+    """A training image's stored MetricDefinitions must define the objective (as the rules
+    layer checks for the ones a request gives: not for Grid). When a request left them out,
+    only an AWS built-in algorithm's image has them (``requests.builtin_metric_definitions``);
+    any other image, or an objective the image does not publish, is the service's error."""
+    algo = definition.algorithm_specification
+    objective = objective_of(config, definition)
+    if algo.training_image is None or objective is None or config.strategy == "Grid":
+        return
+    if objective.metric_name not in {m.name for m in algo.metric_definitions or []}:
+        raise ValidationException(missing_metric_message())
 
 
 def _status_counters(jobs: Sequence[TrainingJobRecord]) -> TrainingJobStatusCounters:
