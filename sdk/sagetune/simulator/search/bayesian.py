@@ -91,6 +91,7 @@ from . import gp
 from .history import SearchState, Trial
 from .seeding import STREAM_CANDIDATES, STREAM_INITIAL_DESIGN, rng_for, seed_words
 from .space import CategoricalDim, FloatArray, IntegerDim, SearchSpace
+from .threads import one_blas_thread
 
 BoolArray = gp.BoolArray
 LARGE_N = 300
@@ -277,6 +278,10 @@ class BayesianStrategy:
     max_parent_observations: int = 300
 
     def suggest(self, state: SearchState) -> dict[str, str]:
+        with one_blas_thread():
+            return self._suggest(state)
+
+    def _suggest(self, state: SearchState) -> dict[str, str]:
         space = state.space
         if not space.dims:
             return {}
