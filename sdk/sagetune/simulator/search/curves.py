@@ -18,8 +18,9 @@ The search asks for expected improvement at ``z = 1`` only (``FinalEpoch``).
 **On the finals' scale.** Every curve starts bad and improves, and the spread between jobs
 differs from epoch to epoch: taken as they are, the values made the GP spend its fit on that
 common trend, the fidelity length scale came out short, and a job stopped at chance level
-said nothing about the end (first try, measured with ``bench/demo_setting.py``: the demo's
-last 15 jobs held a median 3.5 stopped ones). So a value at epoch ``t`` is replaced by the
+said nothing about the end (a first try, with each value taken relative to the median at
+its epoch: ``bench/demo_setting.py --seeds 0-5`` gave a median 8 stopped jobs among the
+demo's last 15, against 6 when they were believed). So a value at epoch ``t`` is replaced by the
 final value at the same quantile: its mid-rank among the *finished* jobs' values at epoch
 ``t``, read off those jobs' final values (the value the job would end with if jobs kept
 their ranks; finished jobs only, because the stopped ones have no final to read). A job

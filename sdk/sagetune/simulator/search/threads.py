@@ -8,7 +8,7 @@ did) also changed the user's own numpy, and every child process; instead each Ba
 suggestion runs inside threadpoolctl's ``limit``, which sets the thread count of the BLAS
 libraries numpy and scipy loaded and restores it on the way out. The controller (finding
 those libraries, about 3 ms) is built once, at the first suggestion; entering and leaving
-the limit then costs about 12 µs (``bench/search_latency.py`` prints it).
+the limit then costs 12-35 µs (``bench/search_latency.py`` prints it).
 """
 
 from __future__ import annotations
