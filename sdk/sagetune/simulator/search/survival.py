@@ -61,11 +61,9 @@ def margins(curves: Sequence[Sequence[float]]) -> FloatArray:
     values = np.full((len(curves), length), np.nan)
     for i, curve in enumerate(curves):
         values[i, : len(curve)] = curve
-    values[np.isnan(values) & (np.arange(length) < np.array([len(c) for c in curves])[:, None])] = (
-        np.inf
-    )
-    values[np.isneginf(values)] = np.inf  # non-finite counts as the worst, as in the rule
-    reached = ~np.isnan(values)
+    lengths = np.array([len(c) for c in curves])
+    reached = np.arange(length) < lengths[:, None]
+    values[reached & ~np.isfinite(values)] = np.inf  # the worst, as in the rule
     with np.errstate(invalid="ignore"):
         averages = np.cumsum(np.where(reached, values, 0.0), axis=1) / np.arange(1, length + 1)
     out = np.full(len(curves), np.nan)
@@ -110,10 +108,9 @@ class Survival:
         u = -m / sd
         log_p = special.log_ndtr(u)
         ratio = np.exp(-0.5 * u * u - 0.5 * math.log(2.0 * math.pi) - log_p)  # phi / Phi
-        # du/dx = -dm/sd + m dsd/sd^2, with dm = scale g_mean, dsd = scale g_var / (2 sqrt var)
-        d_u = (-scale * g_mean - u[:, None] * scale * g_var / (2.0 * np.sqrt(var)[:, None])) / sd[
-            :, None
-        ]
+        # du/dx = (-dm/dx - u dsd/dx) / sd, dm = scale g_mean, dsd = scale g_var / (2 sqrt var)
+        u_d_sd = u[:, None] * scale * g_var / (2.0 * np.sqrt(var)[:, None])
+        d_u = (-scale * g_mean - u_d_sd) / sd[:, None]
         grad: FloatArray = ratio[:, None] * d_u
         return log_p, grad
 
