@@ -4,7 +4,10 @@ Compares sagetune's GP strategy with Optuna's GPSampler on the same observations
 run (when optuna and torch are importable); each cell is the median wall time of several
 cold suggestions (nothing is cached between them). Both run with one BLAS / torch thread:
 on a shared 2-core box, multithreaded OpenBLAS spins against other processes and makes
-small factorizations 10-500x slower; the simulator should run the same way (see README).
+small factorizations 10-500x slower. sagetune's strategy scopes that limit itself
+(``sagetune/simulator/search/threads.py``: threadpoolctl around each suggestion, nothing
+set in the environment); the bench also times the limit alone (entering and leaving it),
+and one suggestion at 200 observations without it, to show what it buys.
 
     .venv/bin/python bench/search_latency.py [--repeats 5]
 
@@ -14,25 +17,21 @@ Targets (2-core machine): < 100 ms at 200 observations, < 250 ms at 750.
 
 from __future__ import annotations
 
-import os
+import argparse
+import statistics
+import time
+from collections.abc import Callable
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import numpy as np
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from sagetune.simulator.search import (  # noqa: E402
+from sagetune.simulator.search import (
     BayesianStrategy,
     ContinuousDim,
     SearchSpace,
     SearchState,
     Trial,
 )
+from sagetune.simulator.search.threads import one_blas_thread
 
 COUNTS = (50, 200, 750)
 DIMS = 6
@@ -72,7 +71,8 @@ def _median_ms(run: Callable[[int], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def time_sagetune(x: np.ndarray, y: np.ndarray, repeats: int) -> float:
+def time_sagetune(x: np.ndarray, y: np.ndarray, repeats: int, *, scoped: bool = True) -> float:
+    """Median ms per suggestion; ``scoped=False`` skips the one-BLAS-thread limit."""
     space = SearchSpace(
         dims=tuple(
             ContinuousDim(name=f"x{i}", low=0.0, high=1.0, scaling="Linear") for i in range(DIMS)
@@ -87,7 +87,7 @@ def time_sagetune(x: np.ndarray, y: np.ndarray, repeats: int) -> float:
     def run(i: int) -> object:
         # A different seed each time: no two calls share candidates (nothing can be reused).
         state = SearchState(space=space, seed=i, trials=trials, issued=len(trials))
-        return strategy.suggest(state)
+        return strategy.suggest(state) if scoped else strategy._suggest(state)
 
     run(-1)  # import / first-call costs out of the measurement
     return _median_ms(run, repeats)
@@ -119,10 +119,24 @@ def time_optuna(x: np.ndarray, y: np.ndarray, repeats: int) -> float | None:
         studies.append(study)
 
     def run(i: int) -> object:
-        return studies[i].ask(dists)  # relative sampling (GP fit + acquisition) happens here
+        with one_blas_thread():  # numpy's BLAS, as for sagetune (torch's is set above)
+            return studies[i].ask(dists)  # relative sampling: GP fit + acquisition
 
     run(repeats)
     return _median_ms(run, repeats)
+
+
+def time_limit_us(calls: int = 2000) -> float:
+    """Median µs to enter and leave the one-BLAS-thread limit (five batches of ``calls``)."""
+    one_blas_thread().__exit__(None, None, None)  # the controller is built once, here
+    batches = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(calls):
+            with one_blas_thread():
+                pass
+        batches.append((time.perf_counter() - start) / calls * 1e6)
+    return statistics.median(batches)
 
 
 def main() -> None:
@@ -145,6 +159,16 @@ def main() -> None:
         ratio = f"{peer / ours:6.1f}" if peer is not None else f"{'-':>6}"
         print(f"{n:>12}  {ours:12.1f}  {peer_text}  {ratio}")
     print("(ratio = optuna time / sagetune time, same run)")
+    x = rng.random((200, DIMS))
+    unscoped = time_sagetune(x, hartmann6(x), max(1, args.repeats // 2), scoped=False)
+    scoped = time_sagetune(x, hartmann6(x), max(1, args.repeats // 2))
+    limit = time_limit_us()
+    print(
+        f"n=200 without the one-BLAS-thread limit: {unscoped:.1f} ms (with: {scoped:.1f} ms); "
+        f"the limit itself: {limit:.1f} µs per suggestion"
+    )
+    print(f"RESULT bayesian_suggest_ms_at_200_unscoped_blas {unscoped:.1f} ms")
+    print(f"RESULT blas_limit_overhead_us {limit:.1f} us")
     for n, ours, _ in rows:
         if n in (200, 750):
             print(f"RESULT bayesian_suggest_ms_at_{n} {ours:.1f} ms")

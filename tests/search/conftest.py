@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-# Best effort: one BLAS thread (effective only if numpy is not imported yet). On a shared
-# 2-core machine multithreaded OpenBLAS spins against other processes.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import pytest
 
 from sagetune.simulator.search import (

@@ -8,7 +8,6 @@
 See the README's "Simulator" section for its algorithms, clock, persistence and limits.
 """
 
-from sagetune.simulator import _blas_threads  # noqa: F401 - first: before numpy loads
 from sagetune.simulator.algorithms import (
     AlgorithmContext,
     AlgorithmError,

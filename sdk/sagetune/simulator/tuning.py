@@ -311,9 +311,15 @@ class TuningRun:
     def state_for(self, plan_index: int) -> SearchState:
         plan = self.plans[plan_index]
         mine = self.jobs[plan_index :: len(self.plans)]  # launch index % plans = plan index
+        curves = self.curves[plan_index :: len(self.plans)]
         trials = tuple(
-            Trial(params=j.tuned, value=self.minimize_value(j), stopped_early=j.stopped_early)
-            for j in mine
+            Trial(
+                params=j.tuned,
+                value=self.minimize_value(j),
+                stopped_early=j.stopped_early,
+                curve=tuple(curve),
+            )
+            for j, curve in zip(mine, curves, strict=True)
             if j.terminal
         )
         pending = tuple(j.tuned for j in mine if not j.terminal)

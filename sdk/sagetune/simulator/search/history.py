@@ -6,7 +6,7 @@ its database and ask again, and must get the same configuration back, bit for bi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 import attrs
@@ -16,6 +16,10 @@ from .space import SearchSpace
 WarmStartKind = Literal["IdenticalDataAndAlgorithm", "TransferLearning"]
 
 
+def _as_tuple(values: Iterable[float]) -> tuple[float, ...]:
+    return values if isinstance(values, tuple) else tuple(values)
+
+
 @attrs.frozen(kw_only=True)
 class Trial:
     """One finished training job: its hyperparameters and objective.
@@ -23,12 +27,14 @@ class Trial:
     ``value`` is in minimize form (the engine negates Maximize objectives); ``None`` means
     the job failed or never emitted the objective metric. ``stopped_early``: the job was cut
     short (median rule, Hyperband), so ``value`` is its objective at that epoch, not what
-    the configuration would have reached.
+    the configuration would have reached. ``curve``: the objective after each epoch it ran
+    (minimize form; empty when unknown), its learning curve.
     """
 
     params: Mapping[str, str]
     value: float | None
     stopped_early: bool = False
+    curve: tuple[float, ...] = attrs.field(default=(), converter=_as_tuple)
 
 
 @attrs.frozen(kw_only=True)

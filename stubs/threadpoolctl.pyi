@@ -1,0 +1,26 @@
+# The part of threadpoolctl's API sagetune uses (the package ships no type information).
+from types import TracebackType
+from typing import Any, Literal
+
+class _ThreadpoolLimiter:
+    def __enter__(self) -> _ThreadpoolLimiter: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+    def restore_original_limits(self) -> None: ...
+
+class ThreadpoolController:
+    def __init__(self) -> None: ...
+    def select(self, **kwargs: Any) -> ThreadpoolController: ...
+    def info(self) -> list[dict[str, Any]]: ...
+    def limit(
+        self,
+        *,
+        limits: int | dict[str, int] | str | None = None,
+        user_api: Literal["blas", "openmp"] | None = None,
+    ) -> _ThreadpoolLimiter: ...
+
+def threadpool_info() -> list[dict[str, Any]]: ...
