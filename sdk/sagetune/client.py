@@ -37,7 +37,7 @@ from sagetune.config import ClientConfig, ResolvedConfig, resolve_config
 from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
 from sagetune.retries import CallRetryState, Failure, RetryPolicy, classify
 from sagetune.rules import check_rules
-from sagetune.signing import FrozenCredentials, redact_headers, sign_request
+from sagetune.signing import FrozenCredentials, RequestSigner, redact_headers
 from sagetune.specs import Operation, ResponseMetadata
 from sagetune.transport import AsyncSender, RawResponse, Sender
 
@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger("sagetune.client")
+_REQUEST_ID = protocol.REQUEST_ID_HEADER.lower()  # RawResponse header names are lower case
 
 
 @attrs.frozen(kw_only=True)
@@ -151,7 +152,7 @@ class CallPlanner:
         self.on_request = tuple(on_request)
         self.on_response = tuple(on_response)
         self._user_agent = config.user_agent
-        self._region = config.region
+        self._signer = RequestSigner(config.region)
         self._max_attempts = config.max_attempts
 
     # -- before any I/O ---------------------------------------------------------------
@@ -186,8 +187,8 @@ class CallPlanner:
 
     def sign(self, call: _Call, credentials: FrozenCredentials) -> dict[str, str]:
         """The headers of this attempt: signed now, plus the unsigned SDK headers."""
-        headers = sign_request(
-            credentials, self._region, call.operation.http_method, call.url, call.headers, call.body
+        headers = self._signer.sign(
+            credentials, call.operation.http_method, call.url, call.headers, call.body
         )
         headers["User-Agent"] = self._user_agent
         headers["amz-sdk-invocation-id"] = call.invocation_id
@@ -222,7 +223,7 @@ class CallPlanner:
 
     def answered(self, call: _Call, raw: RawResponse, elapsed: float = 0.0) -> _Outcome:
         """Interpret an HTTP answer: the result, or the error and whether to retry."""
-        request_id = raw.headers.get(protocol.REQUEST_ID_HEADER)
+        request_id = raw.headers.get(_REQUEST_ID)
         operation = call.operation
         if 200 <= raw.status < 300:
             try:
@@ -257,7 +258,7 @@ class CallPlanner:
             )
             failure = None
         else:
-            info = protocol.parse_error(raw.status, raw.headers.multi_items(), raw.body)
+            info = protocol.parse_error(raw.status, raw.headers.items(), raw.body)
             error_type = errors.error_class(info.code)
             message = info.message
             if call.unanswered is not None:
@@ -463,9 +464,10 @@ class AsyncSageMakerClient(AsyncClientMethods):
 
     @property
     def http_client(self) -> httpx.AsyncClient | None:
-        """The ``httpx.AsyncClient`` requests go through (yours, if you passed one); None
-        when ``transport="aiohttp"`` sends through aiohttp directly."""
-        return self._sender.client
+        """The ``httpx.AsyncClient`` requests go through: yours, if you passed one, else
+        httpx's API over the client's own connection pool (built on first use); None when
+        ``transport="aiohttp"`` sends through aiohttp directly."""
+        return self._sender.http_client
 
     def __repr__(self) -> str:
         return f"AsyncSageMakerClient(region={self.config.region!r}, endpoint={self.config.endpoint_url!r})"
@@ -588,8 +590,9 @@ class SageMakerClient(ClientMethods):
 
     @property
     def http_client(self) -> httpx.Client:
-        """The ``httpx.Client`` requests go through (yours, if you passed one)."""
-        return self._sender.client
+        """The ``httpx.Client`` requests go through: yours, if you passed one, else httpx's
+        API over the client's own connection pool (built on first use)."""
+        return self._sender.http_client
 
     def __repr__(self) -> str:
         return (

@@ -104,15 +104,11 @@ class ResolvedConfig:
 
 
 def user_agent(extra: str | None = None) -> str:
-    """``sagetune/<version> python/<x.y.z> httpx/<v> botocore/<v>`` plus ``extra``."""
+    """``sagetune/<version> python/<x.y.z> botocore/<v>`` plus ``extra``."""
     import botocore
-    import httpx
 
     python = "{}.{}.{}".format(*sys.version_info[:3])
-    agent = (
-        f"sagetune/{__version__} python/{python} "
-        f"httpx/{httpx.__version__} botocore/{botocore.__version__}"
-    )
+    agent = f"sagetune/{__version__} python/{python} botocore/{botocore.__version__}"
     return f"{agent} {extra}" if extra else agent
 
 

@@ -158,10 +158,11 @@ async def test_transport_failures_are_retried_then_raised_as_sagetune_errors(
 async def test_every_retry_is_signed_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
-    import botocore.auth
+    import sagetune.signing
 
-    times = iter([dt.datetime(2026, 5, 1, 12, 0, 0), dt.datetime(2026, 5, 1, 12, 0, 7)])
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: next(times))
+    start = dt.datetime(2026, 5, 1, 12, 0, 0, tzinfo=dt.UTC).timestamp()
+    times = iter([start, start + 7])
+    monkeypatch.setattr(sagetune.signing, "wall_clock", lambda: next(times))
     sleep = RecordingSleep()
     service = ScriptedService(error(503, "ServiceUnavailable", "x"))
     async with client(service, sleep) as sm:

@@ -15,6 +15,7 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.credentials import RefreshableCredentials
 
+import sagetune.signing
 from sagetune import AsyncSageMakerClient, SageMakerClient
 from sagetune.codec import to_wire
 from sagetune.signing import redact_headers
@@ -28,7 +29,9 @@ COMPARED = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token")
 
 @pytest.fixture
 def frozen_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same instant for botocore's signer and ours."""
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: FROZEN)
+    monkeypatch.setattr(sagetune.signing, "wall_clock", FROZEN.replace(tzinfo=dt.UTC).timestamp)
 
 
 class Captured(Exception):
