@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from sagetune import errors, protocol
+from sagetune import errors, lost_creates, protocol
 from sagetune.codec import from_wire, to_wire
 from sagetune.config import ClientConfig, ResolvedConfig, resolve_config
 from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
@@ -97,6 +97,7 @@ class _Call:
     """The state of one call across its attempts."""
 
     operation: Operation
+    request: object
     url: str
     headers: dict[str, str]  # unsigned: protocol headers only
     body: bytes
@@ -107,11 +108,14 @@ class _Call:
 
 @attrs.frozen
 class _Outcome:
-    """What an attempt led to: a result, or an error to raise or to retry after ``delay``."""
+    """What an attempt led to: a result, or an error to raise or to retry after ``delay``;
+    or, for a create whose answer may have been lost, a Describe call to make before
+    deciding (``check``: the operation and its request, see :mod:`sagetune.lost_creates`)."""
 
     result: Any = None
     error: BaseException | None = None
     delay: float | None = None
+    check: tuple[Operation, object] | None = None
 
 
 def json_operation(target: str) -> Operation:
@@ -174,6 +178,7 @@ class CallPlanner:
             document = to_wire(request)
         return _Call(
             operation=operation,
+            request=request,
             url=self.config.endpoint_url + operation.http_path,
             headers=protocol.request_headers(operation.target),
             body=protocol.encode(document),
@@ -277,7 +282,41 @@ class CallPlanner:
         self.retry.on_answer(failure is Failure.THROTTLING)
         outcome = _Outcome(error=error, delay=self.retry.decide(call.retry, failure))
         self._report(call, raw, request_id, elapsed, outcome)
+        if (
+            outcome.delay is None
+            and call.unanswered is not None
+            and isinstance(error, errors.ResourceInUse)
+        ):
+            check = lost_creates.describe_call(operation, call.request)
+            if check is not None:
+                return _Outcome(error=error, check=check)
         return outcome
+
+    def reconciled(self, call: _Call, error: BaseException, described: object) -> _Outcome:
+        """After a lost create's Describe (its answer, or the error it raised): this call's
+        result when the job is the one it asked for, else the ResourceInUse, explained."""
+        name = call.operation.name
+        if isinstance(described, BaseException):
+            reason = f"whether it is this call's job could not be checked: {_summary(described)}"
+        else:
+            differ = lost_creates.differences(call.request, described)
+            if not differ:
+                _log.debug("%s: the existing job is this call's; its answer was lost", name)
+                return _Outcome(
+                    result=lost_creates.adopted(call.operation, described, call.retry.attempts)
+                )
+            reason = f"the existing job differs from this request in {', '.join(differ)}"
+        assert isinstance(error, errors.ServiceError)
+        _log.debug("%s: ResourceInUse after a lost answer, and %s", name, reason)
+        return _Outcome(
+            error=type(error)(
+                f"{error.message}; {reason}, so it is not taken as this call's",
+                code=error.code,
+                status_code=error.status_code,
+                request_id=error.request_id,
+                operation=error.operation,
+            )
+        )
 
     def unanswered(
         self, call: _Call, failure: errors.TransportError, elapsed: float = 0.0
@@ -493,6 +532,14 @@ class AsyncSageMakerClient(AsyncClientMethods):
             else:
                 elapsed = time.perf_counter() - started if hooks else 0.0
                 outcome = planner.answered(call, raw, elapsed)
+            if outcome.check is not None:  # a lost create: is the existing job ours?
+                describe, describe_request = outcome.check
+                try:
+                    described: object = await self._call(describe, describe_request)
+                except errors.SageTuneError as exc:
+                    described = exc
+                assert outcome.error is not None
+                outcome = planner.reconciled(call, outcome.error, described)
             if outcome.delay is None:
                 return _finish(outcome)
             await self._sleep(outcome.delay)
@@ -621,6 +668,14 @@ class SageMakerClient(ClientMethods):
             else:
                 elapsed = time.perf_counter() - started if hooks else 0.0
                 outcome = planner.answered(call, raw, elapsed)
+            if outcome.check is not None:  # a lost create: is the existing job ours?
+                describe, describe_request = outcome.check
+                try:
+                    described: object = self._call(describe, describe_request)
+                except errors.SageTuneError as exc:
+                    described = exc
+                assert outcome.error is not None
+                outcome = planner.reconciled(call, outcome.error, described)
             if outcome.delay is None:
                 return _finish(outcome)
             self._sleep(outcome.delay)

@@ -105,7 +105,7 @@ def test_the_check_catches_each_kind_of_change(tmp_path: Path) -> None:
             sys.modules["left_behind"] = None
             sys.modules["json"] = sys  # an entry replaced
             sys.path.append("/nowhere")
-            os.environ["OMP_NUM_THREADS"] = "1"
+            os.environ["SAGETUNE_MEDDLED"] = "1"
             """
         )
     )
@@ -113,4 +113,4 @@ def test_the_check_catches_each_kind_of_change(tmp_path: Path) -> None:
     assert report["placeholders"] == ["hidden_for_a_moment", "left_behind"]
     assert report["replaced_or_removed"] == ["json"]
     assert report["sys_path_changed"] is True
-    assert report["environ_changed"] == ["OMP_NUM_THREADS"]
+    assert report["environ_changed"] == ["SAGETUNE_MEDDLED"]
