@@ -175,3 +175,15 @@ def test_a_closed_pool_refuses_to_send(server: MisbehavingServer) -> None:
     pool.close()
     with pytest.raises(RuntimeError, match="closed"):
         pool.exchange("POST", f"{server.url}/ok", HEADERS, BODY)
+
+
+async def test_a_request_that_finishes_after_aclose_leaves_no_connection_open(
+    server: MisbehavingServer,
+) -> None:
+    pool = AsyncPool(HttpSettings())
+    in_flight = asyncio.create_task(pool.exchange("POST", f"{server.url}/trickle", HEADERS, BODY))
+    await asyncio.sleep(0.05)
+    await pool.aclose()
+    assert (await in_flight).body == b"abcde"
+    assert pool._open == 0
+    assert not any(pool._idle.values())

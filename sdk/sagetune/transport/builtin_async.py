@@ -367,6 +367,9 @@ class AsyncPool:
                 self._waiting.remove(waiter)
 
     def _release(self, connection: _Connection) -> None:
+        if self._closed:  # finished after aclose: nothing may stay open
+            self._discard(connection)
+            return
         connection.idle_since = connection._loop.time()
         idle = self._idle.get(connection.origin)
         if idle is None:
