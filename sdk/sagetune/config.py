@@ -72,12 +72,14 @@ class ClientConfig:
     ``None`` means "as botocore's configuration chain says, else the default".
     ``max_attempts`` counts every attempt, the first included (botocore's
     ``total_max_attempts``; 1 disables retries). ``max_in_flight`` caps the requests one
-    client has on the wire at once, the rest wait their turn (see :mod:`sagetune.transport`
-    for why that makes httpx faster); ``None``: as many as ``max_connections``.
-    ``transport="aiohttp"`` (``pip install 'sagetune[fast]'``) sends through aiohttp's
-    connection pool, for the async client (a user's own ``http_client`` is always used as
-    given). ``trust_env`` takes proxies (``HTTP(S)_PROXY``, ``NO_PROXY``) and
-    ``SSL_CERT_FILE`` from the environment.
+    client has on the wire at once, the rest wait their turn (see
+    :mod:`sagetune.transport.dispatch`); ``None``: as many as ``max_connections``.
+    ``transport``: ``"builtin"`` (default: sagetune's own HTTP/1.1 pool, standard library
+    only), ``"httpx"`` (httpx's own stack) or ``"aiohttp"`` (``pip install 'sagetune[fast]'``,
+    async client only); a user's own ``http_client`` is always used as given (see
+    :class:`sagetune.transport.HttpSettings`). ``trust_env`` takes proxies
+    (``HTTP(S)_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) and ``SSL_CERT_FILE`` from the
+    environment.
     """
 
     retry_mode: RetryMode | None = None
