@@ -187,3 +187,13 @@ async def test_a_request_that_finishes_after_aclose_leaves_no_connection_open(
     assert (await in_flight).body == b"abcde"
     assert pool._open == 0
     assert not any(pool._idle.values())
+
+
+def test_one_client_serves_one_event_loop_after_another(server: MisbehavingServer) -> None:
+    sender = AsyncSender.from_settings(HttpSettings())
+    for _ in range(3):  # each asyncio.run has a loop of its own; idle connections do not carry
+        response = asyncio.run(sender.send("POST", f"{server.url}/ok", HEADERS, BODY))
+        assert response.status == 200
+    asyncio.run(sender.aclose())
+    assert server.connections == 3
+    server.close_idle_connections()  # the closed loops could not close their sockets

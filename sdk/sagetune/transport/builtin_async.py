@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import select
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -157,14 +158,20 @@ class _Connection(asyncio.Protocol):
             self._parser = self._waiter = self._timer = None
 
     def close(self) -> None:
-        self.closed = True
-        if self._transport is not None:
-            self._transport.close()
+        self._end(abort=False)
 
     def abort(self) -> None:
+        self._end(abort=True)
+
+    def _end(self, *, abort: bool) -> None:
         self.closed = True
-        if self._transport is not None:
-            self._transport.abort()
+        transport = self._transport
+        if transport is None:
+            return
+        # RuntimeError: its event loop is closed (a client used by one asyncio.run after
+        # another); the transport then closes its socket when it is collected.
+        with contextlib.suppress(RuntimeError):
+            transport.abort() if abort else transport.close()
 
     def _on_timeout(self) -> None:
         due = self._last_read + self._read_timeout
@@ -276,21 +283,25 @@ class AsyncPool:
 
     def _idle_connection(self, origin: tuple[str, str, int]) -> _Connection | None:
         """The connection idle the longest (not the one just released: a server that closes
-        right after answering has had the most time to be seen doing so), unless expired or
-        closed."""
+        right after answering has had the most time to be seen doing so), unless expired,
+        closed, or opened by another event loop (a client used by one ``asyncio.run`` after
+        another)."""
         idle = self._idle.get(origin)
         if not idle:
             return None
-        oldest_kept = None
+        loop = asyncio.get_running_loop()
+        oldest_kept = loop.time() - http11.KEEPALIVE_EXPIRY
         while idle:
             connection = idle.popleft()
+            self._open -= 1
+            if connection._loop is not loop:
+                connection.abort()
+                continue
             if not connection.closed:
-                if oldest_kept is None:
-                    oldest_kept = connection._loop.time() - http11.KEEPALIVE_EXPIRY
                 if connection.idle_since >= oldest_kept and not connection.stale():
+                    self._open += 1
                     return connection
                 connection.close()
-            self._open -= 1
         return None
 
     async def _connect(self, route: http11.Route, connect_timeout: float) -> _Connection:
