@@ -1,26 +1,31 @@
-"""DescribeHyperParameterTuningJob calls per second: sagetune's async client against its peers.
+"""DescribeHyperParameterTuningJob calls per second and client CPU per call: every sagetune
+transport against aiobotocore, at 8 and at 50 concurrent tasks, in one run.
 
 All clients talk to the same loopback server (bench/_loopback.py, a subprocess answering a
-canned 4.4 KB describe response), in one run, interleaved in rounds whose order rotates:
+canned 4.4 KB describe response), interleaved in rounds whose order rotates; every option
+runs at both concurrency levels:
 
-  aiobotocore        describe_hyper_parameter_tuning_job, 50 tasks, max_pool_connections=50,
-                     no retries (as in the peer baselines)
-  httpx_raw          httpx.AsyncClient POSTing pre-built, pre-signed bytes, 50 tasks on a
-                     50-connection pool: no signing, no parsing, no retries
-  httpx_raw_c8       the same with 8 tasks on an 8-connection pool: raw httpx's best
-  sagetune_default   AsyncSageMakerClient with its defaults (httpx, retries on), 50 tasks:
+  aiobotocore        describe_hyper_parameter_tuning_job, max_pool_connections=50, no retries
+                     (as in the peer baselines)
+  httpx_raw          httpx.AsyncClient POSTing pre-built, pre-signed bytes on a pool as large
+                     as the task count: no signing, no parsing, no retries
+  sagetune_builtin   AsyncSageMakerClient with its defaults (the default transport, "builtin":
+                     standard library only, no extra installed; 10 connections, retries on):
                      validation, encoding, SigV4 per call, typed response object
+  sagetune_httpx     the same with ClientConfig(transport="httpx"): httpx's own stack
   sagetune_fast      the same with ClientConfig(transport="aiohttp") (sagetune[fast])
 
-Reported: median calls/s over rounds, same-round ratios (the machine is a shared, noisy
-2-core box: compare ratios, not absolutes), and the client's CPU time per call, whose ratio
-says what throughput ratio to expect once the client is CPU-bound (on a busy machine the
-client often is not, and throughput ratios understate CPU differences).
+Reported per option and task count: median calls/s over rounds, the median of same-round
+ratios to aiobotocore, the client's CPU time per call (user + system, all threads) and the
+median of same-round CPU ratios (aiobotocore's CPU per call / the option's: above 1 means
+less CPU). The machine is a shared, noisy 2-core box: compare ratios, not absolutes.
 
 Usage: python bench/client_roundtrip.py [--rounds 5] [--seconds 2] [--only NAME ...]
-Final lines:
-  RESULT client_fast_vs_aiobotocore <ratio> x       target >= 1.5
-  RESULT client_default_vs_httpx_raw_c8 <ratio> x   target >= 1.0
+Final lines (ratios to aiobotocore, same rounds, medians):
+  RESULT client_<transport>_vs_aiobotocore_c<tasks> <ratio> x       calls/s
+  RESULT client_<transport>_cpu_vs_aiobotocore_c<tasks> <ratio> x   aiobotocore CPU / ours
+  RESULT client_fast_vs_aiobotocore <ratio> x                       (50 tasks, as before)
+  RESULT client_default_vs_httpx_raw_c8 <ratio> x                   (as before)
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ from sagetune.config import ClientConfig  # noqa: E402
 from sagetune.model import DescribeHyperParameterTuningJobRequest  # noqa: E402
 
 PEER = "aiobotocore"
-CONCURRENCY = 50
+TASKS = (8, 50)
+TRANSPORTS = {"builtin": "sagetune_builtin", "httpx": "sagetune_httpx", "aiohttp": "sagetune_fast"}
 
 
 def signed_request(url: str) -> tuple[bytes, dict[str, str]]:
@@ -73,12 +79,13 @@ def signed_request(url: str) -> tuple[bytes, dict[str, str]]:
     return body, dict(request.headers.items())
 
 
-async def build(url: str, stack: AsyncExitStack) -> dict[str, tuple[Call, int]]:
+async def build(url: str, stack: AsyncExitStack) -> dict[str, dict[int, Call]]:
+    """option -> task count -> one call."""
     import httpx
     from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
     from aiobotocore.session import get_session  # type: ignore[import-untyped]
 
-    options: dict[str, tuple[Call, int]] = {}
+    options: dict[str, dict[int, Call]] = {}
     endpoint = url.rstrip("/")
 
     aio = await stack.enter_async_context(
@@ -88,7 +95,7 @@ async def build(url: str, stack: AsyncExitStack) -> dict[str, tuple[Call, int]]:
             endpoint_url=endpoint,
             aws_access_key_id=AKID,
             aws_secret_access_key=SECRET,
-            config=AioConfig(max_pool_connections=CONCURRENCY, retries={"total_max_attempts": 1}),
+            config=AioConfig(max_pool_connections=50, retries={"total_max_attempts": 1}),
         )
     )
 
@@ -96,7 +103,7 @@ async def build(url: str, stack: AsyncExitStack) -> dict[str, tuple[Call, int]]:
         r = await aio.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=JOB_NAME)
         return bool(r["HyperParameterTuningJobStatus"] == "InProgress")
 
-    options["aiobotocore"] = (call_aiobotocore, CONCURRENCY)
+    options[PEER] = dict.fromkeys(TASKS, call_aiobotocore)
 
     body, headers = signed_request(url)
 
@@ -111,21 +118,17 @@ async def build(url: str, stack: AsyncExitStack) -> dict[str, tuple[Call, int]]:
 
         return call
 
-    options["httpx_raw"] = (raw(CONCURRENCY), CONCURRENCY)
-    options["httpx_raw_c8"] = (raw(8), 8)
+    options["httpx_raw"] = {tasks: raw(tasks) for tasks in TASKS}
 
     request = DescribeHyperParameterTuningJobRequest(hyper_parameter_tuning_job_name=JOB_NAME)
-    for name, config in (
-        ("sagetune_default", ClientConfig()),
-        ("sagetune_fast", ClientConfig(transport="aiohttp")),
-    ):
+    for transport, name in TRANSPORTS.items():
         sm = await stack.enter_async_context(
             AsyncSageMakerClient(
                 region_name=REGION,
                 endpoint_url=endpoint,
                 aws_access_key_id=AKID,
                 aws_secret_access_key=SECRET,
-                config=config,
+                config=ClientConfig(transport=transport),  # type: ignore[arg-type]
             )
         )
 
@@ -136,30 +139,37 @@ async def build(url: str, stack: AsyncExitStack) -> dict[str, tuple[Call, int]]:
 
             return call
 
-        options[name] = (via(sm), CONCURRENCY)
+        options[name] = dict.fromkeys(TASKS, via(sm))
     return options
 
 
-async def run(args: argparse.Namespace, url: str) -> dict[str, list[dict[str, Any]]]:
+Rounds = dict[tuple[str, int], list[dict[str, Any]]]
+
+
+async def run(args: argparse.Namespace, url: str) -> Rounds:
     async with AsyncExitStack() as stack:
         options = await build(url, stack)
         names = [n for n in options if not args.only or n in args.only or n == PEER]
-        for name in names:  # warm-up: connections, caches, compiled hooks
-            call, tasks = options[name]
-            await measure(call, tasks, args.warmup, 5000, server_pid())
-        rounds: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+        phases = [(name, tasks) for name in names for tasks in TASKS]
+        for name, tasks in phases:  # warm-up: connections, caches, compiled hooks
+            await measure(options[name][tasks], tasks, args.warmup, 5000, server_pid())
+        rounds: Rounds = {phase: [] for phase in phases}
         for r in range(args.rounds):
-            order = names[r % len(names) :] + names[: r % len(names)]
-            for name in order:
-                call, tasks = options[name]
+            order = phases[r % len(phases) :] + phases[: r % len(phases)]
+            for name, tasks in order:
+                call = options[name][tasks]
                 result = await measure(call, tasks, args.seconds, args.max_requests, server_pid())
-                rounds[name].append({**result, "tasks": tasks})
+                rounds[(name, tasks)].append(result)
                 await asyncio.sleep(0.1)
         return rounds
 
 
-def same_round_ratio(rounds: dict[str, list[dict[str, Any]]], a: str, b: str) -> float:
-    ratios: list[float] = [x["rps"] / y["rps"] for x, y in zip(rounds[a], rounds[b], strict=True)]
+def same_round(rounds: Rounds, a: tuple[str, int], b: tuple[str, int], key: str) -> float:
+    """Median over rounds of a/b for ``rps``; of b/a for ``cpu_us_per_call`` (so that above
+    1 always means ``a`` is better)."""
+    ratios = []
+    for x, y in zip(rounds[a], rounds[b], strict=True):
+        ratios.append(x[key] / y[key] if key == "rps" else y[key] / x[key])
     return statistics.median(ratios)
 
 
@@ -175,41 +185,45 @@ def main() -> None:
     with loopback_server() as url:
         rounds = asyncio.run(run(args, url))
 
-    print(f"rounds={args.rounds}, <= {args.seconds} s per phase, {CONCURRENCY} tasks unless noted")
+    print(f"rounds={args.rounds}, <= {args.seconds} s per phase, interleaved")
     print(
         f"{'client':18s} {'tasks':>5s} {'calls/s':>8s} {'min':>7s} {'max':>7s} "
-        f"{'vs aiobc':>8s} {'cpu us':>7s} {'srv cpu':>7s} {'errors':>6s}"
+        f"{'vs aiobc':>8s} {'cpu us':>7s} {'cpu x':>6s} {'srv cpu':>7s} {'errors':>6s}"
     )
-    for name, ms in rounds.items():
+    for (name, tasks), ms in rounds.items():
         rps = [m["rps"] for m in ms]
+        peer = (PEER, tasks)
         print(
-            f"{name:18s} {ms[0]['tasks']:5d} {statistics.median(rps):8.0f} {min(rps):7.0f} "
-            f"{max(rps):7.0f} {same_round_ratio(rounds, name, PEER):8.2f} "
+            f"{name:18s} {tasks:5d} {statistics.median(rps):8.0f} {min(rps):7.0f} "
+            f"{max(rps):7.0f} {same_round(rounds, (name, tasks), peer, 'rps'):8.2f} "
             f"{statistics.median(m['cpu_us_per_call'] for m in ms):7.0f} "
+            f"{same_round(rounds, (name, tasks), peer, 'cpu_us_per_call'):6.2f} "
             f"{statistics.median(m['server_cpu'] for m in ms):7.2f} "
             f"{sum(m['errors'] for m in ms):6d}"
         )
         first = next((m["first_error"] for m in ms if m["first_error"]), None)
         if first:
             print(f"    first error: {first}")
+    print("cpu x: aiobotocore's client CPU per call / this option's, same rounds (> 1: less)")
 
-    def cpu_ratio(a: str, b: str) -> float:
-        """How many times less client CPU per call ``a`` needs than ``b`` (same rounds):
-        the capacity ratio once the client, not a busy machine, is the bottleneck."""
-        ratios: list[float] = [
-            y["cpu_us_per_call"] / x["cpu_us_per_call"]
-            for x, y in zip(rounds[a], rounds[b], strict=True)
-        ]
-        return statistics.median(ratios)
-
-    for a, b in (("sagetune_fast", PEER), ("sagetune_default", "httpx_raw_c8")):
-        if {a, b} <= rounds.keys():
-            print(f"client CPU per call, {b} / {a}: {cpu_ratio(a, b):.2f}x")
-    if "sagetune_fast" in rounds:
-        ratio = same_round_ratio(rounds, "sagetune_fast", PEER)
+    for transport, name in TRANSPORTS.items():
+        for tasks in TASKS:
+            if (name, tasks) not in rounds:
+                continue
+            pair = ((name, tasks), (PEER, tasks))
+            print(
+                f"RESULT client_{transport}_vs_aiobotocore_c{tasks} "
+                f"{same_round(rounds, *pair, 'rps'):.2f} x"
+            )
+            print(
+                f"RESULT client_{transport}_cpu_vs_aiobotocore_c{tasks} "
+                f"{same_round(rounds, *pair, 'cpu_us_per_call'):.2f} x"
+            )
+    if ("sagetune_fast", 50) in rounds:
+        ratio = same_round(rounds, ("sagetune_fast", 50), (PEER, 50), "rps")
         print(f"RESULT client_fast_vs_aiobotocore {ratio:.2f} x")
-    if {"sagetune_default", "httpx_raw_c8"} <= rounds.keys():
-        ratio = same_round_ratio(rounds, "sagetune_default", "httpx_raw_c8")
+    if {("sagetune_builtin", 50), ("httpx_raw", 8)} <= rounds.keys():
+        ratio = same_round(rounds, ("sagetune_builtin", 50), ("httpx_raw", 8), "rps")
         print(f"RESULT client_default_vs_httpx_raw_c8 {ratio:.2f} x")
 
 

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from sagetune import errors, protocol
+from sagetune import errors, lost_creates, protocol
 from sagetune.codec import from_wire, to_wire
 from sagetune.config import ClientConfig, ResolvedConfig, resolve_config
 from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
 from sagetune.retries import CallRetryState, Failure, RetryPolicy, classify
 from sagetune.rules import check_rules
-from sagetune.signing import FrozenCredentials, redact_headers, sign_request
+from sagetune.signing import FrozenCredentials, RequestSigner, redact_headers
 from sagetune.specs import Operation, ResponseMetadata
 from sagetune.transport import AsyncSender, RawResponse, Sender
 
@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger("sagetune.client")
+_REQUEST_ID = protocol.REQUEST_ID_HEADER.lower()  # RawResponse header names are lower case
 
 
 @attrs.frozen(kw_only=True)
@@ -96,6 +97,7 @@ class _Call:
     """The state of one call across its attempts."""
 
     operation: Operation
+    request: object
     url: str
     headers: dict[str, str]  # unsigned: protocol headers only
     body: bytes
@@ -106,11 +108,14 @@ class _Call:
 
 @attrs.frozen
 class _Outcome:
-    """What an attempt led to: a result, or an error to raise or to retry after ``delay``."""
+    """What an attempt led to: a result, or an error to raise or to retry after ``delay``;
+    or, for a create whose answer may have been lost, a Describe call to make before
+    deciding (``check``: the operation and its request, see :mod:`sagetune.lost_creates`)."""
 
     result: Any = None
     error: BaseException | None = None
     delay: float | None = None
+    check: tuple[Operation, object] | None = None
 
 
 def json_operation(target: str) -> Operation:
@@ -151,7 +156,7 @@ class CallPlanner:
         self.on_request = tuple(on_request)
         self.on_response = tuple(on_response)
         self._user_agent = config.user_agent
-        self._region = config.region
+        self._signer = RequestSigner(config.region)
         self._max_attempts = config.max_attempts
 
     # -- before any I/O ---------------------------------------------------------------
@@ -173,6 +178,7 @@ class CallPlanner:
             document = to_wire(request)
         return _Call(
             operation=operation,
+            request=request,
             url=self.config.endpoint_url + operation.http_path,
             headers=protocol.request_headers(operation.target),
             body=protocol.encode(document),
@@ -186,8 +192,8 @@ class CallPlanner:
 
     def sign(self, call: _Call, credentials: FrozenCredentials) -> dict[str, str]:
         """The headers of this attempt: signed now, plus the unsigned SDK headers."""
-        headers = sign_request(
-            credentials, self._region, call.operation.http_method, call.url, call.headers, call.body
+        headers = self._signer.sign(
+            credentials, call.operation.http_method, call.url, call.headers, call.body
         )
         headers["User-Agent"] = self._user_agent
         headers["amz-sdk-invocation-id"] = call.invocation_id
@@ -222,7 +228,7 @@ class CallPlanner:
 
     def answered(self, call: _Call, raw: RawResponse, elapsed: float = 0.0) -> _Outcome:
         """Interpret an HTTP answer: the result, or the error and whether to retry."""
-        request_id = raw.headers.get(protocol.REQUEST_ID_HEADER)
+        request_id = raw.headers.get(_REQUEST_ID)
         operation = call.operation
         if 200 <= raw.status < 300:
             try:
@@ -257,7 +263,7 @@ class CallPlanner:
             )
             failure = None
         else:
-            info = protocol.parse_error(raw.status, raw.headers.multi_items(), raw.body)
+            info = protocol.parse_error(raw.status, raw.headers.items(), raw.body)
             error_type = errors.error_class(info.code)
             message = info.message
             if call.unanswered is not None:
@@ -276,7 +282,41 @@ class CallPlanner:
         self.retry.on_answer(failure is Failure.THROTTLING)
         outcome = _Outcome(error=error, delay=self.retry.decide(call.retry, failure))
         self._report(call, raw, request_id, elapsed, outcome)
+        if (
+            outcome.delay is None
+            and call.unanswered is not None
+            and isinstance(error, errors.ResourceInUse)
+        ):
+            check = lost_creates.describe_call(operation, call.request)
+            if check is not None:
+                return _Outcome(error=error, check=check)
         return outcome
+
+    def reconciled(self, call: _Call, error: BaseException, described: object) -> _Outcome:
+        """After a lost create's Describe (its answer, or the error it raised): this call's
+        result when the job is the one it asked for, else the ResourceInUse, explained."""
+        name = call.operation.name
+        if isinstance(described, BaseException):
+            reason = f"whether it is this call's job could not be checked: {_summary(described)}"
+        else:
+            differ = lost_creates.differences(call.request, described)
+            if not differ:
+                _log.debug("%s: the existing job is this call's; its answer was lost", name)
+                return _Outcome(
+                    result=lost_creates.adopted(call.operation, described, call.retry.attempts)
+                )
+            reason = f"the existing job differs from this request in {', '.join(differ)}"
+        assert isinstance(error, errors.ServiceError)
+        _log.debug("%s: ResourceInUse after a lost answer, and %s", name, reason)
+        return _Outcome(
+            error=type(error)(
+                f"{error.message}; {reason}, so it is not taken as this call's",
+                code=error.code,
+                status_code=error.status_code,
+                request_id=error.request_id,
+                operation=error.operation,
+            )
+        )
 
     def unanswered(
         self, call: _Call, failure: errors.TransportError, elapsed: float = 0.0
@@ -463,9 +503,10 @@ class AsyncSageMakerClient(AsyncClientMethods):
 
     @property
     def http_client(self) -> httpx.AsyncClient | None:
-        """The ``httpx.AsyncClient`` requests go through (yours, if you passed one); None
-        when ``transport="aiohttp"`` sends through aiohttp directly."""
-        return self._sender.client
+        """The ``httpx.AsyncClient`` requests go through: yours, if you passed one, else
+        httpx's API over the client's own connection pool (built on first use); None when
+        ``transport="aiohttp"`` sends through aiohttp directly."""
+        return self._sender.http_client
 
     def __repr__(self) -> str:
         return f"AsyncSageMakerClient(region={self.config.region!r}, endpoint={self.config.endpoint_url!r})"
@@ -491,6 +532,14 @@ class AsyncSageMakerClient(AsyncClientMethods):
             else:
                 elapsed = time.perf_counter() - started if hooks else 0.0
                 outcome = planner.answered(call, raw, elapsed)
+            if outcome.check is not None:  # a lost create: is the existing job ours?
+                describe, describe_request = outcome.check
+                try:
+                    described: object = await self._call(describe, describe_request)
+                except errors.SageTuneError as exc:
+                    described = exc
+                assert outcome.error is not None
+                outcome = planner.reconciled(call, outcome.error, described)
             if outcome.delay is None:
                 return _finish(outcome)
             await self._sleep(outcome.delay)
@@ -588,8 +637,9 @@ class SageMakerClient(ClientMethods):
 
     @property
     def http_client(self) -> httpx.Client:
-        """The ``httpx.Client`` requests go through (yours, if you passed one)."""
-        return self._sender.client
+        """The ``httpx.Client`` requests go through: yours, if you passed one, else httpx's
+        API over the client's own connection pool (built on first use)."""
+        return self._sender.http_client
 
     def __repr__(self) -> str:
         return (
@@ -618,6 +668,14 @@ class SageMakerClient(ClientMethods):
             else:
                 elapsed = time.perf_counter() - started if hooks else 0.0
                 outcome = planner.answered(call, raw, elapsed)
+            if outcome.check is not None:  # a lost create: is the existing job ours?
+                describe, describe_request = outcome.check
+                try:
+                    described: object = self._call(describe, describe_request)
+                except errors.SageTuneError as exc:
+                    described = exc
+                assert outcome.error is not None
+                outcome = planner.reconciled(call, outcome.error, described)
             if outcome.delay is None:
                 return _finish(outcome)
             self._sleep(outcome.delay)

@@ -4,16 +4,18 @@ Every value comes from the first place that has it, as in boto3:
 
 1. the client's arguments (``region_name``, ``endpoint_url``, keys, ``verify``, and a
    :class:`ClientConfig` for the rest);
-2. botocore's configuration chain, through a ``botocore.session.Session`` for
-   ``profile_name``: environment variables (``AWS_DEFAULT_REGION``, ``AWS_PROFILE``,
-   ``AWS_RETRY_MODE``, ``AWS_MAX_ATTEMPTS``, ``AWS_CA_BUNDLE``, ``AWS_USE_FIPS_ENDPOINT``,
-   ``AWS_USE_DUALSTACK_ENDPOINT``, ``AWS_ENDPOINT_URL_SAGEMAKER`` / ``AWS_ENDPOINT_URL`` ...)
-   and the shared config and credentials files;
+2. botocore's configuration chain for ``profile_name``: environment variables
+   (``AWS_DEFAULT_REGION``, ``AWS_PROFILE``, ``AWS_RETRY_MODE``, ``AWS_MAX_ATTEMPTS``,
+   ``AWS_CA_BUNDLE``, ``AWS_USE_FIPS_ENDPOINT``, ``AWS_USE_DUALSTACK_ENDPOINT``,
+   ``AWS_ENDPOINT_URL_SAGEMAKER`` / ``AWS_ENDPOINT_URL`` ...) and the shared config and
+   credentials files, read as a ``botocore.session.Session`` reads them but without
+   creating one (:class:`_SharedConfig`), or through the ``botocore_session`` given;
 3. the defaults (standard retries, 3 attempts, botocore's 60 s timeouts, 10 connections).
 
-Credentials are botocore's own: fixed keys when given, else its provider chain (found on
-the first call, see :mod:`sagetune.signing`). The session is only created when something
-is left to look up, so a client given everything explicitly reads no file.
+Credentials are botocore's own: fixed keys when given, else its provider chain, through a
+session created on the first call (see :mod:`sagetune.signing`). A client given everything
+explicitly reads no file, and the files are parsed only when a value is not in the
+environment.
 
 The endpoint of a region is computed by botocore's endpoint rules engine from SageMaker's
 own rule set and botocore's partition data, so non-aws partitions (China, GovCloud, ISO),
@@ -26,6 +28,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
@@ -69,12 +72,14 @@ class ClientConfig:
     ``None`` means "as botocore's configuration chain says, else the default".
     ``max_attempts`` counts every attempt, the first included (botocore's
     ``total_max_attempts``; 1 disables retries). ``max_in_flight`` caps the requests one
-    client has on the wire at once, the rest wait their turn (see :mod:`sagetune.transport`
-    for why that makes httpx faster); ``None``: as many as ``max_connections``.
-    ``transport="aiohttp"`` (``pip install 'sagetune[fast]'``) sends through aiohttp's
-    connection pool, for the async client (a user's own ``http_client`` is always used as
-    given). ``trust_env`` takes proxies (``HTTP(S)_PROXY``, ``NO_PROXY``) and
-    ``SSL_CERT_FILE`` from the environment.
+    client has on the wire at once, the rest wait their turn (see
+    :mod:`sagetune.transport.dispatch`); ``None``: as many as ``max_connections``.
+    ``transport``: ``"builtin"`` (default: sagetune's own HTTP/1.1 pool, standard library
+    only), ``"httpx"`` (httpx's own stack) or ``"aiohttp"`` (``pip install 'sagetune[fast]'``,
+    async client only); a user's own ``http_client`` is always used as given (see
+    :class:`sagetune.transport.HttpSettings`). ``trust_env`` takes proxies
+    (``HTTP(S)_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) and ``SSL_CERT_FILE`` from the
+    environment.
     """
 
     retry_mode: RetryMode | None = None
@@ -104,15 +109,11 @@ class ResolvedConfig:
 
 
 def user_agent(extra: str | None = None) -> str:
-    """``sagetune/<version> python/<x.y.z> httpx/<v> botocore/<v>`` plus ``extra``."""
+    """``sagetune/<version> python/<x.y.z> botocore/<v>`` plus ``extra``."""
     import botocore
-    import httpx
 
     python = "{}.{}.{}".format(*sys.version_info[:3])
-    agent = (
-        f"sagetune/{__version__} python/{python} "
-        f"httpx/{httpx.__version__} botocore/{botocore.__version__}"
-    )
+    agent = f"sagetune/{__version__} python/{python} botocore/{botocore.__version__}"
     return f"{agent} {extra}" if extra else agent
 
 
@@ -134,8 +135,9 @@ def resolve_config(
     a key pair is given, or when the profile does not exist.
     """
     options = config or ClientConfig()
-    lookup = _Lookup(profile_name, botocore_session)
     try:
+        lookup = _Lookup(profile_name, botocore_session)
+        lookup.check_profile()
         if (aws_access_key_id is None) != (aws_secret_access_key is None):
             missing = (
                 "aws_secret_access_key" if aws_secret_access_key is None else "aws_access_key_id"
@@ -219,38 +221,157 @@ def _retry_mode(configured: object) -> RetryMode:
     return "adaptive" if configured == "adaptive" else "standard"
 
 
-class _Lookup:
-    """botocore's configuration chain, opened only if something needs looking up.
+ConfigVariable = tuple[str | None, tuple[str, ...], Any, Callable[[Any], Any] | None]
 
-    Without shared config and credentials files and without a profile, a botocore
-    session would find nothing but environment variables and defaults; the lookup then
-    runs botocore's own environment-and-default chains (``ConfigChainFactory`` over its
-    ``BOTOCORE_DEFAUT_SESSION_VARIABLES`` table: same variables, converters, defaults)
-    without creating a session, which saves a cold start ~50-100 ms of importing
-    ``botocore.session``. Anything else goes through a ``botocore.session.Session``.
+
+def _ensure_boolean(value: Any) -> bool:
+    """botocore's ``utils.ensure_boolean``: a bool as is, ``"true"`` in any case, else False."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.lower() == "true"
+
+
+CONFIG_VARIABLES: dict[str, ConfigVariable] = {
+    # name: (config file key, environment variables in order, default, conversion)
+    "profile": (None, ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"), None, None),
+    "region": ("region", ("AWS_DEFAULT_REGION",), None, None),
+    "config_file": (None, ("AWS_CONFIG_FILE",), "~/.aws/config", None),
+    "credentials_file": (None, ("AWS_SHARED_CREDENTIALS_FILE",), "~/.aws/credentials", None),
+    "ca_bundle": ("ca_bundle", ("AWS_CA_BUNDLE",), None, None),
+    "retry_mode": ("retry_mode", ("AWS_RETRY_MODE",), "legacy", None),
+    "max_attempts": ("max_attempts", ("AWS_MAX_ATTEMPTS",), None, int),
+    "use_fips_endpoint": ("use_fips_endpoint", ("AWS_USE_FIPS_ENDPOINT",), None, _ensure_boolean),
+    "use_dualstack_endpoint": (
+        "use_dualstack_endpoint",
+        ("AWS_USE_DUALSTACK_ENDPOINT",),
+        None,
+        _ensure_boolean,
+    ),
+    "ignore_configured_endpoint_urls": (
+        "ignore_configured_endpoint_urls",
+        ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",),
+        None,
+        _ensure_boolean,
+    ),
+}
+"""The configuration variables a client reads, as botocore's session defines them
+(``botocore.configprovider.BOTOCORE_DEFAUT_SESSION_VARIABLES``; a test keeps the two equal)."""
+
+ENDPOINT_ENVIRONMENT = ("AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL")
+"""Configured endpoints from the environment: SageMaker's own, then the global one."""
+
+
+class _SharedConfig:
+    """botocore's configuration chain read the way a ``botocore.session.Session`` reads it
+    (the same variables, precedence, files, profile rules and conversions), without one.
+
+    Why: creating a session imports ``botocore.session`` and its configuration provider
+    (~100 ms of a cold start, mostly urllib3 and dateutil through ``botocore.utils``) before
+    it reads a single value. Here a value comes from the environment when it is there; the
+    shared files are parsed (with botocore's own ``configloader``) only when a value is not,
+    or a profile is named, and only if a file exists. ``tests/client/test_config_like_boto3.py``
+    compares the outcome with boto3's for many files and environments.
     """
+
+    def __init__(self, profile_name: str | None) -> None:
+        self._explicit_profile = profile_name
+        self._full: dict[str, Any] | None = None
+
+    def get(self, name: str) -> Any:
+        """The value of a :data:`CONFIG_VARIABLES` variable: explicit profile, environment,
+        the profile's section of the config file, default; converted as botocore converts."""
+        if name == "profile" and self._explicit_profile is not None:
+            return self._explicit_profile
+        config_key, environment, default, convert = CONFIG_VARIABLES[name]
+        value = next((os.environ[v] for v in environment if v in os.environ), None)
+        if value is None and config_key is not None:
+            value = self.scoped_config().get(config_key)
+        if value is None:
+            value = default
+        return convert(value) if convert is not None and value is not None else value
+
+    @property
+    def full_config(self) -> dict[str, Any]:
+        """The config file's sections, with the credentials file's profiles merged in (as
+        ``Session.full_config``)."""
+        if self._full is None:
+            config_file = _existing(self.get("config_file"))
+            credentials_file = _existing(self.get("credentials_file"))
+            full: dict[str, Any] = {"profiles": {}}
+            if config_file or credentials_file:
+                from botocore import configloader
+
+                if config_file:
+                    full = configloader.load_config(config_file)
+                if credentials_file:
+                    for profile, values in configloader.raw_config_parse(credentials_file).items():
+                        full["profiles"].setdefault(profile, {}).update(values)
+            self._full = full
+        return self._full
+
+    def scoped_config(self) -> dict[str, Any]:
+        """The profile's section (``Session.get_scoped_config``): ``default`` when no profile
+        is named, ``ProfileNotFound`` when a named one does not exist."""
+        profile = self.get("profile")
+        profiles: dict[str, dict[str, Any]] = self.full_config["profiles"]
+        if profile is None:
+            return profiles.get("default", {})
+        if profile not in profiles:
+            raise ConfigurationError(
+                f"ProfileNotFound: The config profile ({profile}) could not be found"
+            )
+        return profiles[profile]
+
+
+def _existing(path: str | None) -> str | None:
+    """``path`` if it names a file, expanded as botocore's ``configloader`` expands it."""
+    if not path:
+        return None
+    return path if os.path.isfile(os.path.expanduser(os.path.expandvars(path))) else None
+
+
+class _Lookup:
+    """Where a client's unset options come from: the user's ``botocore_session`` when one
+    is given, else :class:`_SharedConfig`; credentials from botocore's provider chain,
+    through a session created on the first call that needs them."""
 
     def __init__(self, profile_name: str | None, session: Session | None) -> None:
         self._profile_name = profile_name
         self._session = session
-        self._environment_only = (
-            session is None and profile_name is None and _only_environment_to_read()
-        )
+        self._config = None if session is not None else _SharedConfig(profile_name)
+        if session is not None and profile_name is not None and session.profile != profile_name:
+            session.set_config_variable("profile", profile_name)
 
     @property
     def session(self) -> Session:
+        """A botocore session (the user's, or one made now for the credential chain)."""
         if self._session is None:
             import botocore.session
 
             self._session = botocore.session.Session(profile=self._profile_name)
-        elif self._profile_name is not None and self._session.profile != self._profile_name:
-            self._session.set_config_variable("profile", self._profile_name)
         return self._session
 
     def get(self, name: str) -> Any:
-        if self._environment_only:
-            return _environment_value(name)
+        if self._config is not None:
+            return self._config.get(name)
         return self.session.get_config_variable(name)
+
+    def full_config(self) -> dict[str, Any]:
+        if self._config is not None:
+            return self._config.full_config
+        full: dict[str, Any] = self.session.full_config
+        return full
+
+    def scoped_config(self) -> dict[str, Any]:
+        if self._config is not None:
+            return self._config.scoped_config()
+        scoped: dict[str, Any] = self.session.get_scoped_config()
+        return scoped
+
+    def check_profile(self) -> None:
+        """A named profile must exist, as boto3 checks when it creates a client."""
+        if self.get("profile") is not None:
+            self.scoped_config()
 
     def credentials(self) -> CredentialSource:
         profile = self._profile_name
@@ -270,47 +391,30 @@ class _Lookup:
         )
 
     def configured_endpoint(self) -> str | None:
-        """``AWS_ENDPOINT_URL_SAGEMAKER``, ``AWS_ENDPOINT_URL``, or the config file's
-        ``services`` section, unless ``ignore_configured_endpoint_urls`` is set."""
+        """As botocore's ``ConfiguredEndpointProvider`` finds it: ``AWS_ENDPOINT_URL_SAGEMAKER``,
+        ``AWS_ENDPOINT_URL``, the profile's ``services`` section (``sagemaker =`` then
+        ``endpoint_url``), the profile's ``endpoint_url``; none when
+        ``ignore_configured_endpoint_urls`` is set."""
         if self.get("ignore_configured_endpoint_urls"):
             return None
-        try:
-            from botocore.configprovider import ConfiguredEndpointProvider
-        except ImportError:  # pragma: no cover - botocore marks the class private
-            return None
-        if self._environment_only:
-            full_config: dict[str, Any] = {}
-            scoped_config: dict[str, Any] = {}
-        else:
-            full_config = self.session.full_config
-            scoped_config = self.session.get_scoped_config()
-        provider = ConfiguredEndpointProvider(
-            full_config=full_config, scoped_config=scoped_config, client_name=SERVICE_NAME
-        )
-        url: str | None = provider.provide()
-        return url
-
-
-def _only_environment_to_read() -> bool:
-    """No profile is asked for and neither shared file exists."""
-    if _environment_value("profile") is not None:
-        return False
-    for name in ("config_file", "credentials_file"):
-        path = _environment_value(name)
-        if path and os.path.exists(os.path.expanduser(path)):
-            return False
-    return True
-
-
-def _environment_value(name: str) -> Any:
-    """A configuration variable from the environment or its default, by botocore's rules."""
-    from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES, ConfigChainFactory
-
-    _, env_vars, default, convert = BOTOCORE_DEFAUT_SESSION_VARIABLES[name]
-    chain = ConfigChainFactory(session=None).create_config_chain(
-        env_var_names=env_vars, default=default, conversion_func=convert
-    )
-    return chain.provide()
+        for variable in ENDPOINT_ENVIRONMENT:
+            value = os.environ.get(variable)
+            if value:
+                return value
+        scoped = self.scoped_config()
+        if "services" in scoped:
+            section_name = scoped["services"]
+            section = self.full_config().get("services", {}).get(section_name)
+            if not section:
+                raise ConfigurationError(
+                    f"InvalidConfigError: The profile is configured to use the services section "
+                    f'but the "{section_name}" services configuration does not exist.'
+                )
+            url = section.get(SERVICE_NAME, {}).get("endpoint_url")
+            if url:
+                return str(url)
+        url = scoped.get("endpoint_url")
+        return str(url) if url else None
 
 
 def endpoint_for_region(region: str, *, fips: bool = False, dualstack: bool = False) -> str:

@@ -11,9 +11,7 @@ import pytest
 
 from sagetune import AsyncSageMakerClient, SageMakerClient, errors
 from sagetune.config import ClientConfig
-from sagetune.errors import ResourceInUse
 from sagetune.model import (
-    CreateHyperParameterTuningJobResponse,
     DescribeHyperParameterTuningJobRequest,
 )
 from tests.client.aws_double import (
@@ -26,7 +24,6 @@ from tests.client.aws_double import (
     RecordingSleep,
     ScriptedService,
     error,
-    example_requests,
     fails,
 )
 
@@ -158,10 +155,11 @@ async def test_transport_failures_are_retried_then_raised_as_sagetune_errors(
 async def test_every_retry_is_signed_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
-    import botocore.auth
+    import sagetune.signing
 
-    times = iter([dt.datetime(2026, 5, 1, 12, 0, 0), dt.datetime(2026, 5, 1, 12, 0, 7)])
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: next(times))
+    start = dt.datetime(2026, 5, 1, 12, 0, 0, tzinfo=dt.UTC).timestamp()
+    times = iter([start, start + 7])
+    monkeypatch.setattr(sagetune.signing, "wall_clock", lambda: next(times))
     sleep = RecordingSleep()
     service = ScriptedService(error(503, "ServiceUnavailable", "x"))
     async with client(service, sleep) as sm:
@@ -265,55 +263,3 @@ async def test_read_timeout_over_a_socket_is_retried_then_raised(raw_server: Raw
     assert "read timeout" in str(caught.value)
     assert len(raw_server.requests) == 2
     assert sleep.calls == [JITTER]
-
-
-def test_lost_create_response_is_retried_and_surfaces_resource_in_use(
-    raw_server: RawServer,
-) -> None:
-    """The documented case: the first CreateHyperParameterTuningJob is carried out but its
-    answer is lost (connection reset); the retry meets the job it created and the service
-    answers ResourceInUse. sagetune raises ResourceInUse, saying an earlier attempt got no
-    answer, so the caller can describe the job and adopt it."""
-    created: list[str] = []
-
-    def service(target: str, body: bytes) -> tuple[str, int, bytes]:
-        name = json.loads(body)["HyperParameterTuningJobName"]
-        if name in created:
-            message = f"Tuning job {name} already exists"
-            return (
-                "respond",
-                400,
-                json.dumps({"__type": "ResourceInUse", "message": message}).encode(),
-            )
-        created.append(name)
-        return ("reset", 0, b"")  # done, but the answer never arrives
-
-    raw_server.handler = service
-    sleep = RecordingSleep()
-    request = example_requests()["CreateHyperParameterTuningJob"]
-    with socket_client(raw_server, sleep) as sm, pytest.raises(ResourceInUse) as caught:
-        sm.create_hyper_parameter_tuning_job(request)
-
-    assert created == ["tune-1"]
-    assert [target for target, _ in raw_server.requests] == [
-        "SageMaker.CreateHyperParameterTuningJob"
-    ] * 2
-    assert raw_server.requests[0][1] == raw_server.requests[1][1]  # the same request, resent
-    assert "already exists" in caught.value.message
-    assert "earlier attempt of this call got no answer [ConnectionFailure]" in caught.value.message
-
-
-async def test_lost_create_response_then_describe_adopts_the_job() -> None:
-    """What the README recommends after ResourceInUse on a retried create: describe it."""
-    sleep = RecordingSleep()
-    service = ScriptedService(
-        fails(httpx.ReadTimeout), error(400, "ResourceInUse", "Tuning job tune-1 already exists")
-    )
-    async with client(service, sleep) as sm:
-        with pytest.raises(ResourceInUse):
-            await sm.create_hyper_parameter_tuning_job(
-                example_requests()["CreateHyperParameterTuningJob"]
-            )
-        described = await sm.describe_hyper_parameter_tuning_job(DESCRIBE)
-    assert described.hyper_parameter_tuning_job_name == "tune-1"
-    assert not isinstance(described, CreateHyperParameterTuningJobResponse)

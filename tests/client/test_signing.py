@@ -12,12 +12,16 @@ from typing import Any
 import botocore.auth
 import botocore.session
 import pytest
-from botocore.awsrequest import AWSPreparedRequest
-from botocore.credentials import RefreshableCredentials
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSPreparedRequest, AWSRequest
+from botocore.credentials import Credentials, RefreshableCredentials
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import sagetune.signing
 from sagetune import AsyncSageMakerClient, SageMakerClient
 from sagetune.codec import to_wire
-from sagetune.signing import redact_headers
+from sagetune.signing import UNSIGNED_HEADERS, FixedCredentials, RequestSigner, redact_headers
 from sagetune.simulator.auth import AuthSettings, verify_request
 from tests.client.aws_double import AKID, SECRET, ScriptedService, example_requests
 
@@ -28,7 +32,9 @@ COMPARED = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token")
 
 @pytest.fixture
 def frozen_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same instant for botocore's signer and ours."""
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: FROZEN)
+    monkeypatch.setattr(sagetune.signing, "wall_clock", FROZEN.replace(tzinfo=dt.UTC).timestamp)
 
 
 class Captured(Exception):
@@ -249,3 +255,81 @@ async def test_debug_log_shows_each_attempt_without_secrets(
     assert "ServiceUnavailable, HTTP 503" in text
     for secret in (SECRET, TOKEN, AKID, *signatures):
         assert secret not in text
+
+
+# -- the signer itself against botocore's SigV4Auth, on random requests ----------------------
+
+header_values = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=0, max_size=40
+)
+extra_headers = st.dictionaries(
+    st.sampled_from(
+        [
+            "X-Amz-Target",
+            "Content-Type",
+            "x-amz-content-sha256",
+            "User-Agent",
+            "Expect",
+            "X-Amzn-Trace-Id",
+            "Amz-Sdk-Request",
+            "x-custom",
+            "X-CUSTOM",
+            "Host",
+            "Authorization",
+            "X-Amz-Date",
+        ]
+    ),
+    header_values,
+    max_size=6,
+)
+urls = st.builds(
+    lambda scheme, host, port, path, query: f"{scheme}://{host}{port}{path}{query}",
+    st.sampled_from(["http", "https"]),
+    st.sampled_from(["api.sagemaker.us-east-1.amazonaws.com", "127.0.0.1", "Sim.Local", "[::1]"]),
+    st.sampled_from(["", ":80", ":443", ":8787"]),
+    st.sampled_from(["", "/", "/base", "/base/", "/a//b/./c/../d", "/~user/x y", "/%41"]),
+    st.sampled_from(["", "?b=2&a=1", "?a=2&a=1&c", "?x="]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    url=urls,
+    method=st.sampled_from(["POST", "GET", "post"]),
+    headers=extra_headers,
+    body=st.binary(max_size=200),
+    token=st.sampled_from([None, "", TOKEN]),
+    region=st.sampled_from(["us-east-1", "cn-north-1", "eu-west-3"]),
+    instant=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)),
+)
+def test_request_signer_signs_exactly_as_botocores_sigv4auth(
+    url: str,
+    method: str,
+    headers: dict[str, str],
+    body: bytes,
+    token: str | None,
+    region: str,
+    instant: dt.datetime,
+) -> None:
+    instant = instant.replace(microsecond=0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.auth, "get_current_datetime", lambda: instant)
+        patch.setattr(sagetune.signing, "wall_clock", instant.replace(tzinfo=dt.UTC).timestamp)
+        request = AWSRequest(method=method, url=url, headers=dict(headers), data=body)
+        SigV4Auth(Credentials(AKID, SECRET, token), "sagemaker", region).add_auth(request)
+        ours = RequestSigner(region).sign(
+            FixedCredentials(AKID, SECRET, token), method, url, headers, body
+        )
+    assert ours == dict(request.headers.items())
+
+
+def test_unsigned_headers_are_botocores() -> None:
+    assert frozenset(botocore.auth.SIGNED_HEADERS_BLACKLIST) == UNSIGNED_HEADERS
+
+
+def test_the_signing_key_is_cached_per_day_and_secret() -> None:
+    signer = RequestSigner("us-east-1")
+    day = signer._signing_key("20260314", "secret-a")
+    assert signer._signing_key("20260314", "secret-a") is day
+    assert signer._signing_key("20260315", "secret-a") != day
+    assert signer._signing_key("20260315", "secret-b") != signer._signing_key("20260315", "x")

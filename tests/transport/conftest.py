@@ -10,6 +10,12 @@ itself. Paths choose the behaviour:
   /close                close cleanly (FIN) before any response
   /truncated            promise 100 body bytes, send 10, close
   /hang                 no answer until the test session ends (for read timeouts)
+  /chunked              200 with a chunked body (an extension and a trailer included)
+  /once                 200 with ``Connection: close``, then close
+  /until-close          200 without a length: the body ends when the connection does
+  /trickle              200 whose body comes in 5 pieces, 0.15 s apart
+
+``connections`` counts the connections accepted (pool reuse is visible in it).
 """
 
 from __future__ import annotations
@@ -23,15 +29,49 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from sagetune.transport import AsyncSender, Sender
+from sagetune.transport.httpx_backend import HttpxAsyncBackend, HttpxSyncBackend
 from tests._socket_server import LoopbackSocketServer
+
+
+def over(client: httpx.AsyncClient, max_in_flight: int | None = None) -> AsyncSender:
+    """An async sender over a test's own httpx client (left open, as a user's client is)."""
+    return AsyncSender(HttpxAsyncBackend(client, owns_client=False), max_in_flight=max_in_flight)
+
+
+def sync_over(client: httpx.Client, max_in_flight: int | None = None) -> Sender:
+    """A blocking sender over a test's own httpx client."""
+    return Sender(HttpxSyncBackend(client, owns_client=False), max_in_flight=max_in_flight)
 
 
 class MisbehavingServer(LoopbackSocketServer):
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(tls)
         self.paths: list[str] = []
+        self.connections = 0
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self._writers.add(writer)
+        try:
+            await super()._serve(reader, writer)
+        finally:
+            self._writers.discard(writer)
+
+    def close_idle_connections(self) -> None:
+        """Close (FIN) every open connection, as a server whose keep-alive ran out does;
+        call it when no request is in flight."""
+
+        async def close_all() -> None:
+            for writer in list(self._writers):
+                writer.close()
+                await writer.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close_all(), self._loop).result(timeout=10)
 
     async def answer(
         self, writer: asyncio.StreamWriter, path: str, headers: dict[str, str], body: bytes
@@ -48,6 +88,26 @@ class MisbehavingServer(LoopbackSocketServer):
             return False
         if path == "/hang":
             await self.hang()
+        if path == "/chunked":
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-amzn-RequestId: c\r\n\r\n"
+                b"5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nx-trailer: t\r\n\r\n"
+            )
+            await writer.drain()
+            return True
+        if path in ("/once", "/until-close"):
+            length = "Content-Length: 4\r\n" if path == "/once" else ""
+            writer.write(f"HTTP/1.1 200 OK\r\nConnection: close\r\n{length}\r\nbody".encode())
+            await writer.drain()
+            return False
+        if path == "/trickle":
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+            for piece in b"abcde":
+                await writer.drain()
+                await asyncio.sleep(0.15)
+                writer.write(bytes([piece]))
+            await writer.drain()
+            return True
         status = int(path.rsplit("/", 1)[1]) if path.startswith("/status/") else 200
         payload = json.dumps({"path": path, "target": headers.get("x-amz-target")}).encode()
         await self.respond(writer, status, payload, f"rid-{len(self.paths)}")
@@ -61,6 +121,15 @@ def server_url() -> Iterator[str]:
     server.start()
     yield server.url
     server.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[MisbehavingServer]:
+    """A server of the test's own (its connection count starts at 0)."""
+    own = MisbehavingServer()
+    own.start()
+    yield own
+    own.stop()
 
 
 @pytest.fixture

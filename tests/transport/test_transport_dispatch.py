@@ -12,6 +12,7 @@ import pytest
 
 from sagetune.errors import ConnectionFailure
 from sagetune.transport import AsyncSender
+from tests.transport.conftest import over
 
 URL = "http://sagemaker.test/"
 CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("caller", default="-")
@@ -64,7 +65,7 @@ async def call(sender: AsyncSender, name: str, caller: str | None = None) -> byt
 async def test_queued_requests_run_in_arrival_order() -> None:
     held = HeldTransport()
     async with httpx.AsyncClient(transport=httpx.MockTransport(held.handler)) as client:
-        sender = AsyncSender(client, max_in_flight=1)
+        sender = over(client, max_in_flight=1)
         tasks = []
         for i in range(6):
             tasks.append(asyncio.create_task(call(sender, f"r{i}")))
@@ -77,7 +78,7 @@ async def test_queued_requests_run_in_arrival_order() -> None:
 async def test_queued_requests_see_their_callers_context_variables() -> None:
     held = HeldTransport()
     async with httpx.AsyncClient(transport=httpx.MockTransport(held.handler)) as client:
-        sender = AsyncSender(client, max_in_flight=2)
+        sender = over(client, max_in_flight=2)
         tasks = [asyncio.create_task(call(sender, f"r{i}", caller=f"c{i}")) for i in range(6)]
         tasks.append(asyncio.create_task(call(sender, "unset")))  # a caller that set nothing
         await settle()
@@ -90,7 +91,7 @@ async def test_queued_requests_see_their_callers_context_variables() -> None:
 async def test_cancelled_while_queued_never_reaches_the_transport() -> None:
     held = HeldTransport()
     async with httpx.AsyncClient(transport=httpx.MockTransport(held.handler)) as client:
-        sender = AsyncSender(client, max_in_flight=1)
+        sender = over(client, max_in_flight=1)
         first = asyncio.create_task(call(sender, "first"))
         await settle()
         waiting = asyncio.create_task(call(sender, "gives-up"))
@@ -109,7 +110,7 @@ async def test_cancelled_while_queued_never_reaches_the_transport() -> None:
 async def test_cancelled_while_running_on_a_runner_stops_only_that_request() -> None:
     held = HeldTransport()
     async with httpx.AsyncClient(transport=httpx.MockTransport(held.handler)) as client:
-        sender = AsyncSender(client, max_in_flight=1)
+        sender = over(client, max_in_flight=1)
         first = asyncio.create_task(call(sender, "first"))
         await settle()
         victim = asyncio.create_task(call(sender, "victim"))
@@ -133,7 +134,7 @@ async def test_cancelled_while_running_on_a_runner_stops_only_that_request() -> 
 async def test_failures_reach_their_own_callers_mapped() -> None:
     held = HeldTransport()
     async with httpx.AsyncClient(transport=httpx.MockTransport(held.handler)) as client:
-        sender = AsyncSender(client, max_in_flight=1)
+        sender = over(client, max_in_flight=1)
         names = ["ok0", "fail1", "ok2", "fail3"]
         tasks = [asyncio.create_task(call(sender, n)) for n in names]
         await settle()
@@ -150,7 +151,7 @@ async def test_no_task_is_left_behind_when_the_queue_empties() -> None:
     held = HeldTransport()
     before = asyncio.all_tasks()
     async with httpx.AsyncClient(transport=httpx.MockTransport(held.handler)) as client:
-        sender = AsyncSender(client, max_in_flight=3)
+        sender = over(client, max_in_flight=3)
         tasks = [asyncio.create_task(call(sender, f"r{i}")) for i in range(20)]
         await settle()
         held.release.set()

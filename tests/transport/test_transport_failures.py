@@ -11,7 +11,9 @@ import httpx
 import pytest
 
 from sagetune.errors import ConnectionFailure, ReadTimeoutFailure, TransportError
-from sagetune.transport import AsyncSender, HttpSettings, Sender, TransportKind
+from sagetune.transport import AsyncSender, HttpSettings, Sender, TransportKind, http11
+from sagetune.transport.failures import failure_type
+from tests.transport.conftest import over, sync_over
 
 URL = "https://api.sagemaker.us-east-1.amazonaws.com/"
 HEADERS = {"X-Amz-Target": "SageMaker.ListHyperParameterTuningJobs"}
@@ -39,6 +41,27 @@ MAPPING: list[tuple[Exception, type[TransportError]]] = [
     (aiohttp.InvalidURL("nope"), TransportError),
 ]
 
+BUILTIN_MAPPING: list[tuple[Exception, type[TransportError]]] = [
+    (http11.ConnectTimeout("no connection"), ConnectionFailure),
+    (http11.WriteTimeout("not sent"), ConnectionFailure),
+    (http11.ServerDisconnected("closed"), ConnectionFailure),
+    (http11.ResponseIncomplete("closed early"), ConnectionFailure),
+    (http11.MalformedResponse("not HTTP"), ConnectionFailure),
+    (http11.ReadTimeout("no bytes"), ReadTimeoutFailure),
+    (http11.UnsupportedURL("ftp"), TransportError),
+    (ConnectionRefusedError(111, "Connection refused"), ConnectionFailure),
+]
+
+
+@pytest.mark.parametrize(("original", "expected"), BUILTIN_MAPPING, ids=lambda v: type(v).__name__)
+def test_builtin_failures_are_mapped(original: Exception, expected: type[TransportError]) -> None:
+    assert failure_type(original) is expected
+
+
+def test_timeouts_and_other_exceptions_are_not_transport_failures() -> None:
+    assert failure_type(TimeoutError("a caller's own timeout")) is None
+    assert failure_type(ValueError("a bug")) is None
+
 
 def raising(exc: Exception) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
@@ -53,7 +76,7 @@ async def test_async_failures_are_mapped_with_the_cause_kept(
 ) -> None:
     async with httpx.AsyncClient(transport=raising(original)) as client:
         with pytest.raises(TransportError) as info:
-            await AsyncSender(client).send("POST", URL, HEADERS, BODY)
+            await over(client).send("POST", URL, HEADERS, BODY)
     assert type(info.value) is expected
     assert info.value.__cause__ is original
     assert (info.value.method, info.value.url) == ("POST", URL)
@@ -68,7 +91,7 @@ def test_sync_failures_are_mapped_with_the_cause_kept(
         httpx.Client(transport=raising(original)) as client,
         pytest.raises(TransportError) as info,
     ):
-        Sender(client).send("POST", URL, HEADERS, BODY)
+        sync_over(client).send("POST", URL, HEADERS, BODY)
     assert type(info.value) is expected
     assert info.value.__cause__ is original
 
@@ -77,7 +100,7 @@ async def test_unrelated_exceptions_pass_through_unchanged() -> None:
     bug = ValueError("a bug in an event hook")
     async with httpx.AsyncClient(transport=raising(bug)) as client:
         with pytest.raises(ValueError, match="a bug in an event hook") as info:
-            await AsyncSender(client).send("POST", URL, HEADERS, BODY)
+            await over(client).send("POST", URL, HEADERS, BODY)
     assert info.value is bug
 
 
@@ -90,7 +113,7 @@ async def test_cancellation_is_not_turned_into_a_failure() -> None:
         raise AssertionError("unreachable")
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        sender = AsyncSender(client, max_in_flight=1)
+        sender = over(client, max_in_flight=1)
         task = asyncio.create_task(sender.send("POST", URL, HEADERS, BODY))
         await started.wait()
         task.cancel()
@@ -112,28 +135,44 @@ async def test_cancellation_is_not_turned_into_a_failure() -> None:
 )
 def test_unusable_url_is_a_plain_transport_failure(url: str, cause: type[Exception]) -> None:
     with httpx.Client() as client, pytest.raises(TransportError) as info:
-        Sender(client).send("POST", url, HEADERS, BODY)
+        sync_over(client).send("POST", url, HEADERS, BODY)
     assert type(info.value) is TransportError  # not retryable
     assert type(info.value.__cause__) is cause
+    for sender in (Sender.from_settings(HttpSettings()),):
+        with sender, pytest.raises(TransportError) as info:
+            sender.send("POST", url, HEADERS, BODY)
+        assert type(info.value) is TransportError
+        assert type(info.value.__cause__) is http11.UnsupportedURL
+
+
+@pytest.mark.parametrize("url", ["http://exa\x00mple.com/", "ftp://example.com/", "http:///nohost"])
+async def test_builtin_async_refuses_unusable_urls_before_connecting(url: str) -> None:
+    async with AsyncSender.from_settings(HttpSettings()) as sender:
+        with pytest.raises(TransportError) as info:
+            await sender.send("POST", url, HEADERS, BODY)
+    assert type(info.value) is TransportError
+    assert type(info.value.__cause__) is http11.UnsupportedURL
 
 
 def test_messages_say_what_to_do() -> None:
-    with httpx.Client(transport=raising(httpx.ReadTimeout("timed out"))) as client:
-        sender = Sender(client)
+    with httpx.Client(transport=raising(httpx.ReadTimeout("timed out")), timeout=5.0) as client:
+        sender = sync_over(client)
         with pytest.raises(ReadTimeoutFailure, match=r"read timeout \(5\.0 s\).*read_timeout"):
-            sender.send("POST", URL, HEADERS, BODY, timeouts=httpx.Timeout(5.0))
+            sender.send("POST", URL, HEADERS, BODY)
     with (
         httpx.Client(transport=raising(httpx.ConnectError("refused"))) as client,
         pytest.raises(ConnectionFailure, match="Check endpoint_url"),
     ):
-        Sender(client).send("POST", URL, HEADERS, BODY)
+        sync_over(client).send("POST", URL, HEADERS, BODY)
 
 
-# Real sockets: both async transports, and the sync one.
+# Real sockets: every async transport, and both blocking ones.
 
-TRANSPORTS: list[TransportKind] = ["httpx", "aiohttp"]
-# The failure keeps the library's own exception: httpx's, or aiohttp's (used directly).
-LIBRARY_ERRORS = (httpx.TransportError, aiohttp.ClientError)
+TRANSPORTS: list[TransportKind] = ["builtin", "httpx", "aiohttp"]
+SYNC_TRANSPORTS: list[TransportKind] = ["builtin", "httpx"]
+# The failure keeps the library's own exception: the built-in one's (or the OSError it
+# met), httpx's, or aiohttp's (used directly).
+LIBRARY_ERRORS = (http11.WireError, OSError, httpx.TransportError, aiohttp.ClientError)
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -180,7 +219,9 @@ async def test_connection_lost_before_the_response_is_complete(
 async def test_read_timeout(sender: AsyncSender, server_url: str) -> None:
     with pytest.raises(ReadTimeoutFailure, match=r"read timeout \(0\.2 s\)") as info:
         await sender.send("POST", f"{server_url}/hang", HEADERS, BODY)
-    assert isinstance(info.value.__cause__, httpx.ReadTimeout | aiohttp.SocketTimeoutError)
+    assert isinstance(
+        info.value.__cause__, http11.ReadTimeout | httpx.ReadTimeout | aiohttp.SocketTimeoutError
+    )
     assert "Cancel" not in str(info.value)  # the timeout's cancel scope is not the story
 
 
@@ -192,25 +233,30 @@ async def test_read_timeout(sender: AsyncSender, server_url: str) -> None:
         ("/hang", ReadTimeoutFailure),
     ],
 )
+@pytest.mark.parametrize("transport", SYNC_TRANSPORTS)
 def test_sync_failures_on_a_real_socket(
-    server_url: str, path: str, expected: type[TransportError]
+    server_url: str, path: str, expected: type[TransportError], transport: TransportKind
 ) -> None:
-    with Sender.from_settings(HttpSettings(read_timeout=0.2)) as sender:
+    with Sender.from_settings(HttpSettings(read_timeout=0.2, transport=transport)) as sender:
         with pytest.raises(expected):
             sender.send("POST", f"{server_url}{path}", HEADERS, BODY)
         assert sender.send("POST", f"{server_url}/ok", HEADERS, BODY).status == 200
 
 
-def test_sync_refused_connection(refused_url: str) -> None:
-    with Sender.from_settings(HttpSettings()) as sender, pytest.raises(ConnectionFailure):
+@pytest.mark.parametrize("transport", SYNC_TRANSPORTS)
+def test_sync_refused_connection(refused_url: str, transport: TransportKind) -> None:
+    settings = HttpSettings(transport=transport)
+    with Sender.from_settings(settings) as sender, pytest.raises(ConnectionFailure):
         sender.send("POST", refused_url, HEADERS, BODY)
 
 
-async def test_per_call_timeouts_override_the_settings(server_url: str) -> None:
-    for transport in TRANSPORTS:
-        settings = HttpSettings(transport=transport, read_timeout=60.0)
-        async with AsyncSender.from_settings(settings) as sender:
-            with pytest.raises(ReadTimeoutFailure, match=r"\(0\.2 s\)"):
-                await sender.send(
-                    "POST", f"{server_url}/hang", HEADERS, BODY, timeouts=httpx.Timeout(0.2)
-                )
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_httpx_clients_over_every_backend_keep_per_request_timeouts(
+    server_url: str, transport: TransportKind
+) -> None:
+    from sagetune.transport import make_async_client
+
+    async with make_async_client(HttpSettings(transport=transport, read_timeout=60.0)) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post(f"{server_url}/hang", content=BODY, timeout=0.2)
+        assert (await client.post(f"{server_url}/ok", content=BODY)).status_code == 200

@@ -14,6 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sagetune.transport import AsyncSender, HttpSettings, RawResponse, Sender
+from sagetune.transport.builtin_async import AsyncPool
+from sagetune.transport.builtin_sync import SyncPool
+from tests.transport.conftest import over, sync_over
 
 URL = "https://api.sagemaker.us-east-1.amazonaws.com/"
 HEADERS = {
@@ -43,19 +46,19 @@ async def test_async_send_passes_method_url_headers_and_body_unchanged() -> None
         return echo(request)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        response = await AsyncSender(client).send("POST", URL, HEADERS, BODY)
+        response = await over(client).send("POST", URL, HEADERS, BODY)
 
     (request,) = seen
     assert (request.method, str(request.url), request.content) == ("POST", URL, BODY)
     for name, value in HEADERS.items():
         assert request.headers[name] == value
     assert response == RawResponse(status=200, headers=response.headers, body=BODY[::-1])
-    assert response.headers["X-AMZN-REQUESTID"] == "rid-1"  # case-insensitive
+    assert response.headers["x-amzn-requestid"] == "rid-1"  # names in lower case
 
 
 def test_sync_send_passes_method_url_headers_and_body_unchanged() -> None:
     with httpx.Client(transport=httpx.MockTransport(echo)) as client:
-        response = Sender(client).send("POST", URL, HEADERS, BODY)
+        response = sync_over(client).send("POST", URL, HEADERS, BODY)
     assert (response.status, response.body) == (200, BODY[::-1])
     assert response.headers["x-seen-target"] == HEADERS["X-Amz-Target"]
 
@@ -66,7 +69,7 @@ async def test_error_statuses_are_responses_not_exceptions(status: int) -> None:
         return httpx.Response(status, json={"__type": "ValidationException", "message": "x"})
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        response = await AsyncSender(client).send("POST", URL, HEADERS, BODY)
+        response = await over(client).send("POST", URL, HEADERS, BODY)
     assert response.status == status
     assert b"ValidationException" in response.body
 
@@ -83,30 +86,12 @@ def test_any_status_body_and_header_value_come_back_exactly(
         return httpx.Response(status, headers={"x-amzn-requestid": value}, content=body)
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        response = Sender(client).send("POST", URL, HEADERS, BODY)
+        response = sync_over(client).send("POST", URL, HEADERS, BODY)
     assert (response.status, response.body, response.headers["x-amzn-requestid"]) == (
         status,
         body,
         value,
     )
-
-
-async def test_per_call_timeout_overrides_the_clients() -> None:
-    seen: list[dict[str, float | None]] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request.extensions["timeout"])
-        return httpx.Response(200)
-
-    async with httpx.AsyncClient(
-        transport=httpx.MockTransport(handler), timeout=HttpSettings().timeout
-    ) as client:
-        sender = AsyncSender(client)
-        await sender.send("POST", URL, HEADERS, BODY)
-        await sender.send("POST", URL, HEADERS, BODY, timeouts=httpx.Timeout(1.5))
-
-    assert seen[0]["read"] == 60.0
-    assert seen[1] == {"connect": 1.5, "read": 1.5, "write": 1.5, "pool": 1.5}
 
 
 class InFlight:
@@ -135,7 +120,7 @@ async def settle() -> None:
 async def test_gate_caps_requests_in_flight(gate: int | None, expected_max: int) -> None:
     probe = InFlight()
     async with httpx.AsyncClient(transport=httpx.MockTransport(probe.handler)) as client:
-        sender = AsyncSender(client, max_in_flight=gate)
+        sender = over(client, max_in_flight=gate)
         tasks = [asyncio.create_task(sender.send("POST", URL, HEADERS, BODY)) for _ in range(20)]
         await settle()
         assert probe.now == expected_max  # the rest wait at the gate
@@ -155,7 +140,7 @@ async def test_gate_lets_waiters_in_as_requests_finish() -> None:
         return httpx.Response(200)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        sender = AsyncSender(client, max_in_flight=2)
+        sender = over(client, max_in_flight=2)
         await asyncio.gather(*(sender.send("POST", URL, HEADERS, BODY) for _ in range(9)))
     assert finished == 9
 
@@ -171,7 +156,7 @@ async def test_gate_slot_is_returned_when_a_request_fails() -> None:
         return httpx.Response(200)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        sender = AsyncSender(client, max_in_flight=1)
+        sender = over(client, max_in_flight=1)
         with pytest.raises(Exception, match="refused"):
             await sender.send("POST", URL, HEADERS, BODY)
         assert (await sender.send("POST", URL, HEADERS, BODY)).status == 200
@@ -196,7 +181,7 @@ def test_sync_gate_caps_requests_in_flight_across_threads() -> None:
         httpx.Client(transport=httpx.MockTransport(handler)) as client,
         ThreadPoolExecutor(max_workers=8) as pool,
     ):
-        sender = Sender(client, max_in_flight=2)
+        sender = sync_over(client, max_in_flight=2)
         futures = [pool.submit(sender.send, "POST", URL, HEADERS, BODY) for _ in range(8)]
         with lock:
             assert lock.wait_for(lambda: state["now"] == 2, timeout=10)
@@ -216,41 +201,51 @@ async def test_users_own_client_is_not_closed() -> None:
     await client.aclose()
 
 
-async def test_client_built_from_settings_is_closed() -> None:
+async def test_default_sender_uses_the_builtin_pool_and_closes_it(server_url: str) -> None:
     sender = AsyncSender.from_settings(HttpSettings(max_in_flight=4))
-    assert sender.owns_client
+    assert isinstance(sender.backend, AsyncPool)
     assert sender.max_in_flight == 4
     assert AsyncSender.from_settings(HttpSettings()).max_in_flight == 10  # the pool size
+    assert (await sender.send("POST", f"{server_url}/ok", HEADERS, BODY)).status == 200
+    view = sender.http_client  # httpx's API over the same pool
+    assert view is not None
+    assert (await view.post(f"{server_url}/ok", content=BODY)).status_code == 200
     await sender.aclose()
-    assert sender.client is not None
-    assert sender.client.is_closed
+    assert view.is_closed
+    with pytest.raises(RuntimeError, match="closed"):
+        await sender.send("POST", f"{server_url}/ok", HEADERS, BODY)
 
 
 def test_sync_users_own_client_is_not_closed_and_ours_is() -> None:
     client = httpx.Client(transport=httpx.MockTransport(echo))
     with Sender.from_settings(HttpSettings(), http_client=client) as sender:
+        assert sender.http_client is client
         sender.send("POST", URL, HEADERS, BODY)
     assert not client.is_closed
     client.close()
 
     with Sender.from_settings(HttpSettings()) as ours:
-        pass
-    assert ours.client.is_closed
+        assert isinstance(ours.backend, SyncPool)
+        view = ours.http_client
+    assert view.is_closed
 
 
 def test_sender_uses_the_settings_gate_for_a_users_client() -> None:
     with httpx.Client(transport=httpx.MockTransport(echo)) as client:
         sender = Sender.from_settings(HttpSettings(max_in_flight=5), http_client=client)
-        assert (sender.max_in_flight, sender.owns_client) == (5, False)
+        assert sender.max_in_flight == 5
 
 
 async def test_fast_transport_uses_aiohttp_directly_and_closes_its_session(
     server_url: str,
 ) -> None:
+    from sagetune.transport.aiohttp_backend import AiohttpBackend
+
     sender = AsyncSender.from_settings(HttpSettings(transport="aiohttp"))
-    assert sender.client is None  # no httpx client in between
+    assert sender.http_client is None  # no httpx client in between
     assert (await sender.send("POST", f"{server_url}/ok", HEADERS, BODY)).status == 200
-    session = sender._aiohttp._session if sender._aiohttp else None
+    assert isinstance(sender.backend, AiohttpBackend)
+    session = sender.backend._session
     assert session is not None
     assert not session.closed
     await sender.aclose()
@@ -263,8 +258,3 @@ def test_fast_transport_without_aiohttp_says_what_to_install(
     monkeypatch.setitem(sys.modules, "aiohttp", None)
     with pytest.raises(ImportError, match=r"pip install 'sagetune\[fast\]'"):
         AsyncSender.from_settings(HttpSettings(transport="aiohttp"))
-
-
-def test_a_sender_needs_a_client() -> None:
-    with pytest.raises(TypeError, match=r"httpx\.AsyncClient"):
-        AsyncSender(None)

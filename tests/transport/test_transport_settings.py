@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import ssl
 import subprocess
@@ -15,13 +14,14 @@ import pytest
 from httpx_aiohttp import HttpxAiohttpClient
 
 from sagetune.transport import HttpSettings, TransportKind, make_async_client, make_sync_client
+from sagetune.transport.httpx_backend import BuiltinAsyncTransport, BuiltinSyncTransport
 
 
 def test_defaults_follow_botocore() -> None:
     settings = HttpSettings()
     assert (settings.connect_timeout, settings.read_timeout) == (60.0, 60.0)
     assert settings.max_connections == 10
-    assert settings.transport == "httpx"
+    assert settings.transport == "builtin"
     assert settings.verify is True
     assert settings.trust_env is True
 
@@ -57,20 +57,38 @@ def test_gate_defaults_to_the_pool_size() -> None:
     assert HttpSettings(max_connections=25, max_in_flight=4).in_flight_limit == 4
 
 
-async def test_async_client_carries_settings() -> None:
-    settings = HttpSettings(connect_timeout=3.0, read_timeout=4.0, trust_env=False)
+@pytest.mark.parametrize("transport", ["builtin", "httpx"])
+async def test_async_client_carries_settings(transport: TransportKind) -> None:
+    settings = HttpSettings(
+        connect_timeout=3.0, read_timeout=4.0, trust_env=False, transport=transport
+    )
     async with make_async_client(settings) as client:
         assert isinstance(client, httpx.AsyncClient)
         assert not isinstance(client, HttpxAiohttpClient)
         assert client.timeout == settings.timeout
         assert client.trust_env is False
+        over_builtin = isinstance(client._transport, BuiltinAsyncTransport)
+        assert over_builtin == (transport == "builtin")
 
 
-def test_sync_client_carries_settings() -> None:
-    settings = HttpSettings(connect_timeout=3.0, read_timeout=4.0)
+@pytest.mark.parametrize("transport", ["builtin", "httpx"])
+def test_sync_client_carries_settings(transport: TransportKind) -> None:
+    settings = HttpSettings(connect_timeout=3.0, read_timeout=4.0, transport=transport)
     with make_sync_client(settings) as client:
         assert isinstance(client, httpx.Client)
         assert client.timeout == settings.timeout
+        assert isinstance(client._transport, BuiltinSyncTransport) == (transport == "builtin")
+
+
+def test_a_proxy_in_the_environment_hands_the_builtin_transport_to_httpx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    assert HttpSettings().backend == "httpx"
+    assert HttpSettings(trust_env=False).backend == "builtin"
+    assert HttpSettings(transport="aiohttp").backend == "aiohttp"
+    with make_sync_client(HttpSettings()) as client:
+        assert isinstance(client._transport, httpx.HTTPTransport)
 
 
 async def test_aiohttp_transport_keeps_the_httpx_api() -> None:
@@ -79,10 +97,10 @@ async def test_aiohttp_transport_keeps_the_httpx_api() -> None:
         assert isinstance(client, httpx.AsyncClient)
 
 
-def test_sync_client_uses_httpx_even_when_aiohttp_is_chosen() -> None:
+def test_sync_client_uses_the_builtin_pool_when_aiohttp_is_chosen() -> None:
     with make_sync_client(HttpSettings(transport="aiohttp")) as client:
         assert isinstance(client, httpx.Client)
-        assert isinstance(client._transport, httpx.HTTPTransport)
+        assert isinstance(client._transport, BuiltinSyncTransport)
 
 
 def set_cookie(request: httpx.Request) -> httpx.Response:
@@ -103,7 +121,7 @@ def test_built_clients_ignore_set_cookie_but_send_cookies_set_by_hand() -> None:
         assert client.get("http://example.test/").json()["cookie"] == "mine=1"
 
 
-@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("transport", ["builtin", "httpx", "aiohttp"])
 async def test_built_async_clients_ignore_set_cookie(transport: TransportKind) -> None:
     async with make_async_client(HttpSettings(transport=transport)) as client:
         client._transport = httpx.MockTransport(set_cookie)
@@ -142,39 +160,21 @@ def test_missing_ca_bundle_fails_when_the_client_is_built(tmp_path: os.PathLike[
         make_sync_client(HttpSettings(verify=os.path.join(tmp_path, "missing.pem")))
 
 
-def test_importing_the_module_loads_neither_aiohttp_nor_httpx_cli() -> None:
-    # Cold start: aiohttp only when its transport is chosen; httpx's CLI (click, rich) never.
+def test_importing_the_package_loads_no_http_library() -> None:
+    # Cold start: httpx only when an httpx client is asked for, aiohttp only for its backend,
+    # ssl only for https; a blocking call over plain http needs none of them.
     code = textwrap.dedent(
         """
         import sys
         import sagetune.transport as t
-        client = t.make_async_client(t.HttpSettings())
-        loaded = {m for m in ("aiohttp", "httpx_aiohttp", "click", "rich", "httpx._main")
-                  if sys.modules.get(m) is not None}
-        print(sorted(loaded))
+        before = {m for m in ("httpx", "httpcore", "aiohttp", "ssl") if m in sys.modules}
+        sender = t.Sender.from_settings(t.HttpSettings())
+        sender.close()
+        after = {m for m in ("httpx", "httpcore", "aiohttp", "ssl") if m in sys.modules}
+        print(sorted(before), sorted(after))
         """
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert out.stdout.strip() == "[]"
-
-
-def test_httpx_cli_module_stays_importable_after_the_fast_import() -> None:
-    if any(importlib.util.find_spec(m) is None for m in ("click", "pygments", "rich")):
-        pytest.skip("httpx's CLI dependencies are not installed")
-    code = "import sagetune.transport, httpx._main; print(httpx._main.__name__)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "httpx._main"
-
-
-async def test_missing_sniffio_is_recorded_once_and_httpcore_still_finds_asyncio() -> None:
-    from httpcore._synchronization import current_async_library
-
-    sniffio = sys.modules.get("sniffio", "not imported")
-    if sniffio is not None and sniffio != "not imported":
-        pytest.skip("sniffio is installed: nothing to record")
-    assert sniffio is None  # recorded by sagetune.transport: the import now fails at once
-    assert current_async_library() == "asyncio"
+    assert out.stdout.strip() == "[] []"

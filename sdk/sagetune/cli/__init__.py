@@ -8,27 +8,22 @@ one readable line and an exit code: 2 for bad input, 1 for service and runtime e
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from sagetune._version import __version__
-from sagetune.cli import (
-    cassette_commands,
-    job_commands,
-    simulator_commands,
-    template_commands,
-    training_job_commands,
-)
 from sagetune.cli.errors import CommandError
 
 # Each module's ``register(commands)`` adds its subcommands; the order is the help's order.
+# Imported when the parser is built, so that ``import sagetune.cli`` alone loads none of them.
 COMMAND_MODULES = (
-    template_commands,
-    job_commands,
-    training_job_commands,
-    simulator_commands,
-    cassette_commands,
+    "sagetune.cli.template_commands",
+    "sagetune.cli.job_commands",
+    "sagetune.cli.training_job_commands",
+    "sagetune.cli.simulator_commands",
+    "sagetune.cli.cassette_commands",
 )
 
 
@@ -40,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sagetune {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
-        module.register(commands)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
     return parser
 
 

@@ -207,7 +207,15 @@ class AwsBackend(_Clients):
         self.profile = profile
 
     def _defaults(self) -> dict[str, Any]:
-        return {"region_name": self.region, "profile_name": self.profile}
+        from sagetune.config import ClientConfig
+
+        # httpx's own stack: vcrpy records by patching httpx's transports, and the default
+        # (built-in) transport is not one of them.
+        return {
+            "region_name": self.region,
+            "profile_name": self.profile,
+            "config": ClientConfig(transport="httpx"),
+        }
 
     def _async_http(self) -> httpx.AsyncClient | None:
         return None  # the client's own, with sagetune's timeouts and pool settings
