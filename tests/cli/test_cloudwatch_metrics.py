@@ -51,7 +51,7 @@ async def _tune(served: Loopback, name: str, *, jobs: int, epochs: int = 6) -> N
 
 def _logged(served: Loopback, job: str) -> list[tuple[float, float]]:
     """(simulated time, value) of each objective value the job logged."""
-    return served.sim.store.metric_series(job)[METRIC]
+    return served.sim.store.metric_points(job, METRIC, 0.0, math.inf)
 
 
 def _reader(served: Loopback, calls: list[dict[str, Any]], **extra: Any) -> CloudWatchMetrics:
