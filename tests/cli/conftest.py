@@ -154,3 +154,24 @@ async def client(sim: Simulator) -> AsyncIterator[AsyncSageMakerClient]:
     async with AsyncSageMakerClient(http_client=http, **sim.client_options()) as sm:
         yield sm
     await http.aclose()
+
+
+@attrs.frozen
+class Loopback:
+    """A simulator (manual clock) served on a loopback port, and a client of it."""
+
+    sim: Simulator
+    url: str
+    client: AsyncSageMakerClient
+
+
+@pytest.fixture
+async def loopback() -> AsyncIterator[Loopback]:
+    """For tests that reach CloudWatch too: botocore's clients need a socket, not the
+    in-process transport. Tests move the clock (``sim.run_until_idle()``) between calls."""
+    simulator = Simulator()
+    with BackgroundServer(simulator) as server:
+        url = server.start()
+        options = {**simulator.client_options(), "endpoint_url": url}
+        async with AsyncSageMakerClient(**options) as sm:
+            yield Loopback(sim=simulator, url=url, client=sm)

@@ -102,3 +102,30 @@ async def test_snapshot_reads_counters_best_and_simulated_time(
     # an ended job's time stops at its end, not at "now"
     assert snapshot.job_seconds == pytest.approx((end - description.creation_time).total_seconds())
     assert snapshot.times().endswith("· wall 0:03")
+
+
+async def test_early_stops_found_after_the_description_never_make_a_negative_count(
+    sim: Simulator, client: AsyncSageMakerClient
+) -> None:
+    """A job can stop between the poll's describe and its list of stopped jobs, so the list
+    may hold more early stops than the description's Stopped counter: the line shows the
+    counter's stops (the demo once printed ``stopped -1``)."""
+    await _create(client, "progress-race")
+    sim.run_until_idle()
+    description = await client.describe_hyper_parameter_tuning_job(
+        shapes.DescribeHyperParameterTuningJobRequest(
+            hyper_parameter_tuning_job_name="progress-race"
+        )
+    )
+    stopped = description.training_job_status_counters.stopped or 0
+
+    snapshot = snapshot_of(
+        description,
+        service_now=None,
+        simulated=True,
+        wall_seconds=1.0,
+        stopped_early=stopped + 1,
+    )
+
+    assert snapshot.stopped_early == stopped
+    assert f"stopped early {stopped} · stopped 0 · " in snapshot.counts()

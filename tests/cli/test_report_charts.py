@@ -1,4 +1,4 @@
-"""What the report's charts draw, read from the matplotlib figures: one-epoch learning curves
+"""What the report's charts draw, read from the matplotlib figures: one-point learning curves
 are visible points, and jobs without an objective value are told apart by how they ended."""
 
 from __future__ import annotations
@@ -11,27 +11,24 @@ import yaml
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sagetune import AsyncSageMakerClient
 from sagetune.cli.report_charts import FAILED, NO_VALUE, draw_curves, draw_objective
 from sagetune.cli.report_data import ReportData, collect
 from sagetune.codec import from_wire
 from sagetune.model import shapes
-from sagetune.simulator import Simulator
+from tests.cli.conftest import Loopback
 
 REQUESTS = Path(__file__).resolve().parents[2] / "examples" / "requests"
 
 
-async def _report_data(
-    sim: Simulator, client: AsyncSageMakerClient, algorithm: str, **static: str
-) -> ReportData:
+async def _report_data(served: Loopback, algorithm: str, **static: str) -> ReportData:
     document: dict[str, Any] = yaml.safe_load((REQUESTS / f"{algorithm}.yaml").read_text())
     limits = document["HyperParameterTuningJobConfig"]["ResourceLimits"]
     limits.update(MaxNumberOfTrainingJobs=4, MaxParallelTrainingJobs=1)
     document["TrainingJobDefinition"].setdefault("StaticHyperParameters", {}).update(static)
     request = from_wire(shapes.CreateHyperParameterTuningJobRequest, document)
-    await client.create_hyper_parameter_tuning_job(request)
-    sim.run_until_idle()
-    return await collect(client, request.hyper_parameter_tuning_job_name)
+    await served.client.create_hyper_parameter_tuning_job(request)
+    served.sim.run_until_idle()
+    return await collect(served.client, request.hyper_parameter_tuning_job_name)
 
 
 def _legend(figure: Figure) -> dict[str, str]:
@@ -45,11 +42,11 @@ def _legend(figure: Figure) -> dict[str, str]:
 
 
 async def test_one_epoch_learning_curves_are_drawn_as_points(
-    sim: Simulator, client: AsyncSageMakerClient
+    loopback: Loopback,
 ) -> None:
-    data = await _report_data(sim, client, "branin")  # one-shot: one value per job
+    data = await _report_data(loopback, "branin")  # one-shot: one value per job
     assert data.curves
-    assert all(len(curve) == 1 for curve in data.curves.values())
+    assert all(len(curve.values) == 1 for curve in data.curves.values())
 
     [axes] = draw_curves(data).axes
 
@@ -59,9 +56,9 @@ async def test_one_epoch_learning_curves_are_drawn_as_points(
 
 
 async def test_failed_jobs_are_drawn_in_the_failed_colour_and_named_failed(
-    sim: Simulator, client: AsyncSageMakerClient
+    loopback: Loopback,
 ) -> None:
-    data = await _report_data(sim, client, "fail", fail_at_epoch="1")  # no value at all
+    data = await _report_data(loopback, "fail", fail_at_epoch="1")  # no value at all
     assert [job.status for job in data.jobs] == ["Failed"] * 3  # then the tuning job fails
 
     legend = _legend(draw_objective(data))
@@ -70,9 +67,9 @@ async def test_failed_jobs_are_drawn_in_the_failed_colour_and_named_failed(
 
 
 async def test_completed_jobs_without_a_value_are_not_called_failed(
-    sim: Simulator, client: AsyncSageMakerClient
+    loopback: Loopback,
 ) -> None:
-    data = await _report_data(sim, client, "no-metric")
+    data = await _report_data(loopback, "no-metric")
     assert {job.status for job in data.jobs} == {"Completed"}
 
     legend = _legend(draw_objective(data))

@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sagetune import AsyncSageMakerClient
 from sagetune.cli.demo import demo_request
 from sagetune.cli.report import write_report
 from sagetune.cli.report_data import collect
 from sagetune.codec import from_wire
 from sagetune.model import shapes
-from sagetune.simulator import Simulator
+from tests.cli.conftest import Loopback
 
 
-async def _run(sim: Simulator, client: AsyncSageMakerClient, name: str, **extra: object) -> None:
+async def _run(served: Loopback, name: str, **extra: object) -> None:
     document = {**demo_request(name, jobs=4, parallel=2), **extra}
     request = from_wire(shapes.CreateHyperParameterTuningJobRequest, document)
-    await client.create_hyper_parameter_tuning_job(request)
-    sim.run_until_idle()
+    await served.client.create_hyper_parameter_tuning_job(request)
+    served.sim.run_until_idle()
 
 
 async def test_report_of_a_warm_started_job_shows_parents_jobs_apart(
-    sim: Simulator, client: AsyncSageMakerClient, tmp_path: Path
+    loopback: Loopback, tmp_path: Path
 ) -> None:
-    await _run(sim, client, "parent")
+    await _run(loopback, "parent")
     await _run(
-        sim,
-        client,
+        loopback,
         "child",
         WarmStartConfig={
             "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "parent"}],
@@ -34,7 +32,7 @@ async def test_report_of_a_warm_started_job_shows_parents_jobs_apart(
         },
     )
 
-    data = await collect(client, "child")
+    data = await collect(loopback.client, "child")
     page = write_report(data, tmp_path)
 
     assert len(data.parent_jobs) == 4

@@ -13,23 +13,20 @@ moving, not until a page is empty; after many empty pages in a row one read give
 the next read carries on from the last token, so a service whose token keeps moving
 costs a bounded number of calls per read, and nothing is lost.
 
-The calls go through botocore's own ``logs`` client (botocore is a runtime dependency):
-its endpoint rules and credential chain against AWS; against a sagetune simulator, which
-serves these two operations too, the simulator's URL. botocore is synchronous, so each call
-runs in a worker thread, and its errors come back as sagetune's (``ServiceError``,
-``ConnectionFailure``), which the commands already know how to show and ride out.
+The calls go through botocore's own ``logs`` client, made by
+:func:`~sagetune.cli.botocore_clients.open_client` to reach where the SageMaker client
+reaches, with its credentials.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from sagetune.errors import ConnectionFailure, ReadTimeoutFailure, SageTuneError, ServiceError
+from sagetune.cli import botocore_clients
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -93,24 +90,8 @@ class CloudWatchLogs:
     def __init__(self, client: BaseClient) -> None:
         self._client: Any = client  # botocore's methods are made at run time
 
-    @classmethod
-    def open(cls, *, region: str, endpoint_url: str | None, profile: str | None) -> CloudWatchLogs:
-        """A client for ``region`` (``endpoint_url``: a simulator's; None: AWS's, from
-        botocore's endpoint rules and ``AWS_ENDPOINT_URL_LOGS``)."""
-        import botocore.session
-        from botocore.config import Config
-
-        session = botocore.session.Session(profile=profile)
-        client = session.create_client(
-            "logs",
-            region_name=region,
-            endpoint_url=endpoint_url,
-            config=Config(retries={"mode": "standard"}, user_agent_extra="sagetune-cli"),
-        )
-        return cls(client)
-
     async def streams(self, job: str) -> list[str]:
-        answer = await self._call(
+        answer = await botocore_clients.call(
             "DescribeLogStreams",
             self._client.describe_log_streams,
             logGroupName=LOG_GROUP,
@@ -126,43 +107,13 @@ class CloudWatchLogs:
         }
         if token is not None:
             options["nextToken"] = token
-        answer = await self._call("GetLogEvents", self._client.get_log_events, **options)
+        answer = await botocore_clients.call("GetLogEvents", self._client.get_log_events, **options)
         events = [
             LogEvent(stream=stream, timestamp=int(e.get("timestamp", 0)), message=e["message"])
             for e in answer.get("events") or ()
         ]
         following = answer.get("nextForwardToken")
         return events, str(following) if following is not None else None
-
-    @staticmethod
-    async def _call(operation: str, method: Callable[..., Any], **options: Any) -> Any:
-        try:
-            return await asyncio.to_thread(method, **options)
-        except Exception as exc:
-            raise as_sagetune_error(operation, exc) from exc
-
-
-def as_sagetune_error(operation: str, exc: Exception) -> Exception:
-    """botocore's exceptions as sagetune's (others unchanged)."""
-    from botocore import exceptions
-
-    if isinstance(exc, exceptions.ClientError):
-        error = exc.response.get("Error", {})
-        metadata = exc.response.get("ResponseMetadata", {})
-        return ServiceError(
-            str(error.get("Message", "")),
-            code=str(error.get("Code", "Unknown")),
-            status_code=metadata.get("HTTPStatusCode"),
-            request_id=metadata.get("RequestId"),
-            operation=operation,
-        )
-    if isinstance(exc, exceptions.ReadTimeoutError):
-        return ReadTimeoutFailure(str(exc))
-    if isinstance(exc, exceptions.HTTPClientError | exceptions.EndpointConnectionError):
-        return ConnectionFailure(str(exc))
-    if isinstance(exc, exceptions.BotoCoreError):
-        return SageTuneError(str(exc))
-    return exc
 
 
 def format_event(event: LogEvent, streams: Sequence[str]) -> str:

@@ -49,6 +49,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--profile", metavar="NAME", help="profile of the shared AWS config files")
 
 
+def add_region_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--region`` and ``--profile``, for commands that need a region but no service."""
+    group = parser.add_argument_group("region (default: botocore's configuration chain)")
+    group.add_argument("--region", metavar="REGION", help="AWS region (e.g. us-east-1)")
+    group.add_argument("--profile", metavar="NAME", help="profile of the shared AWS config files")
+
+
+def configured_region(args: argparse.Namespace) -> str | None:
+    """``--region``, else the region botocore's configuration chain gives (AWS_REGION,
+    AWS_DEFAULT_REGION, the profile's ``region``), else None."""
+    if args.region:
+        return str(args.region)
+    import botocore.exceptions
+    import botocore.session
+
+    try:
+        region = botocore.session.Session(profile=args.profile).get_config_variable("region")
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise CommandError(f"--profile: {exc}", BAD_INPUT) from None
+    return str(region) if region else None
+
+
 def open_client(args: argparse.Namespace, **options: Any) -> AsyncSageMakerClient:
     """A client for the endpoint, region and profile on the command line (``options``: more
     client arguments, e.g. ``on_response`` hooks)."""

@@ -393,7 +393,7 @@ async def _watch_to_the_end(
         from sagetune.cli.report import write_report
         from sagetune.cli.report_data import collect
 
-        data = await collect(client, name)
+        data = await collect(client, name, profile=args.profile)
         print_outcome(console, data.description, list(data.jobs))
         console.print(f"Report: {write_report(data, report_dir)}")
     if wire_value(description.hyper_parameter_tuning_job_status) == "Failed":
@@ -730,12 +730,14 @@ def run_report(args: argparse.Namespace) -> int:
     directory: Path = args.output or Path(f"{args.name}-report")
 
     async def body(client: AsyncSageMakerClient) -> int:
-        page, data = await report(client, args.name, directory)
+        page, data = await report(client, args.name, directory, profile=args.profile)
         console = make_console()
-        if not data.curves_available:
+        if data.curves_error is not None:
             console.print(
-                "Not a sagetune simulator: the report shows final metrics only (per-epoch "
-                "values live in CloudWatch)."
+                "Learning curves could not be read from CloudWatch, the report shows final "
+                f"metrics only: {data.curves_error}",
+                highlight=False,
+                soft_wrap=True,
             )
         console.print(f"Report: {page}")
         return 0

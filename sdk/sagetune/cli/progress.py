@@ -150,7 +150,8 @@ def snapshot_of(
         stopped=counts.stopped,
         failed=counts.failed,
         running=counts.running,
-        stopped_early=stopped_early,
+        # the stopped jobs are listed after the description: one may have stopped between
+        stopped_early=min(stopped_early, counts.stopped),
         early_stopping=early_stopping_on(description),
         metric=objective.metric if objective else None,
         best=best,

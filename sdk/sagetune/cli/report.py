@@ -32,8 +32,9 @@ def write_report(data: ReportData, directory: Path) -> Path:
 
 
 async def report(
-    client: AsyncSageMakerClient, name: str, directory: Path
+    client: AsyncSageMakerClient, name: str, directory: Path, *, profile: str | None = None
 ) -> tuple[Path, ReportData]:
-    """Collect the tuning job's data and write its report; returns the page and the data."""
-    data = await collect(client, name)
+    """Collect the tuning job's data and write its report; returns the page and the data
+    (``profile``: of the shared config files, for the CloudWatch client)."""
+    data = await collect(client, name, profile=profile)
     return write_report(data, directory), data

@@ -5,9 +5,10 @@ pyplot state), each a PNG of a fixed pixel size so the HTML page can lay them ou
   ended, with the best-so-far line; warm-start parents' jobs first, in grey, left of a
   separator; jobs without a value as crosses at the bottom (failed ones in the failed
   colour, others in grey).
-- ``curves.png``: learning curves (the objective per epoch) of every job, early-stopped
-  ones marked where they stopped, the best job highlighted (simulator only); a curve of
-  one epoch (a one-shot algorithm) is a marker, not an invisible line.
+- ``curves.png``: learning curves (the objective over training time, as CloudWatch metrics
+  hold it) of every job, early-stopped ones marked where they stopped, the best job
+  highlighted; a curve of one point (a one-shot algorithm) is a marker, not an invisible
+  line.
 - ``hyperparameters.png``: each tuned hyperparameter against the objective, log axes for
   logarithmic ranges, categories as columns.
 
@@ -18,12 +19,13 @@ or itself.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from sagetune.cli.cloudwatch_metrics import Curve
 from sagetune.cli.report_data import ReportData
 from sagetune.cli.tuning_facts import TrainingJobResult, TunedParameter, parse_value
 
@@ -62,7 +64,7 @@ def hyperparameter_rows(count: int) -> int:
 def write_charts(data: ReportData, directory: Path) -> list[Chart]:
     """Draw every chart that has something to show into ``directory``."""
     charts = [_objective_chart(data, directory)]
-    if data.curves_available:
+    if data.curves_error is None:
         charts.append(_curves_chart(data, directory))
     if data.parameters:
         charts.append(_hyperparameters_chart(data, directory))
@@ -255,20 +257,44 @@ def draw_objective(data: ReportData) -> Figure:
 
 def _curves_chart(data: ReportData, directory: Path) -> Chart:
     width, height = _save(draw_curves(data), directory, "curves.png")
+    periods = sorted({curve.period for curve in data.curves.values()})
     return Chart(
         filename="curves.png",
         title="Learning curves",
         description=(
-            "The objective metric after each epoch of every training job; early-stopped jobs "
-            "end where the median rule stopped them."
+            "The objective metric of every training job as CloudWatch metrics hold it"
+            + (f", averaged over {_periods_text(periods)}" if periods else "")
+            + ", against the time since the job's training started; early-stopped jobs end "
+            "where the median rule stopped them."
         ),
         width=width,
         height=height,
     )
 
 
-def _point_marker(curve: Sequence[float]) -> dict[str, Any]:
-    """A one-epoch curve has no line to draw: show its point."""
+def _periods_text(periods: Sequence[int]) -> str:
+    """``1-second periods``, or several, with why they differ."""
+    if len(periods) == 1:
+        return f"{periods[0]}-second periods"
+    listed = ", ".join(f"{p} s" for p in periods[:-1]) + f" and {periods[-1]} s"
+    return (
+        f"periods of {listed} (the finest CloudWatch keeps for each job's age: 1 s for 3 hours, "
+        "then 60 s for 15 days)"
+    )
+
+
+def _time_unit(curves: Iterable[Curve]) -> tuple[float, str]:
+    """Seconds per unit of the x axis, and its name, for the longest curve."""
+    longest = max((curve.seconds[-1] for curve in curves if curve.seconds), default=0.0)
+    if longest <= 180:
+        return 1.0, "seconds"
+    if longest <= 3 * 3600:
+        return 60.0, "minutes"
+    return 3600.0, "hours"
+
+
+def _point_marker(curve: Curve) -> dict[str, Any]:
+    """A curve of one point has no line to draw: show its point."""
     return {"marker": "o", "markersize": 4} if len(curve) == 1 else {}
 
 
@@ -276,20 +302,24 @@ def draw_curves(data: ReportData) -> Figure:
     """The learning curves' figure."""
     figure = _figure(5.0)
     axes = figure.add_subplot()
+    scale, unit = _time_unit(data.curves.values())
     axes.set_title(f"Learning curves: {data.name}", fontsize=12)
-    axes.set_xlabel("epoch")
+    axes.set_xlabel(f"training time ({unit})")
     axes.set_ylabel(_metric_label(data))
     handles: list[Any] = []
     best = data.best_job
     shown = False
     seen: set[str] = set()
+
+    def xs(curve: Curve) -> list[float]:
+        return [seconds / scale for seconds in curve.seconds]
+
     for job in data.parent_jobs:
         curve = data.curves.get(job.name)
         if curve:
-            epochs = range(1, len(curve) + 1)
             axes.plot(
-                epochs,
-                curve,
+                xs(curve),
+                curve.values,
                 color=PARENT,
                 linestyle=":",
                 linewidth=0.9,
@@ -298,28 +328,30 @@ def draw_curves(data: ReportData) -> Figure:
             )
             shown = True
             seen.add("parent")
-    best_curve: Sequence[float] | None = None
+    best_curve: Curve | None = None
     for job in data.jobs:
         curve = data.curves.get(job.name)
         if not curve:
             continue
         shown = True
-        epochs = range(1, len(curve) + 1)
         if job.name == best:
             best_curve = curve
             continue
         colour = _colour(job, None)
-        axes.plot(epochs, curve, color=colour, linewidth=1.0, alpha=0.55, **_point_marker(curve))
+        axes.plot(
+            xs(curve), curve.values, color=colour, linewidth=1.0, alpha=0.55, **_point_marker(curve)
+        )
         seen.add(colour)
         if job.early_stopped:
-            axes.scatter([len(curve)], [curve[-1]], marker="x", color=STOPPED_EARLY, s=36, zorder=4)
+            axes.scatter(
+                xs(curve)[-1:], curve.values[-1:], marker="x", color=STOPPED_EARLY, s=36, zorder=4
+            )
     if best_curve is not None:
-        epochs = range(1, len(best_curve) + 1)
         star: dict[str, Any] = {"marker": "*", "markersize": 12} if len(best_curve) == 1 else {}
-        axes.plot(epochs, best_curve, color=BEST, linewidth=2.5, zorder=5, **star)
+        axes.plot(xs(best_curve), best_curve.values, color=BEST, linewidth=2.5, zorder=5, **star)
         seen.add(BEST)
     if not shown:
-        _no_data(axes, "No per-epoch values of the objective metric were recorded.")
+        _no_data(axes, "No values of the objective metric were found in CloudWatch metrics.")
     for key, label, marker in (
         (COMPLETED, "completed", None),
         (STOPPED_EARLY, "stopped early (x: where it stopped)", "x"),
@@ -336,7 +368,6 @@ def draw_curves(data: ReportData) -> Figure:
                 handle.set_linestyle(":")
             handles.append(handle)
     axes.grid(True, alpha=0.3)
-    axes.xaxis.set_major_locator(_integer_ticks())
     _legend(figure, handles)
     return figure
 

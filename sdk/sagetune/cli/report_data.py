@@ -1,21 +1,23 @@
 """Everything a tuning job report shows, fetched once: the job, its training jobs, their
 learning curves, and its warm-start parents' training jobs.
 
-Learning curves come from the simulator's per-epoch metric series
-(``SageTuneSimulator.GetTrainingJobMetricSeries``). Against AWS those values live in
-CloudWatch metrics, which this report does not read: it then shows final metrics only and
-says so.
+Learning curves come from CloudWatch metrics (:mod:`~sagetune.cli.cloudwatch_metrics`), the
+same way from AWS and from a sagetune simulator. When they cannot be read (credentials
+without ``cloudwatch:GetMetricData``, say), the report shows final metrics only and says
+why.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import attrs
 
 from sagetune.cli import job_queries, simulator_calls
+from sagetune.cli.botocore_clients import open_client
+from sagetune.cli.cloudwatch_metrics import CloudWatchMetrics, Curve, CurveWindow
+from sagetune.cli.connection import one_line
 from sagetune.cli.tuning_facts import (
     Objective,
     TrainingJobResult,
@@ -24,13 +26,11 @@ from sagetune.cli.tuning_facts import (
     tuned_parameters,
     wire_value,
 )
-from sagetune.errors import ServiceError
+from sagetune.errors import SageTuneError, ServiceError
 from sagetune.model import shapes
 
 if TYPE_CHECKING:
     from sagetune.client import AsyncSageMakerClient
-
-CONCURRENT_SERIES_CALLS = 8
 
 
 @attrs.frozen(kw_only=True)
@@ -43,8 +43,8 @@ class ReportData:
     jobs: tuple[TrainingJobResult, ...]  # the job's own, in launch order
     parent_jobs: tuple[TrainingJobResult, ...]  # warm-start parents', in launch order
     missing_parents: tuple[str, ...]  # parents that could not be read
-    curves: dict[str, tuple[float, ...]]  # training job -> objective per epoch
-    curves_available: bool  # False against AWS: final metrics only
+    curves: dict[str, Curve]  # training job -> its objective metric over time
+    curves_error: str | None  # why no curve could be read (None: they were)
     completion_reason: str | None
     endpoint: str
     generated: datetime
@@ -68,8 +68,16 @@ class ReportData:
         return best.training_job_name if best is not None else None
 
 
-async def collect(client: AsyncSageMakerClient, name: str) -> ReportData:
-    """Fetch a report's data: describe, list (every page), parents, metric series."""
+async def collect(
+    client: AsyncSageMakerClient,
+    name: str,
+    *,
+    profile: str | None = None,
+    metrics: CloudWatchMetrics | None = None,
+) -> ReportData:
+    """Fetch a report's data: describe, list (every page), parents, learning curves
+    (``metrics``: where they are read; default: CloudWatch beside ``client``, with the
+    shared config files' ``profile``)."""
     description = await job_queries.describe(client, name)
     objective = objective_of(description)
     jobs = await job_queries.training_jobs(client, description)
@@ -89,11 +97,22 @@ async def collect(client: AsyncSageMakerClient, name: str) -> ReportData:
         parent_jobs.extend(await job_queries.training_jobs(client, parent_description))
 
     clock = await simulator_calls.clock(client)
-    simulator = clock is not None
-    curves: dict[str, tuple[float, ...]] = {}
-    if simulator and objective is not None:
-        curves = await _curves(client, [*parent_jobs, *jobs], objective.metric)
-    reason = await simulator_calls.completion_reason(client, name) if simulator else None
+    now = datetime.fromtimestamp(clock.now, UTC) if clock is not None else datetime.now(UTC)
+    curves: dict[str, Curve] = {}
+    curves_error = None
+    if objective is not None:
+        windows = [
+            CurveWindow(job=job.name, start=job.started, end=job.ended)
+            for job in (*parent_jobs, *jobs)
+            if job.started is not None
+        ]
+        try:
+            if metrics is None:
+                metrics = CloudWatchMetrics(open_client("cloudwatch", client, profile=profile))
+            curves = await metrics.curves(objective.metric, windows, now=now)
+        except SageTuneError as exc:
+            curves_error = one_line(str(exc))
+    reason = await simulator_calls.completion_reason(client, name) if clock else None
     return ReportData(
         description=description,
         objective=objective,
@@ -102,26 +121,9 @@ async def collect(client: AsyncSageMakerClient, name: str) -> ReportData:
         parent_jobs=tuple(parent_jobs),
         missing_parents=tuple(missing),
         curves=curves,
-        curves_available=simulator,
+        curves_error=curves_error,
         completion_reason=reason,
         endpoint=client.config.endpoint_url,
         generated=datetime.now(UTC),
         simulated_now=clock.now if clock is not None else None,
     )
-
-
-async def _curves(
-    client: AsyncSageMakerClient, jobs: list[TrainingJobResult], metric: str
-) -> dict[str, tuple[float, ...]]:
-    gate = asyncio.Semaphore(CONCURRENT_SERIES_CALLS)
-
-    async def one(job: TrainingJobResult) -> tuple[str, tuple[float, ...]]:
-        async with gate:
-            try:
-                series = await simulator_calls.metric_series(client, job.name)
-            except ServiceError:
-                return job.name, ()
-        return job.name, tuple(series.get(metric, ()))
-
-    found = await asyncio.gather(*(one(job) for job in jobs))
-    return {name: values for name, values in found if values}

@@ -64,11 +64,10 @@ def render_html(data: ReportData, charts: Sequence[Chart]) -> str:
         f'<p class="meta">{e(data.status)} · report generated '
         f"{e(data.generated.strftime('%Y-%m-%d %H:%M:%S UTC'))} from {e(data.endpoint)}</p>",
     ]
-    if not data.curves_available:
+    if data.curves_error is not None:
         parts.append(
-            '<p class="note">Final metrics only: this endpoint is not a sagetune simulator, and '
-            "on AWS the per-epoch metric values of training jobs live in CloudWatch metrics, "
-            "which this report does not read. Learning curves are not shown.</p>"
+            '<p class="note">Final metrics only: the learning curves could not be read from '
+            f"CloudWatch metrics ({e(data.curves_error)}).</p>"
         )
     if data.missing_parents:
         parts.append(

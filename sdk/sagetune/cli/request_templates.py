@@ -1,5 +1,6 @@
 """Request files to start from: a commented CreateHyperParameterTuningJob document (YAML) for
-an algorithm, written from the algorithm's own description.
+an algorithm, written from the algorithm's own description (:func:`template_for`), or for
+one of AWS's built-in algorithms as AWS's documentation writes it (:func:`aws_template_for`).
 
 Everything algorithm-specific comes from its :class:`~sagetune.simulator.algorithms.spec.
 AlgorithmSpec` (the simulator's registry): the image, the objective and its direction, the
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
+    from sagetune.cli.aws_algorithms import AwsAlgorithm
     from sagetune.simulator.algorithms.spec import AlgorithmSpec, HyperParameterSpec
 
 MAX_JOBS = 20
@@ -153,6 +155,16 @@ def template_for(spec: AlgorithmSpec) -> Template:
                 ),
             ],
         ),
+        *_where_it_runs(spec.name, INSTANCE_TYPE, 1, MAX_RUNTIME_SECONDS),
+    ]
+    return _template(spec.name, _header(spec), config, definition)
+
+
+def _where_it_runs(
+    algorithm: str, instance_type: str, instances: int, max_runtime: int
+) -> list[Entry]:
+    """The training job definition's role, output, instances and time limit."""
+    return [
         Entry(
             "RoleArn",
             ROLE_ARN,
@@ -160,26 +172,31 @@ def template_for(spec: AlgorithmSpec) -> Template:
         ),
         Entry(
             "OutputDataConfig",
-            [Entry("S3OutputPath", f"s3://my-bucket/sagetune/{spec.name}/")],
+            [Entry("S3OutputPath", f"s3://my-bucket/sagetune/{algorithm}/")],
             comment="Where model artifacts go.",
         ),
         Entry(
             "ResourceConfig",
             [
-                Entry("InstanceType", INSTANCE_TYPE),
-                Entry("InstanceCount", 1),
+                Entry("InstanceType", instance_type),
+                Entry("InstanceCount", instances),
                 Entry("VolumeSizeInGB", 10),
             ],
         ),
         Entry(
             "StoppingCondition",
-            [Entry("MaxRuntimeInSeconds", MAX_RUNTIME_SECONDS, note="per training job")],
+            [Entry("MaxRuntimeInSeconds", max_runtime, note="per training job")],
         ),
     ]
+
+
+def _template(
+    algorithm: str, header: str, config: list[Entry], definition: list[Entry]
+) -> Template:
     document = [
         Entry(
             "HyperParameterTuningJobName",
-            job_name_for(spec.name),
+            job_name_for(algorithm),
             comment="Unique among your tuning jobs: 1 to 32 letters, digits and hyphens.",
         ),
         Entry("HyperParameterTuningJobConfig", config),
@@ -189,9 +206,152 @@ def template_for(spec: AlgorithmSpec) -> Template:
             comment="What each training job runs.",
         ),
     ]
-    header = _header(spec)
     text = header + "\n" + _render(document, 0).rstrip("\n") + "\n"
-    return Template(algorithm=spec.name, text=text, document=_plain(document))
+    return Template(algorithm=algorithm, text=text, document=_plain(document))
+
+
+def aws_template_for(algorithm: AwsAlgorithm, region: str) -> Template:
+    """The request AWS's documentation writes for one of its built-in algorithms, with the
+    newest image of ``region`` (ValueError when AWS does not publish it there)."""
+    example = algorithm.example
+    spec = algorithm.spec
+    image = algorithm.image(region)
+    if image is None:
+        raise ValueError(
+            f"AWS does not publish {example.name} in {region!r} (it does in: "
+            f"{', '.join(algorithm.regions())})"
+        )
+    kinds: dict[str, list[list[Entry]]] = {"Continuous": [], "Integer": [], "Categorical": []}
+    for documented in example.ranges:
+        entries = [Entry("Name", documented.name, note=_note(spec, documented.name))]
+        if documented.kind == "Categorical":
+            entries.append(Entry("Values", list(documented.values)))
+        else:
+            entries += [
+                Entry("MinValue", documented.min_value),
+                Entry("MaxValue", documented.max_value),
+            ]
+            if documented.scaling is not None:
+                entries.append(Entry("ScalingType", documented.scaling))
+        kinds[documented.kind].append(entries)
+    config = [
+        Entry(
+            "Strategy",
+            "Bayesian",
+            comment=(
+                "How the next hyperparameters are chosen: Bayesian (learns from the jobs so "
+                "far), Random, Hyperband or Grid. Add TrainingJobEarlyStoppingType: Auto to "
+                "stop training jobs that do worse than the median of the earlier ones."
+            ),
+        ),
+        Entry(
+            "HyperParameterTuningJobObjective",
+            [
+                Entry("Type", example.objective_type),
+                Entry("MetricName", example.objective_metric),
+            ],
+            comment=(
+                "The metric to optimize: one the algorithm publishes (sagetune algorithms "
+                "--json lists them)."
+            ),
+        ),
+        Entry(
+            "ResourceLimits",
+            [
+                Entry("MaxNumberOfTrainingJobs", MAX_JOBS, note="training jobs in all"),
+                Entry("MaxParallelTrainingJobs", example.max_parallel, note="at a time"),
+            ],
+        ),
+        Entry(
+            "ParameterRanges",
+            [Entry(f"{kind}ParameterRanges", items) for kind, items in kinds.items() if items],
+            comment=(
+                "The hyperparameters to search and where; values are strings, as the "
+                "service passes them to the algorithm."
+            ),
+        ),
+    ]
+    channels = [
+        [
+            Entry("ChannelName", channel),
+            Entry("CompressionType", "None"),
+            Entry("ContentType", example.content_type),
+            Entry(
+                "DataSource",
+                [
+                    Entry(
+                        "S3DataSource",
+                        [
+                            Entry("S3DataDistributionType", "FullyReplicated"),
+                            Entry("S3DataType", "S3Prefix"),
+                            Entry("S3Uri", f"s3://my-bucket/sagetune/{example.name}/{channel}/"),
+                        ],
+                    )
+                ],
+            ),
+        ]
+        for channel in ("train", "validation")
+    ]
+    definition = [
+        Entry(
+            "StaticHyperParameters",
+            [Entry(name, value, note=_note(spec, name)) for name, value in example.static],
+            comment="The same for every training job (strings too).",
+        ),
+        Entry(
+            "AlgorithmSpecification",
+            [Entry("TrainingImage", image), Entry("TrainingInputMode", "File")],
+            comment=(
+                f"AWS's {example.name} image in {region} (sagemaker.image_uris.retrieve"
+                f"({example.name!r}, {region!r}, {_version(spec)!r})). No MetricDefinitions: "
+                "the service publishes a built-in algorithm's metrics itself."
+            ),
+        ),
+        Entry(
+            "InputDataConfig",
+            channels,
+            comment=(
+                "The data: the validation channel is what validation:* metrics are computed "
+                "on. A simulator reads no data; on AWS, point these at yours."
+            ),
+        ),
+        *_where_it_runs(
+            example.name, example.instance_type, example.instance_count, example.max_runtime
+        ),
+    ]
+    header = "".join(
+        _comment_lines(
+            [
+                f"A CreateHyperParameterTuningJob request for AWS's built-in {example.name} "
+                f"algorithm in {region},",
+                f"written by `sagetune init --algorithm {example.name} --region {region}` after "
+                f"AWS's example ({example.title}: {example.url}).",
+                "",
+                "It is the document boto3's create_hyper_parameter_tuning_job(**request) takes.",
+                "Check it:  sagetune validate THIS_FILE",
+                "Run it:    sagetune tune THIS_FILE --wait",
+                "On AWS, give your own RoleArn and S3 locations first. On a simulator: start "
+                "`sagetune serve --time-scale max`, export the key it prints "
+                "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and add --endpoint-url "
+                f"http://127.0.0.1:8787 --region {region} to `sagetune tune`; it runs a "
+                f"simulated {example.name} (the same hyperparameters, log lines and metrics).",
+            ],
+            0,
+        )
+    )
+    return _template(example.name, header, config, definition)
+
+
+def _version(spec: AlgorithmSpec) -> str:
+    return spec.name.rsplit(":", 1)[-1]
+
+
+def _note(spec: AlgorithmSpec, name: str) -> str | None:
+    """The hyperparameter's description, first sentence (None if the spec has none)."""
+    try:
+        return _short(spec.hyperparameter(name).description)
+    except KeyError:
+        return None
 
 
 def _header(spec: AlgorithmSpec) -> str:
@@ -252,7 +412,9 @@ def _comment_lines(lines: Sequence[str], indent: int) -> list[str]:
         if not line:
             out.append("#\n")
             continue
-        chunks = textwrap.wrap(line, WIDTH - indent - 2, break_on_hyphens=False)
+        chunks = textwrap.wrap(
+            line, WIDTH - indent - 2, break_on_hyphens=False, break_long_words=False
+        )
         out.extend(f"{pad}# {chunk}\n" for chunk in chunks)
     return out
 

@@ -1,8 +1,8 @@
 """The simulator's own operations (``SageTuneSimulator.*``), called through a client.
 
-The reference simulator answers a few calls SageMaker does not have: a training job's
-per-epoch metric series (on AWS those live in CloudWatch), which completion criterion ended
-a tuning job, and its clock. They are AWS JSON 1.1 calls signed for ``sagemaker`` like any
+The reference simulator answers a few calls SageMaker does not have: which completion
+criterion ended a tuning job, and its clock (simulated time, which the commands show and
+measure ages on). They are AWS JSON 1.1 calls signed for ``sagemaker`` like any
 other, so they go through the client's own call path (``call_json``: signing, retries,
 hooks, typed errors). A real AWS endpoint answers them with an error, which tells the
 commands that they talk to AWS.
@@ -58,16 +58,6 @@ async def clock(client: AsyncSageMakerClient) -> SimulatorClock | None:
     if not isinstance(now, int | float):
         return None
     return SimulatorClock(now=float(now), kind=str(data.get("Kind", "")))
-
-
-async def metric_series(client: AsyncSageMakerClient, training_job: str) -> dict[str, list[float]]:
-    """Every value each metric of a training job took, in order (epoch 1 first)."""
-    data = await call(client, "GetTrainingJobMetricSeries", {"TrainingJobName": training_job})
-    series: dict[str, list[float]] = {}
-    for entry in data.get("MetricSeries") or ():
-        points = sorted(entry.get("Points") or (), key=lambda p: p.get("Epoch", 0))
-        series[str(entry.get("MetricName"))] = [float(p["Value"]) for p in points]
-    return series
 
 
 async def completion_reason(client: AsyncSageMakerClient, tuning_job: str) -> str | None:

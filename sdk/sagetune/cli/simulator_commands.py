@@ -1,14 +1,19 @@
-"""``sagetune serve`` and ``sagetune algorithms``: run the simulator, list its algorithms."""
+"""``sagetune serve`` and ``sagetune algorithms``: run the simulator, list the algorithms it
+runs (its own and AWS's built-in images)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sagetune.cli.connection import add_region_arguments, configured_region
 from sagetune.cli.errors import BAD_INPUT, CommandError, require_extra, requires
 from sagetune.cli.parsers import add_command
+
+if TYPE_CHECKING:
+    from sagetune.simulator.algorithms.spec import AlgorithmSpec
 
 DEFAULT_PORT = 8787
 DEFAULT_TIME_SCALE = "100"
@@ -61,15 +66,18 @@ def register(commands: Any) -> None:
     algorithms = add_command(
         commands,
         "algorithms",
-        summary="list the simulator's built-in algorithms and how to tune them",
+        summary="list the built-in algorithms (the simulator's and AWS's) and how to tune them",
         details=(
-            "Each algorithm's image, objective and tunable hyperparameters; --json gives "
-            "their hyperparameter ranges, metric definitions, objective and optimum. "
-            "`sagetune init --algorithm NAME` writes a request file for one of them."
+            "Each algorithm's image, objective and tunable hyperparameters: the simulator's "
+            "own, then AWS's built-in xgboost and linear-learner, which the simulator runs "
+            "from their real image URIs (shown for --region, else the configured region). "
+            "--json gives their hyperparameter ranges, metric definitions, objective and "
+            "optimum. `sagetune init --algorithm NAME` writes a request file for one of them."
         ),
-        example="sagetune algorithms --json",
+        example=["sagetune algorithms --region eu-west-1", "sagetune algorithms --json"],
     )
     algorithms.add_argument("--json", action="store_true", help="full descriptions as JSON")
+    add_region_arguments(algorithms)
     algorithms.set_defaults(run=run_algorithms)
 
 
@@ -135,13 +143,36 @@ def run_serve(args: argparse.Namespace) -> int:
 
 @requires("simulator", "numpy", "scipy")
 def run_algorithms(args: argparse.Namespace) -> int:
-    from sagetune.simulator import default_registry
+    from sagetune.cli.aws_algorithms import aws_algorithms
+    from sagetune.cli.template_commands import builtin_algorithms
 
-    specs = default_registry().list()
+    region = configured_region(args)
+    specs = builtin_algorithms()
+    aws = aws_algorithms()
     if args.json:
         data = [
-            {**spec.to_dict(), "parameter_ranges": spec.parameter_ranges_wire()} for spec in specs
+            {
+                **spec.to_dict(),
+                "aws_image": False,
+                "parameter_ranges": spec.parameter_ranges_wire(),
+            }
+            for spec in specs
         ]
+        for algorithm in aws:
+            spec = algorithm.spec
+            data.append(
+                {
+                    **spec.to_dict(),
+                    "name": algorithm.name,
+                    "image": algorithm.image(region),
+                    "region": region,
+                    "aws_image": True,
+                    "versions": {repo: list(versions) for repo, versions in algorithm.versions},
+                    "objective_metric": algorithm.example.objective_metric,
+                    "objective_type": algorithm.example.objective_type,
+                    "parameter_ranges": spec.parameter_ranges_wire(),
+                }
+            )
         json.dump(data, sys.stdout, indent=2)
         print()
         return 0
@@ -150,11 +181,35 @@ def run_algorithms(args: argparse.Namespace) -> int:
             f"{spec.objective_type} {spec.objective_metric}" if spec.objective_metric else "-"
         )
         optimum = "" if spec.optimum is None else f" (optimum {spec.optimum:g})"
-        print(f"{spec.image}")
-        summary = spec.description.split(". ")[0].rstrip(".")
-        print(f"  {summary}.")
-        print(f"  objective: {objective}{optimum}")
-        tuned = [hp.name for hp in spec.hyperparameters if hp.kind != "Static" and hp.tunable]
-        if tuned:
-            print(f"  tunable: {', '.join(tuned)}")
+        _describe(spec.image, spec.description, f"{objective}{optimum}", spec)
+    for algorithm in aws:
+        spec = algorithm.spec
+        image = algorithm.image(region)
+        if region is None:
+            where = "--region REGION for a region's URI"
+        elif image is None:
+            where = f"not published in {region}"
+        else:
+            where = f"in {region}"
+        versions = "; ".join(f"{repo} {', '.join(tags)}" for repo, tags in algorithm.versions)
+        print(f"{algorithm.name}  (AWS built-in algorithm image, simulated)")
+        print(f"  image: {image or '-'} ({where}; versions: {versions})")
+        _describe(
+            None,
+            spec.description,
+            f"{algorithm.example.objective_type} {algorithm.example.objective_metric} "
+            f"(any of its {len(spec.metric_definitions)} published metrics)",
+            spec,
+        )
     return 0
+
+
+def _describe(title: str | None, description: str, objective: str, spec: AlgorithmSpec) -> None:
+    if title is not None:
+        print(title)
+    summary = description.split(". ")[0].rstrip(".")
+    print(f"  {summary}.")
+    print(f"  objective: {objective}")
+    tuned = [hp.name for hp in spec.hyperparameters if hp.kind != "Static" and hp.tunable]
+    if tuned:
+        print(f"  tunable: {', '.join(tuned)}")

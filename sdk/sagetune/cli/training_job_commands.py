@@ -128,16 +128,12 @@ def run_logs(args: argparse.Namespace) -> int:
 
     async def body(client: AsyncSageMakerClient) -> int:
         from sagetune.cli import simulator_calls
+        from sagetune.cli.botocore_clients import open_client
         from sagetune.cli.cloudwatch_logs import CloudWatchLogs
         from sagetune.cli.progress import Reconnecting
 
-        endpoint = client.config.endpoint_url
         simulated = await simulator_calls.clock(client) is not None
-        logs = CloudWatchLogs.open(
-            region=client.config.region,
-            endpoint_url=None if simulator_calls.is_aws_endpoint(endpoint) else endpoint,
-            profile=args.profile,
-        )
+        logs = CloudWatchLogs(open_client("logs", client, profile=args.profile))
         poll = args.poll if args.poll is not None else (0.5 if simulated else 5.0)
         return await print_log(
             client,
