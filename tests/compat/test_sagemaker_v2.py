@@ -228,6 +228,7 @@ def builtin(
         v2_env,
         "sdk_v2",
         "builtin",
+        "compat-docs-xgboost-estimator",
         "compat-docs-xgboost",
         "compat-docs-xgboost-sdk",
         served=fast_server,
@@ -239,6 +240,15 @@ def test_image_uri_is_the_published_one(builtin: Report) -> None:
     assert builtin.value("image") == (
         "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
     )
+
+
+def test_builtin_image_trains_and_publishes_its_metrics(builtin: Report) -> None:
+    trained = builtin.value("training_job")
+    assert trained["status"] == "Completed", trained["failure_reason"]
+    assert {"train:auc", "validation:auc"} <= set(trained["metric_definitions"])
+    auc = trained["final_metrics"].get("validation:auc")
+    assert auc is not None, trained["final_metrics"]
+    assert 0.5 <= auc <= 1.0
 
 
 def test_documented_low_level_request_runs_unchanged(builtin: Report, fast_server: Served) -> None:

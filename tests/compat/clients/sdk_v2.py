@@ -2,7 +2,7 @@
 
     python -m tests.compat.clients.sdk_v2 tuning <tuning job> <tuning job created by boto3>
     python -m tests.compat.clients.sdk_v2 estimator <training job>
-    python -m tests.compat.clients.sdk_v2 builtin <tuning job (low-level)> <tuning job (SDK)>
+    python -m tests.compat.clients.sdk_v2 builtin <training job> <tuning job (low-level)> <tuning job (SDK)>
     python -m tests.compat.clients.sdk_v2 follow <training job>
 
 The endpoint and credentials come from the environment (``AWS_ENDPOINT_URL`` ...), as for a
@@ -187,7 +187,7 @@ def standalone(flow: Flow, name: str) -> None:
     flow.run("training_job_analytics", metrics, needs=["fit"])
 
 
-def builtin(flow: Flow, low_level_job: str, sdk_job: str) -> None:
+def builtin(flow: Flow, training_job_name: str, low_level_job: str, sdk_job: str) -> None:
     """AWS's documented XGBoost tuning examples, with the image URI the SDK looks up."""
     sess = session()
     ctx = SimpleNamespace()
@@ -305,7 +305,36 @@ def builtin(flow: Flow, low_level_job: str, sdk_job: str) -> None:
             "analytics": records(tuner.analytics().dataframe()),
         }
 
+    def training_job() -> dict[str, Any]:
+        # One training job on the built-in image, as the XGBoost page's estimator example.
+        xgb = Estimator(
+            ctx.image,
+            ROLE,
+            instance_count=1,
+            instance_type="ml.m5.xlarge",
+            output_path=f"s3://{BUCKET}/docs/estimator-output",
+            sagemaker_session=sess,
+            hyperparameters={
+                "objective": "binary:logistic",
+                "eval_metric": "auc",
+                "num_round": "10",
+            },
+        )
+        xgb.fit(INPUTS, job_name=training_job_name, wait=False)
+        described = sess.wait_for_job(training_job_name, poll=1)
+        return {
+            "status": described["TrainingJobStatus"],
+            "failure_reason": described.get("FailureReason"),
+            "metric_definitions": [
+                d["Name"] for d in described["AlgorithmSpecification"].get("MetricDefinitions", [])
+            ],
+            "final_metrics": {
+                m["MetricName"]: m["Value"] for m in described.get("FinalMetricDataList", [])
+            },
+        }
+
     flow.run("image", image)
+    flow.run("training_job", training_job, needs=["image"])
     flow.run("low_level_request", low_level, needs=["image"])
     flow.run("sdk_tuner", high_level, needs=["image"])
 
