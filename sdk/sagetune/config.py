@@ -216,8 +216,8 @@ def _flag(explicit: bool | None, lookup: _Lookup, name: str) -> bool:
 
 
 def _retry_mode(configured: object) -> RetryMode:
-    """``adaptive`` when configured; else ``standard``. botocore reports ``legacy`` when
-    nothing is set, and sagetune has no legacy mode: it retries the standard way."""
+    """``adaptive`` when configured; else ``standard``: sagetune has no legacy mode (older
+    botocore's default), it retries the standard way."""
     return "adaptive" if configured == "adaptive" else "standard"
 
 
@@ -238,7 +238,9 @@ CONFIG_VARIABLES: dict[str, ConfigVariable] = {
     "config_file": (None, ("AWS_CONFIG_FILE",), "~/.aws/config", None),
     "credentials_file": (None, ("AWS_SHARED_CREDENTIALS_FILE",), "~/.aws/credentials", None),
     "ca_bundle": ("ca_bundle", ("AWS_CA_BUNDLE",), None, None),
-    "retry_mode": ("retry_mode", ("AWS_RETRY_MODE",), "legacy", None),
+    # botocore's default is "legacy" up to 1.43 and "standard" from 1.44; sagetune has no
+    # legacy mode, so an unset mode means standard either way (``_retry_mode``).
+    "retry_mode": ("retry_mode", ("AWS_RETRY_MODE",), None, None),
     "max_attempts": ("max_attempts", ("AWS_MAX_ATTEMPTS",), None, int),
     "use_fips_endpoint": ("use_fips_endpoint", ("AWS_USE_FIPS_ENDPOINT",), None, _ensure_boolean),
     "use_dualstack_endpoint": (
