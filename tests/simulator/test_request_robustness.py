@@ -331,7 +331,6 @@ def test_bodies_that_are_not_json_objects(target: Target, body: bytes) -> None:
 # -- the simulator's own operations
 
 SIMULATOR: dict[str, tuple[list[str], dict[str, Any]]] = {
-    "GetTrainingJobMetricSeries": (["TrainingJobName"], {"TrainingJobName": "probe"}),
     "GetTuningJobCompletionReason": (["HyperParameterTuningJobName"], {}),
     "GetClock": ([], {}),
     "AdvanceClock": (["Seconds"], {"Seconds": 1}),

@@ -202,19 +202,3 @@ def test_logs_are_served_in_cloudwatch_logs_shape(sim: Simulator, call: SignedCa
         prefix="Logs_20140328",
     )
     assert [e["message"] for e in head["events"]] == messages[:2]
-
-
-def test_metric_series_gives_every_epoch_in_order(sim: Simulator, call: SignedCaller) -> None:
-    call.ok(
-        "CreateTrainingJob",
-        training_request("curve", "sagetune/xgboost-curve:latest", {"num_round": "6"}),
-    )
-    sim.run_until_idle()
-    series = call.ok(
-        "GetTrainingJobMetricSeries", {"TrainingJobName": "curve"}, prefix="SageTuneSimulator"
-    )
-    by_name = {s["MetricName"]: s["Points"] for s in series["MetricSeries"]}
-    assert [p["Epoch"] for p in by_name["validation:rmse"]] == [1, 2, 3, 4, 5, 6]
-    final = call.ok("DescribeTrainingJob", {"TrainingJobName": "curve"})["FinalMetricDataList"]
-    last = {m["MetricName"]: m["Value"] for m in final}
-    assert by_name["validation:rmse"][-1]["Value"] == last["validation:rmse"]

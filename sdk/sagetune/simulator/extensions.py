@@ -7,10 +7,6 @@ operations (``metrics``) and answers the simulator's own operations
 members are checked like SageMaker's (ValidationException naming each member; unknown
 members refused):
 
-- ``GetTrainingJobMetricSeries`` ``{"TrainingJobName"}`` -> ``{"TrainingJobName",
-  "MetricSeries": [{"MetricName", "Points": [{"Epoch", "Timestamp", "Value"}]}]}``: every
-  value each metric took, in order (CloudWatch's ``GetMetricData`` serves the same points,
-  aggregated per period, as AWS does; this stays while sagetune's CLI reads it);
 - ``GetTuningJobCompletionReason`` ``{"HyperParameterTuningJobName"}`` ->
   ``{"CompletionReason"}``: which criterion ended the job (MaxNumberOfTrainingJobs,
   MaxRuntimeInSeconds, TargetObjectiveMetricValue, BestObjectiveNotImproving,
@@ -44,9 +40,6 @@ LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
 """The clock stays before this, so every time the simulator answers is a valid date."""
 
 _REQUESTS = {
-    "GetTrainingJobMetricSeries": Structure(
-        {"TrainingJobName": String(1, 63)}, required=("TrainingJobName",), closed=True
-    ),
     "GetTuningJobCompletionReason": Structure(
         {"HyperParameterTuningJobName": String(1, 32)},
         required=("HyperParameterTuningJobName",),
@@ -69,7 +62,6 @@ class Extensions:
         self.logs = CloudWatchLogs(engine, store)
         self.metrics = CloudWatchMetrics(engine, store)
         self._handlers: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "GetTrainingJobMetricSeries": self.get_training_job_metric_series,
             "GetTuningJobCompletionReason": self.get_tuning_job_completion_reason,
             "GetClock": self.get_clock,
             "AdvanceClock": self.advance_clock,
@@ -89,25 +81,6 @@ class Extensions:
         except Invalid as invalid:
             raise ValidationException(coral_message(invalid.problems)) from None
         return handler(request)
-
-    def get_training_job_metric_series(self, request: dict[str, Any]) -> dict[str, Any]:
-        name = request["TrainingJobName"]
-        if self.engine.training_job(name) is None:
-            raise ValidationException("Requested resource not found.")
-        series = self.store.metric_series(name)
-        return {
-            "TrainingJobName": name,
-            "MetricSeries": [
-                {
-                    "MetricName": metric,
-                    "Points": [
-                        {"Epoch": i, "Timestamp": t, "Value": value}
-                        for i, (t, value) in enumerate(points, 1)
-                    ],
-                }
-                for metric, points in sorted(series.items())
-            ],
-        }
 
     def get_tuning_job_completion_reason(self, request: dict[str, Any]) -> dict[str, Any]:
         rec = self.engine.tuning_job(request["HyperParameterTuningJobName"])

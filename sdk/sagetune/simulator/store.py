@@ -345,16 +345,6 @@ class Store:
         )
         return [(float(t), float(value)) for t, value in rows]
 
-    def metric_series(self, job: str) -> dict[str, list[tuple[float, float]]]:
-        """Every metric a job reported: name -> [(simulated time, value), ...] in order."""
-        series: dict[str, list[tuple[float, float]]] = {}
-        for metric, t, value in self._db.execute(
-            "SELECT metric, t, value FROM metric_points WHERE job = ? ORDER BY metric, seq",
-            (job,),
-        ):
-            series.setdefault(str(metric), []).append((float(t), float(value)))
-        return series
-
     def objective_curves(self, jobs: Iterable[str], metric: str) -> dict[str, list[float]]:
         """Per-epoch values of ``metric`` for each of ``jobs`` (for rebuilding after a restart)."""
         curves: dict[str, list[float]] = {}
