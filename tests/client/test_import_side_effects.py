@@ -24,9 +24,9 @@ IMPORTED = [
     "sagetune",
     "sagetune.client",
     "sagetune.transport",
+    "sagetune.simulator",
 ]
-"""The imports checked; each is one line (``sagetune.simulator`` joins once its thread
-limits are scoped, issue 13)."""
+"""The imports checked, one line each."""
 
 CHECK = textwrap.dedent(
     """
