@@ -1,18 +1,25 @@
 """The model's constraint rules, worded like the service.
 
-Generated validators (``sagetune.model.validation``) test each member with an inline fast
-check and call these functions only when that check fails, so valid requests cost little
-and invalid ones get every broken rule reported, each with its member path.
+The generated shapes (``sagetune.model.shapes``) check each member of a request with an
+inline fast test and call these functions only when that test fails, so valid requests cost
+little and invalid ones get every broken rule reported, each with its member path. A string
+shape's pattern is a named :class:`Pattern` (``sagetune.model.patterns``); an enum member is
+checked against its generated ``StrEnum``.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from sagetune.errors import Violation
+from sagetune.base_errors import ValidationError, Violation
+
+if TYPE_CHECKING:
+    from sagetune.specs import Shape
 
 NOT_NULL = "Member must not be null"
 
@@ -37,36 +44,74 @@ def missing(path: str) -> Violation:
     return Violation(path, None, NOT_NULL)
 
 
+MATCH_MEMO_SIZE = 1024  # strings remembered per pattern before the memo starts over
+MATCH_MEMO_LENGTH = 256  # longer strings are checked every time (and not kept in memory)
+
+
+class Pattern:
+    """A string shape's pattern: ``text`` as the service words it (Java syntax, shown in
+    messages), ``regex`` the Python expression that full-matches the same strings (compiled on
+    first use, so importing the model compiles nothing), and ``known``, short strings already
+    seen to match.
+
+    Generated checks test ``value in PATTERN.known or PATTERN.matches(value)``: names, ARNs,
+    URIs and metric regexes recur from request to request, and a set lookup costs a fraction
+    of a regex match.
+    """
+
+    __slots__ = ("_compiled", "known", "regex", "text")
+
+    def __init__(self, text: str, regex: str) -> None:
+        self.text = text
+        self.regex = regex
+        self.known: set[str] = set()
+        self._compiled: re.Pattern[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.text!r})"
+
+    def matches(self, value: str) -> bool:
+        """Whether ``value`` full-matches, remembering short strings that do."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.regex)
+        if compiled.fullmatch(value) is None:
+            return False
+        if len(value) <= MATCH_MEMO_LENGTH:
+            known = self.known
+            if len(known) >= MATCH_MEMO_SIZE:
+                known.clear()
+            known.add(value)
+        return True
+
+
 def string_violations(
     value: object,
     path: str,
     min_len: int | None,
     max_len: int | None,
-    pattern: re.Pattern[str] | None,
-    pattern_text: str | None,
+    pattern: Pattern | None,
     out: list[Violation],
 ) -> None:
     if not isinstance(value, str):
         out.append(Violation(path, value, "Member must be a string"))
         return
     _length_violations(value, len(value), path, min_len, max_len, out)
-    if pattern is not None and pattern.fullmatch(value) is None:
+    if pattern is not None and not pattern.matches(value):
         out.append(
             Violation(
-                path, value, f"Member must satisfy regular expression pattern: {pattern_text}"
+                path, value, f"Member must satisfy regular expression pattern: {pattern.text}"
             )
         )
 
 
-def enum_violations(
-    value: object, path: str, allowed: tuple[str, ...], out: list[Violation]
-) -> None:
+def enum_violations(value: object, path: str, allowed: Iterable[str], out: list[Violation]) -> None:
+    """``allowed``: the enum class (its values in model order)."""
     if not isinstance(value, str):
         out.append(Violation(path, value, "Member must be a string"))
-    elif value not in allowed:
-        out.append(
-            Violation(path, value, f"Member must satisfy enum value set: [{', '.join(allowed)}]")
-        )
+    else:
+        values = ", ".join(allowed)
+        out.append(Violation(path, value, f"Member must satisfy enum value set: [{values}]"))
 
 
 def int_violations(
@@ -100,9 +145,26 @@ def bool_violations(value: object, path: str, out: list[Violation]) -> None:
         out.append(Violation(path, value, "Member must be a boolean"))
 
 
+TIMESTAMP_RANGE = "Member must be a timestamp from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
+
 def timestamp_violations(value: object, path: str, out: list[Violation]) -> None:
-    if not isinstance(value, datetime):
+    """A number left in a timestamp member is one the codec could not read as epoch seconds
+    (NaN, infinite, or beyond the years 1-9999): it is named as such, not as a wrong type."""
+    if isinstance(value, datetime):
+        return
+    if isinstance(value, int | float) and not isinstance(value, bool) and not _epoch_ok(value):
+        out.append(Violation(path, value, TIMESTAMP_RANGE))
+    else:
         out.append(Violation(path, value, "Member must be a datetime"))
+
+
+def _epoch_ok(seconds: float) -> bool:
+    try:
+        datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return False
+    return True
 
 
 def structure_violation(value: object, path: str, shape: str) -> Violation:
@@ -170,20 +232,18 @@ def _range_violations(
         )
 
 
-MATCH_MEMO_SIZE = 1024  # strings remembered per pattern before the memo starts over
-MATCH_MEMO_LENGTH = 256  # longer strings are checked every time (and not kept in memory)
+# Set by ``sagetune.codec.from_wire(..., validate=False)`` while it builds a request: the
+# request's own check (``validate_request``) then stands aside; every other construction
+# (constructors, ``attrs.evolve``) validates.
+UNCHECKED: ContextVar[bool] = ContextVar("sagetune_unchecked_construction", default=False)
 
 
-def matches(pattern: re.Pattern[str], known: set[str], value: str) -> bool:
-    """Whether ``value`` full-matches ``pattern``, remembering short strings that do.
-
-    Generated checkers test ``value in known`` first: names, ARNs, URIs and metric regexes
-    recur from request to request, and a set lookup costs a fraction of a regex match.
-    """
-    if pattern.fullmatch(value) is None:
-        return False
-    if len(value) <= MATCH_MEMO_LENGTH:
-        if len(known) >= MATCH_MEMO_SIZE:
-            known.clear()
-        known.add(value)
-    return True
+def validate_request(request: Shape) -> None:
+    """Raise ``ValidationError`` listing every constraint ``request`` breaks (its
+    ``_violations``), unless it is being built by ``from_wire(..., validate=False)``."""
+    if UNCHECKED.get():
+        return
+    found: list[Violation] = []
+    request._violations(None, found)
+    if found:
+        raise ValidationError(found)

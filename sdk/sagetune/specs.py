@@ -9,21 +9,46 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 
+if TYPE_CHECKING:
+    from sagetune.base_errors import Violation
+    from sagetune.constraints import LazyPath
+
 
 class Shape:
-    """What every generated shape shares: repr, equality and hash over its attrs fields.
+    """What every generated shape shares: repr, equality and hash over its attrs fields, and
+    the names of the methods the generator writes into each shape.
 
     attrs compiles a ``__repr__`` and an ``__eq__`` for every class it builds: for ~90 shapes
     that was about half the import time of ``sagetune.model``. The shapes share these instead;
     they follow attrs' semantics (fields marked repr / eq, same class only, hash of the eq
     fields).
+
+    Generated in each shape (``sagetune.model.shapes``), read by ``sagetune.codec``:
+
+    - ``_MEMBERS``: wire (PascalCase) name -> attribute name, in model order;
+    - ``_to_wire()`` / ``_from_wire(data, path, unknown)``: the shape's wire form;
+    - ``_violations(path, out)`` (shapes a request can hold): the constraints it breaks;
+    - ``_REQUEST``: true for operation inputs, which validate themselves when constructed.
     """
 
     __slots__ = ()
+
+    _MEMBERS: ClassVar[dict[str, str]] = {}
+    _REQUEST: ClassVar[bool] = False
+
+    def _to_wire(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def _from_wire(cls, data: Any, path: LazyPath, unknown: list[Violation] | None) -> Any:
+        raise NotImplementedError
+
+    def _violations(self, path: LazyPath, out: list[Violation]) -> None:
+        raise TypeError(f"{type(self).__name__} is not part of any request: it has no constraints")
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in _repr_items(self))

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sagetune.codec import from_wire, to_wire
-from sagetune.model.wire_names import WIRE_NAMES
+from sagetune.model import shapes
 from tests.model.wire_strategies import SHAPES, assert_plain_json, params
 
 ROUND_TRIP = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SHAPE_CLASSES = sorted(WIRE_NAMES, key=lambda cls: cls.__name__)
+SHAPE_CLASSES: list[type[Any]] = [getattr(shapes, name) for name in sorted(shapes.__all__)]
 
 
 def epoch_form(value: Any) -> Any:
@@ -38,7 +38,7 @@ def test_every_structure_of_the_model_has_a_class() -> None:
     structures = {
         n for n, s in SHAPES.items() if s["type"] == "structure" and not s.get("exception")
     }
-    assert structures <= {cls.__name__ for cls in WIRE_NAMES}
+    assert structures <= {cls.__name__ for cls in SHAPE_CLASSES}
 
 
 @pytest.mark.parametrize("cls", SHAPE_CLASSES, ids=lambda cls: cls.__name__)
