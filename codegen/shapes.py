@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import textwrap
 
-from codegen.javaregex import translate
+from codegen.javaregex import JAVA_DOT, translate, without_captures
 from codegen.model_index import (
     ModelIndex,
     camel,
@@ -35,6 +35,8 @@ from codegen.model_index import (
 
 # A translated pattern every string matches: checking it would only cost time.
 MATCHES_EVERYTHING = frozenset({"(?s:.)*"})
+# Java's ".*" and ".+" (by minimum length): checked with str methods (``LinePattern``).
+LINE_PATTERNS = {f"{JAVA_DOT}*": 0, f"{JAVA_DOT}+": 1}
 
 
 def pattern_name(shape_name: str) -> str:
@@ -43,6 +45,10 @@ def pattern_name(shape_name: str) -> str:
 
 def enum_values_name(enum_name: str) -> str:
     return f"_{upper_snake(enum_name)}_VALUES"
+
+
+def setters_name(structure: str) -> str:
+    return f"_{upper_snake(structure)}_SETTERS"
 
 
 def _literal(text: str) -> str:
@@ -86,15 +92,29 @@ def emit_patterns(ix: ModelIndex) -> str:
         header(
             ix.model,
             "The patterns of the model's string shapes, one constant per shape a request can hold.\n\n"
-            "Each ``Pattern`` keeps the service's own (Java) text, which validation messages quote,\n"
-            "and the Python expression that full-matches the same strings\n"
-            "(``codegen.javaregex.translate``), compiled on first use.",
+            "Each keeps the service's own (Java) text, which validation messages quote, and the\n"
+            "Python expression that full-matches the same strings (``codegen.javaregex.translate``,\n"
+            "groups made non-capturing), compiled on first use. Java's ``.*`` and ``.+`` are\n"
+            "``LinePattern`` (checked with str methods), the others ``Pattern`` (a regex, and a memo\n"
+            "of strings that matched).",
         )
     ]
-    out.append("from sagetune.constraints import Pattern\n\n")
-    for name, java in checked_patterns(ix).items():
-        out.append(f"{pattern_name(name)} = Pattern(\n")
-        out.append(f"    {_literal(java)},\n    {_literal(translate(java))},\n)\n")
+    patterns = checked_patterns(ix)
+    kinds = {
+        "LinePattern" if translate(java) in LINE_PATTERNS else "Pattern"
+        for java in patterns.values()
+    }
+    out.append(f"from sagetune.constraints import {', '.join(sorted(kinds))}\n\n")
+    for name, java in patterns.items():
+        regex = translate(java)
+        if regex in LINE_PATTERNS:
+            out.append(
+                f"{pattern_name(name)} = LinePattern({_literal(java)}, {_literal(regex)}, "
+                f"min_length={LINE_PATTERNS[regex]})\n"
+            )
+        else:
+            out.append(f"{pattern_name(name)} = Pattern(\n")
+            out.append(f"    {_literal(java)},\n    {_literal(without_captures(regex))},\n)\n")
     return "".join(out)
 
 
@@ -166,6 +186,8 @@ class _ShapesModule:
         self.patterns: set[str] = set()
         self.enum_values: set[str] = set()
         self.typing: set[str] = {"Any", "ClassVar"}
+        self.specs: set[str] = {"ResponseMetadata"}
+        self.setters: list[str] = []
         self.counter = 0
 
     def emit(self) -> str:
@@ -205,9 +227,8 @@ class _ShapesModule:
         out.append(f"from sagetune.model.enums import {', '.join(enums)}\n")
         if self.patterns:
             out.append(f"from sagetune.model.patterns import {', '.join(sorted(self.patterns))}\n")
-        out.append(
-            "from sagetune.specs import ResponseMetadata\nfrom sagetune.specs import Shape as _Shape\n\n"
-        )
+        out.append(f"from sagetune.specs import {', '.join(sorted(self.specs))}\n")
+        out.append("from sagetune.specs import Shape as _Shape\n\n")
         out.append(
             "# Each enum's values (value -> member): what a wire string decodes to, and what a\n"
         )
@@ -216,6 +237,11 @@ class _ShapesModule:
             out.append(f"{enum_values_name(enum_name)} = enum_values({enum_name})\n")
         out.append("\n")
         out.extend(classes)
+        if self.setters:
+            out.append(
+                "\n# Each class's slot setters, in member order (``_from_wire`` unpacks them).\n"
+            )
+            out.extend(f"{setters_name(n)} = slot_setters({n})\n" for n in self.setters)
         names = ", ".join(f'"{n}"' for n in ix.structures)
         out.append(f"\n__all__ = [{names}]\n")
         return "".join(out)
@@ -250,7 +276,7 @@ class _ShapesModule:
         if members:
             out.append("\n    _MEMBERS: ClassVar[dict[str, str]] = {\n")
             out.extend(f'        "{member}": "{snake(member)}",\n' for member, _, _, _ in members)
-            out.append("    }\n")
+            out.append("    }\n    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)\n")
         if is_input:
             self.constraints.add("validate_request")
             out.append(
@@ -260,7 +286,7 @@ class _ShapesModule:
         if checked:
             out.append(self.violations(name))
         out.append(self.to_wire(name))
-        out.append(self.from_wire(name))
+        out.append(self.from_wire(name, checked, is_output))
         return "".join(out) + "\n"
 
     # ------------------------------------------------------------ checks
@@ -325,17 +351,24 @@ class _ShapesModule:
             self.enum_values.add(name)
             self.constraints.add("enum_violations")
             return (
-                f"isinstance({var}, str) and {var} in {enum_values_name(name)}",
+                f"(type({var}) is str and {var} in {enum_values_name(name)}) or {var}.__class__ is {name}",
                 f"enum_violations({var}, {where}, {name}, {sink})",
             )
         if kind == "string":
             conds = [f"type({var}) is str", *self._bounds(f"len({var})", lo or None, hi)]
             pattern = "None"
-            if "pattern" in shape and translate(shape["pattern"]) not in MATCHES_EVERYTHING:
+            regex = translate(shape["pattern"]) if "pattern" in shape else None
+            if regex is not None and regex not in MATCHES_EVERYTHING:
                 pattern = pattern_name(name)
                 self.patterns.add(pattern)
-                # Strings already seen to match skip the regex engine (most of the cost).
-                conds.append(f"({var} in {pattern}.known or {pattern}.matches({var}))")
+                if regex in LINE_PATTERNS:  # one line of ASCII text, else ask the pattern
+                    nonempty = f' and {var} != ""' if LINE_PATTERNS[regex] > (lo or 0) else ""
+                    conds.append(
+                        f'(({var}.isascii() and "\\n" not in {var} and "\\r" not in {var}{nonempty}) '
+                        f"or {pattern}.matches({var}))"
+                    )
+                else:  # strings already seen to match skip the regex engine
+                    conds.append(f"({var} in {pattern}.known or {pattern}.matches({var}))")
             self.constraints.add("string_violations")
             return (
                 " and ".join(conds),
@@ -458,7 +491,10 @@ class _ShapesModule:
         kind = shape["type"]
         if kind == "string" and "enum" in shape:
             self.codec.add("enum_to_wire")
-            return f"{var} if {var}.__class__ is str else enum_to_wire({var})"
+            return (
+                f"{var} if {var}.__class__ is str else "
+                f"{var}._value_ if {var}.__class__ is {name} else enum_to_wire({var})"
+            )
         if kind == "timestamp":
             self.codec.add("timestamp_to_wire")
             return f"timestamp_to_wire({var})"
@@ -477,40 +513,53 @@ class _ShapesModule:
             return f"{copied} if {var}.__class__ is dict else {var}"
         return var  # str, int, float, bool: sent as they are
 
-    def from_wire(self, name: str) -> str:
+    def from_wire(self, name: str, checked: bool, is_output: bool) -> str:
+        """``_from_wire``: each member read leniently and set on an instance made without
+        ``__init__``, through the class's slot setters (``setters_name``): the members are set
+        as attrs' own frozen ``__init__`` sets them, without the call, its keyword binding and
+        the name lookups (about a third of the cost of reading a small shape). A request read
+        this way has not validated itself: ``sagetune.codec.from_wire`` does that next."""
         members = list(self.ix.members(name))
-        self.codec.add("unknown_members")
         lines = [
             "\n    @classmethod\n",
-            "    def _from_wire(\n",
-            "        cls, data: Any, p: LazyPath, unknown: list[Violation] | None\n",
-            "    ) -> Any:\n",
+            "    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:\n",
             "        if data.__class__ is not dict and not isinstance(data, Mapping):\n",
             "            return data  # the wrong type stays visible: a request's check reports it\n",
         ]
+        if checked:  # only a request's shapes can meet unknown members worth reporting
+            self.codec.add("unknown_members")
+            if members:
+                lines.append(
+                    "        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):\n"
+                )
+            else:
+                lines.append("        if unknown is not None and data:\n")
+            lines.append("            unknown_members(cls, data, p, unknown)\n")
+        names = [snake(member) for member, _, _, _ in members]
+        if is_output:
+            names.append("response_metadata")
+        if not names:
+            return "".join([*lines, "        return object.__new__(cls)\n"])
+        self.setters.append(name)
+        self.specs.add("slot_setters")
+        setters = ", ".join(f"set_{n}" for n in names)
+        lines.append(f"        {setters}{',' if len(names) == 1 else ''} = {setters_name(name)}\n")
+        lines.append("        shape = object.__new__(cls)\n")
         if members:
-            lines += [
-                "        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():\n",
-                "            unknown_members(cls, data, p, unknown)\n",
-                "        get: Any = data.get\n",
-            ]
-            args = [
-                f"            {snake(member)}="
-                f"{self.value_expr(target, f'get({member!r})', f'p, {camel(member)!r}', required)},\n"
-                for member, target, required, _ in members
-            ]
-            if any(":=" in arg for arg in args):
-                lines.append("        v: Any\n")
-            lines += ["        return cls(\n", *args, "        )\n"]
-        else:
-            lines += [
-                "        if unknown is not None and data:\n",
-                "            unknown_members(cls, data, p, unknown)\n",
-                "        return cls()\n",
-            ]
-        return "".join(lines)
+            lines.append("        get: Any = data.get\n")
+        sets = [
+            f"        set_{snake(member)}(shape, "
+            f"{self.value_expr(target, f'get({member!r})', f'p, {camel(member)!r}')})\n"
+            for member, target, _, _ in members
+        ]
+        if any(":=" in line for line in sets):
+            lines.append("        v: Any\n")
+        lines += sets
+        if is_output:
+            lines.append("        set_response_metadata(shape, None)\n")
+        return "".join([*lines, "        return shape\n"])
 
-    def value_expr(self, name: str, source: str, lazy: str, required: bool) -> str:
+    def value_expr(self, name: str, source: str, lazy: str) -> str:
         """An expression reading a member of shape ``name`` from ``source`` (a ``get(...)``)
         leniently: None stays None, and values of the wrong type are kept as they are."""
         shape = self.ix.shapes[name]
@@ -523,8 +572,6 @@ class _ShapesModule:
             self.codec.add("timestamp_from_wire")
             return f"timestamp_from_wire({source})"
         if kind == "structure":
-            if required:  # (a missing one is None, which _from_wire passes through)
-                return f"{name}._from_wire({source}, ({lazy}), unknown)"
             return f"None if (v := {source}) is None else {name}._from_wire(v, ({lazy}), unknown)"
         if kind == "list":
             item = shape["member"]["shape"]

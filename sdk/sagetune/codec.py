@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sagetune.base_errors import DocumentError, ValidationError, Violation, show_value
-from sagetune.constraints import UNCHECKED, LazyPath, prefix
+from sagetune.constraints import LazyPath, prefix
 from sagetune.specs import Shape
 
 T = TypeVar("T", bound=Shape)
@@ -53,20 +53,13 @@ def from_wire(cls: type[T], data: Mapping[str, Any], *, validate: bool = True) -
             f"{cls.__name__} must be read from a JSON object, not {type(data).__name__} "
             f"'{show_value(data)}'"
         )
-    if not cls._REQUEST:
-        built: T = cls._from_wire(data, None, None)
-        return built
     found: list[Violation] | None = [] if checked else None
-    token = UNCHECKED.set(True)
-    try:
-        request: T = cls._from_wire(data, None, found)
-    finally:
-        UNCHECKED.reset(token)
+    built: T = cls._from_wire(data, None, found)  # lenient, and not validated yet
     if found is not None:
-        request._violations(None, found)  # after the unknown members, in member order
+        built._violations(None, found)  # after the unknown members, in member order
         if found:
             raise ValidationError(found)
-    return request
+    return built
 
 
 # ---------------------------------------------------------------- used by generated code

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -59,23 +58,28 @@ class Pattern:
     of a regex match.
     """
 
-    __slots__ = ("_compiled", "known", "regex", "text")
+    __slots__ = ("_fullmatch", "known", "regex", "text")
 
     def __init__(self, text: str, regex: str) -> None:
         self.text = text
         self.regex = regex
         self.known: set[str] = set()
-        self._compiled: re.Pattern[str] | None = None
+        self._fullmatch: Any = None
 
     def __repr__(self) -> str:
-        return f"Pattern({self.text!r})"
+        return f"{type(self).__name__}({self.text!r})"
+
+    def fullmatch(self, value: str) -> bool:
+        """Whether ``value`` full-matches (the regex, compiled on first use; no memo)."""
+        fullmatch = self._fullmatch
+        if fullmatch is None:
+            fullmatch = self._fullmatch = re.compile(self.regex).fullmatch
+        return fullmatch(value) is not None
 
     def matches(self, value: str) -> bool:
         """Whether ``value`` full-matches, remembering short strings that do."""
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(self.regex)
-        if compiled.fullmatch(value) is None:
+        fullmatch = self._fullmatch or self._compile()
+        if fullmatch(value) is None:
             return False
         if len(value) <= MATCH_MEMO_LENGTH:
             known = self.known
@@ -83,6 +87,31 @@ class Pattern:
                 known.clear()
             known.add(value)
         return True
+
+    def _compile(self) -> Any:
+        self._fullmatch = re.compile(self.regex).fullmatch
+        return self._fullmatch
+
+
+class LinePattern(Pattern):
+    """Java's ``.*`` or ``.+`` (``min_length`` 0 or 1): any text without a line terminator.
+
+    Most string members have one of these. ASCII text is checked with two substring tests,
+    cheaper than the regex and than remembering the string; other text goes to the regex
+    (Java's line terminators include U+0085, U+2028 and U+2029). Generated checks call
+    ``matches`` alone: ``known`` stays empty.
+    """
+
+    __slots__ = ("min_length",)
+
+    def __init__(self, text: str, regex: str, min_length: int) -> None:
+        super().__init__(text, regex)
+        self.min_length = min_length
+
+    def matches(self, value: str) -> bool:
+        if value.isascii():
+            return "\n" not in value and "\r" not in value and len(value) >= self.min_length
+        return self.fullmatch(value)
 
 
 def string_violations(
@@ -109,9 +138,12 @@ def enum_violations(value: object, path: str, allowed: Iterable[str], out: list[
     """``allowed``: the enum class (its values in model order)."""
     if not isinstance(value, str):
         out.append(Violation(path, value, "Member must be a string"))
-    else:
-        values = ", ".join(allowed)
-        out.append(Violation(path, value, f"Member must satisfy enum value set: [{values}]"))
+        return
+    values = [str.__str__(v) for v in allowed]
+    if str.__str__(value) not in values:  # (a str subclass, e.g. another StrEnum, may match)
+        out.append(
+            Violation(path, value, f"Member must satisfy enum value set: [{', '.join(values)}]")
+        )
 
 
 def int_violations(
@@ -232,17 +264,8 @@ def _range_violations(
         )
 
 
-# Set by ``sagetune.codec.from_wire(..., validate=False)`` while it builds a request: the
-# request's own check (``validate_request``) then stands aside; every other construction
-# (constructors, ``attrs.evolve``) validates.
-UNCHECKED: ContextVar[bool] = ContextVar("sagetune_unchecked_construction", default=False)
-
-
 def validate_request(request: Shape) -> None:
-    """Raise ``ValidationError`` listing every constraint ``request`` breaks (its
-    ``_violations``), unless it is being built by ``from_wire(..., validate=False)``."""
-    if UNCHECKED.get():
-        return
+    """Raise ``ValidationError`` listing every constraint a constructed ``request`` breaks."""
     found: list[Violation] = []
     request._violations(None, found)
     if found:

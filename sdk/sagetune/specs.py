@@ -29,8 +29,11 @@ class Shape:
 
     Generated in each shape (``sagetune.model.shapes``), read by ``sagetune.codec``:
 
-    - ``_MEMBERS``: wire (PascalCase) name -> attribute name, in model order;
-    - ``_to_wire()`` / ``_from_wire(data, path, unknown)``: the shape's wire form;
+    - ``_MEMBERS``: wire (PascalCase) name -> attribute name, in model order (and
+      ``_WIRE_NAMES``, the same names as a set, to spot unknown members);
+    - ``_to_wire()`` / ``_from_wire(data, path, unknown)``: the shape's wire form (read
+      leniently, built without ``__init__``: no request validates itself on the way; with
+      ``unknown``, a request's shapes report their unknown members there);
     - ``_violations(path, out)`` (shapes a request can hold): the constraints it breaks;
     - ``_REQUEST``: true for operation inputs, which validate themselves when constructed.
     """
@@ -38,6 +41,7 @@ class Shape:
     __slots__ = ()
 
     _MEMBERS: ClassVar[dict[str, str]] = {}
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset()
     _REQUEST: ClassVar[bool] = False
 
     def _to_wire(self) -> dict[str, Any]:
@@ -83,6 +87,17 @@ def _eq_key(cls: type[Any]) -> Callable[[object], object]:
 
 def _no_fields(shape: object) -> tuple[()]:
     return ()
+
+
+def slot_setters(cls: type[Shape]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The ``__set__`` of each member's slot, in member order (then ``response_metadata`` when
+    the class has it): ``setter(shape, value)`` sets a member of a frozen shape as attrs' own
+    frozen ``__init__`` does, without looking the name up. The generated ``_from_wire``
+    builds shapes with them."""
+    names = [*cls._MEMBERS.values()]
+    if "response_metadata" in cls.__dict__:
+        names.append("response_metadata")
+    return tuple(cls.__dict__[name].__set__ for name in names)
 
 
 @attrs.frozen(kw_only=True)

@@ -134,7 +134,7 @@ from sagetune.model.patterns import (
     TRAINING_PLAN_ARN_PATTERN,
     TRAINING_REPOSITORY_CREDENTIALS_PROVIDER_ARN_PATTERN,
 )
-from sagetune.specs import ResponseMetadata
+from sagetune.specs import ResponseMetadata, slot_setters
 from sagetune.specs import Shape as _Shape
 
 # Each enum's values (value -> member): what a wire string decodes to, and what a
@@ -214,6 +214,7 @@ class MetricDefinition(_Shape):
         "Name": "name",
         "Regex": "regex",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -224,7 +225,9 @@ class MetricDefinition(_Shape):
         elif not (
             type(v) is str
             and 1 <= len(v) <= 255
-            and (v in METRIC_NAME_PATTERN.known or METRIC_NAME_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v) or METRIC_NAME_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}name", 1, 255, METRIC_NAME_PATTERN, out)
         v = self.regex
@@ -233,7 +236,9 @@ class MetricDefinition(_Shape):
         elif not (
             type(v) is str
             and 1 <= len(v) <= 500
-            and (v in METRIC_REGEX_PATTERN.known or METRIC_REGEX_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v) or METRIC_REGEX_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}regex", 1, 500, METRIC_REGEX_PATTERN, out)
 
@@ -250,13 +255,14 @@ class MetricDefinition(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_name, set_regex = _METRIC_DEFINITION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            name=get("Name"),
-            regex=get("Regex"),
-        )
+        set_name(shape, get("Name"))
+        set_regex(shape, get("Regex"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -276,6 +282,7 @@ class TrainingRepositoryAuthConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingRepositoryCredentialsProviderArn": "training_repository_credentials_provider_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -311,14 +318,17 @@ class TrainingRepositoryAuthConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
-        get: Any = data.get
-        return cls(
-            training_repository_credentials_provider_arn=get(
-                "TrainingRepositoryCredentialsProviderArn"
-            ),
+        (set_training_repository_credentials_provider_arn,) = (
+            _TRAINING_REPOSITORY_AUTH_CONFIG_SETTERS
         )
+        shape = object.__new__(cls)
+        get: Any = data.get
+        set_training_repository_credentials_provider_arn(
+            shape, get("TrainingRepositoryCredentialsProviderArn")
+        )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -347,6 +357,7 @@ class TrainingImageConfig(_Shape):
         "TrainingRepositoryAccessMode": "training_repository_access_mode",
         "TrainingRepositoryAuthConfig": "training_repository_auth_config",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -354,7 +365,10 @@ class TrainingImageConfig(_Shape):
         v = self.training_repository_access_mode
         if v is None:
             out.append(missing(f"{prefix(p)}trainingRepositoryAccessMode"))
-        elif not (isinstance(v, str) and v in _TRAINING_REPOSITORY_ACCESS_MODE_VALUES):
+        elif not (
+            (type(v) is str and v in _TRAINING_REPOSITORY_ACCESS_MODE_VALUES)
+            or v.__class__ is TrainingRepositoryAccessMode
+        ):
             enum_violations(
                 v, f"{prefix(p)}trainingRepositoryAccessMode", TrainingRepositoryAccessMode, out
             )
@@ -372,7 +386,13 @@ class TrainingImageConfig(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.training_repository_access_mode) is not None:
-            out["TrainingRepositoryAccessMode"] = v if v.__class__ is str else enum_to_wire(v)
+            out["TrainingRepositoryAccessMode"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingRepositoryAccessMode
+                else enum_to_wire(v)
+            )
         if (v := self.training_repository_auth_config) is not None:
             out["TrainingRepositoryAuthConfig"] = (
                 v._to_wire() if v.__class__ is TrainingRepositoryAuthConfig else value_to_wire(v)
@@ -383,20 +403,29 @@ class TrainingImageConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_training_repository_access_mode, set_training_repository_auth_config = (
+            _TRAINING_IMAGE_CONFIG_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_repository_access_mode=_TRAINING_REPOSITORY_ACCESS_MODE_VALUES.get(v, v)
+        set_training_repository_access_mode(
+            shape,
+            _TRAINING_REPOSITORY_ACCESS_MODE_VALUES.get(v, v)
             if (v := get("TrainingRepositoryAccessMode")).__class__ is str
             else v,
-            training_repository_auth_config=None
+        )
+        set_training_repository_auth_config(
+            shape,
+            None
             if (v := get("TrainingRepositoryAuthConfig")) is None
             else TrainingRepositoryAuthConfig._from_wire(
                 v, (p, "trainingRepositoryAuthConfig"), unknown
             ),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -521,6 +550,7 @@ class AlgorithmSpecification(_Shape):
         "ContainerArguments": "container_arguments",
         "TrainingImageConfig": "training_image_config",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -529,7 +559,10 @@ class AlgorithmSpecification(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 255
-            and (v in ALGORITHM_IMAGE_PATTERN.known or ALGORITHM_IMAGE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or ALGORITHM_IMAGE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}trainingImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out)
         v = self.algorithm_name
@@ -542,7 +575,10 @@ class AlgorithmSpecification(_Shape):
         v = self.training_input_mode
         if v is None:
             out.append(missing(f"{prefix(p)}trainingInputMode"))
-        elif not (isinstance(v, str) and v in _TRAINING_INPUT_MODE_VALUES):
+        elif not (
+            (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
+            or v.__class__ is TrainingInputMode
+        ):
             enum_violations(v, f"{prefix(p)}trainingInputMode", TrainingInputMode, out)
         v = self.metric_definitions
         if v is not None:
@@ -573,7 +609,7 @@ class AlgorithmSpecification(_Shape):
                         type(item0) is str
                         and len(item0) <= 256
                         and (
-                            item0 in TRAINING_CONTAINER_ENTRYPOINT_STRING_PATTERN.known
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
                             or TRAINING_CONTAINER_ENTRYPOINT_STRING_PATTERN.matches(item0)
                         )
                     ):
@@ -595,7 +631,7 @@ class AlgorithmSpecification(_Shape):
                         type(item0) is str
                         and len(item0) <= 256
                         and (
-                            item0 in TRAINING_CONTAINER_ARGUMENT_PATTERN.known
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
                             or TRAINING_CONTAINER_ARGUMENT_PATTERN.matches(item0)
                         )
                     ):
@@ -623,7 +659,13 @@ class AlgorithmSpecification(_Shape):
         if (v := self.algorithm_name) is not None:
             out["AlgorithmName"] = v
         if (v := self.training_input_mode) is not None:
-            out["TrainingInputMode"] = v if v.__class__ is str else enum_to_wire(v)
+            out["TrainingInputMode"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInputMode
+                else enum_to_wire(v)
+            )
         if (v := self.metric_definitions) is not None:
             out["MetricDefinitions"] = (
                 [
@@ -649,33 +691,52 @@ class AlgorithmSpecification(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_training_image,
+            set_algorithm_name,
+            set_training_input_mode,
+            set_metric_definitions,
+            set_enable_sage_maker_metrics_time_series,
+            set_container_entrypoint,
+            set_container_arguments,
+            set_training_image_config,
+        ) = _ALGORITHM_SPECIFICATION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_image=get("TrainingImage"),
-            algorithm_name=get("AlgorithmName"),
-            training_input_mode=_TRAINING_INPUT_MODE_VALUES.get(v, v)
+        set_training_image(shape, get("TrainingImage"))
+        set_algorithm_name(shape, get("AlgorithmName"))
+        set_training_input_mode(
+            shape,
+            _TRAINING_INPUT_MODE_VALUES.get(v, v)
             if (v := get("TrainingInputMode")).__class__ is str
             else v,
-            metric_definitions=[
+        )
+        set_metric_definitions(
+            shape,
+            [
                 MetricDefinition._from_wire(x, (p, "metricDefinitions", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("MetricDefinitions")).__class__ is list
             else v,
-            enable_sage_maker_metrics_time_series=get("EnableSageMakerMetricsTimeSeries"),
-            container_entrypoint=list(v)
-            if (v := get("ContainerEntrypoint")).__class__ is list
-            else v,
-            container_arguments=list(v)
-            if (v := get("ContainerArguments")).__class__ is list
-            else v,
-            training_image_config=None
+        )
+        set_enable_sage_maker_metrics_time_series(shape, get("EnableSageMakerMetricsTimeSeries"))
+        set_container_entrypoint(
+            shape, list(v) if (v := get("ContainerEntrypoint")).__class__ is list else v
+        )
+        set_container_arguments(
+            shape, list(v) if (v := get("ContainerArguments")).__class__ is list else v
+        )
+        set_training_image_config(
+            shape,
+            None
             if (v := get("TrainingImageConfig")) is None
             else TrainingImageConfig._from_wire(v, (p, "trainingImageConfig"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -705,6 +766,7 @@ class AutoParameter(_Shape):
         "Name": "name",
         "ValueHint": "value_hint",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -715,7 +777,10 @@ class AutoParameter(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_KEY_PATTERN.known or PARAMETER_KEY_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_KEY_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
         v = self.value_hint
@@ -724,7 +789,10 @@ class AutoParameter(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_VALUE_PATTERN.known or PARAMETER_VALUE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_VALUE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}valueHint", 0, 256, PARAMETER_VALUE_PATTERN, out)
 
@@ -741,13 +809,14 @@ class AutoParameter(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_name, set_value_hint = _AUTO_PARAMETER_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            name=get("Name"),
-            value_hint=get("ValueHint"),
-        )
+        set_name(shape, get("Name"))
+        set_value_hint(shape, get("ValueHint"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -780,6 +849,7 @@ class Autotune(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "Mode": "mode",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -787,27 +857,36 @@ class Autotune(_Shape):
         v = self.mode
         if v is None:
             out.append(missing(f"{prefix(p)}mode"))
-        elif not (isinstance(v, str) and v in _AUTOTUNE_MODE_VALUES):
+        elif not ((type(v) is str and v in _AUTOTUNE_MODE_VALUES) or v.__class__ is AutotuneMode):
             enum_violations(v, f"{prefix(p)}mode", AutotuneMode, out)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         v: Any
         if (v := self.mode) is not None:
-            out["Mode"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Mode"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is AutotuneMode
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_mode,) = _AUTOTUNE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            mode=_AUTOTUNE_MODE_VALUES.get(v, v) if (v := get("Mode")).__class__ is str else v,
+        set_mode(
+            shape, _AUTOTUNE_MODE_VALUES.get(v, v) if (v := get("Mode")).__class__ is str else v
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -829,6 +908,7 @@ class BestObjectiveNotImproving(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "MaxNumberOfTrainingJobsNotImproving": "max_number_of_training_jobs_not_improving",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -848,12 +928,15 @@ class BestObjectiveNotImproving(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_max_number_of_training_jobs_not_improving,) = _BEST_OBJECTIVE_NOT_IMPROVING_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            max_number_of_training_jobs_not_improving=get("MaxNumberOfTrainingJobsNotImproving"),
+        set_max_number_of_training_jobs_not_improving(
+            shape, get("MaxNumberOfTrainingJobsNotImproving")
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -879,6 +962,7 @@ class CategoricalParameterRange(_Shape):
         "Name": "name",
         "Values": "values",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -889,7 +973,10 @@ class CategoricalParameterRange(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_KEY_PATTERN.known or PARAMETER_KEY_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_KEY_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
         v = self.values
@@ -904,7 +991,7 @@ class CategoricalParameterRange(_Shape):
                         type(item0) is str
                         and len(item0) <= 256
                         and (
-                            item0 in PARAMETER_VALUE_PATTERN.known
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
                             or PARAMETER_VALUE_PATTERN.matches(item0)
                         )
                     ):
@@ -930,14 +1017,15 @@ class CategoricalParameterRange(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_name, set_values = _CATEGORICAL_PARAMETER_RANGE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            name=get("Name"),
-            values=list(v) if (v := get("Values")).__class__ is list else v,
-        )
+        set_name(shape, get("Name"))
+        set_values(shape, list(v) if (v := get("Values")).__class__ is list else v)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -955,6 +1043,7 @@ class DatasetSource(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "DatasetArn": "dataset_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -980,12 +1069,13 @@ class DatasetSource(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_dataset_arn,) = _DATASET_SOURCE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            dataset_arn=get("DatasetArn"),
-        )
+        set_dataset_arn(shape, get("DatasetArn"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1030,6 +1120,7 @@ class FileSystemDataSource(_Shape):
         "FileSystemType": "file_system_type",
         "DirectoryPath": "directory_path",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1046,12 +1137,17 @@ class FileSystemDataSource(_Shape):
         v = self.file_system_access_mode
         if v is None:
             out.append(missing(f"{prefix(p)}fileSystemAccessMode"))
-        elif not (isinstance(v, str) and v in _FILE_SYSTEM_ACCESS_MODE_VALUES):
+        elif not (
+            (type(v) is str and v in _FILE_SYSTEM_ACCESS_MODE_VALUES)
+            or v.__class__ is FileSystemAccessMode
+        ):
             enum_violations(v, f"{prefix(p)}fileSystemAccessMode", FileSystemAccessMode, out)
         v = self.file_system_type
         if v is None:
             out.append(missing(f"{prefix(p)}fileSystemType"))
-        elif not (isinstance(v, str) and v in _FILE_SYSTEM_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _FILE_SYSTEM_TYPE_VALUES) or v.__class__ is FileSystemType
+        ):
             enum_violations(v, f"{prefix(p)}fileSystemType", FileSystemType, out)
         v = self.directory_path
         if v is None:
@@ -1059,7 +1155,10 @@ class FileSystemDataSource(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 4096
-            and (v in DIRECTORY_PATH_PATTERN.known or DIRECTORY_PATH_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or DIRECTORY_PATH_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}directoryPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
 
@@ -1069,9 +1168,21 @@ class FileSystemDataSource(_Shape):
         if (v := self.file_system_id) is not None:
             out["FileSystemId"] = v
         if (v := self.file_system_access_mode) is not None:
-            out["FileSystemAccessMode"] = v if v.__class__ is str else enum_to_wire(v)
+            out["FileSystemAccessMode"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is FileSystemAccessMode
+                else enum_to_wire(v)
+            )
         if (v := self.file_system_type) is not None:
-            out["FileSystemType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["FileSystemType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is FileSystemType
+                else enum_to_wire(v)
+            )
         if (v := self.directory_path) is not None:
             out["DirectoryPath"] = v
         return out
@@ -1080,20 +1191,32 @@ class FileSystemDataSource(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_file_system_id,
+            set_file_system_access_mode,
+            set_file_system_type,
+            set_directory_path,
+        ) = _FILE_SYSTEM_DATA_SOURCE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            file_system_id=get("FileSystemId"),
-            file_system_access_mode=_FILE_SYSTEM_ACCESS_MODE_VALUES.get(v, v)
+        set_file_system_id(shape, get("FileSystemId"))
+        set_file_system_access_mode(
+            shape,
+            _FILE_SYSTEM_ACCESS_MODE_VALUES.get(v, v)
             if (v := get("FileSystemAccessMode")).__class__ is str
             else v,
-            file_system_type=_FILE_SYSTEM_TYPE_VALUES.get(v, v)
+        )
+        set_file_system_type(
+            shape,
+            _FILE_SYSTEM_TYPE_VALUES.get(v, v)
             if (v := get("FileSystemType")).__class__ is str
             else v,
-            directory_path=get("DirectoryPath"),
         )
+        set_directory_path(shape, get("DirectoryPath"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1118,6 +1241,7 @@ class HubAccessConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HubContentArn": "hub_content_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1128,7 +1252,10 @@ class HubAccessConfig(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 255
-            and (v in HUB_CONTENT_ARN_PATTERN.known or HUB_CONTENT_ARN_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or HUB_CONTENT_ARN_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}hubContentArn", 0, 255, HUB_CONTENT_ARN_PATTERN, out)
 
@@ -1143,12 +1270,13 @@ class HubAccessConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_hub_content_arn,) = _HUB_ACCESS_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            hub_content_arn=get("HubContentArn"),
-        )
+        set_hub_content_arn(shape, get("HubContentArn"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1178,6 +1306,7 @@ class ModelAccessConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "AcceptEula": "accept_eula",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1199,12 +1328,13 @@ class ModelAccessConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_accept_eula,) = _MODEL_ACCESS_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            accept_eula=get("AcceptEula"),
-        )
+        set_accept_eula(shape, get("AcceptEula"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1348,6 +1478,7 @@ class S3DataSource(_Shape):
         "ModelAccessConfig": "model_access_config",
         "HubAccessConfig": "hub_access_config",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1355,7 +1486,7 @@ class S3DataSource(_Shape):
         v = self.s3_data_type
         if v is None:
             out.append(missing(f"{prefix(p)}s3DataType"))
-        elif not (isinstance(v, str) and v in _S3_DATA_TYPE_VALUES):
+        elif not ((type(v) is str and v in _S3_DATA_TYPE_VALUES) or v.__class__ is S3DataType):
             enum_violations(v, f"{prefix(p)}s3DataType", S3DataType, out)
         v = self.s3_uri
         if v is None:
@@ -1367,7 +1498,10 @@ class S3DataSource(_Shape):
         ):
             string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, S3_URI_PATTERN, out)
         v = self.s3_data_distribution_type
-        if v is not None and not (isinstance(v, str) and v in _S3_DATA_DISTRIBUTION_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _S3_DATA_DISTRIBUTION_VALUES)
+            or v.__class__ is S3DataDistribution
+        ):
             enum_violations(v, f"{prefix(p)}s3DataDistributionType", S3DataDistribution, out)
         v = self.attribute_names
         if v is not None:
@@ -1379,7 +1513,7 @@ class S3DataSource(_Shape):
                         type(item0) is str
                         and 1 <= len(item0) <= 256
                         and (
-                            item0 in ATTRIBUTE_NAME_PATTERN.known
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
                             or ATTRIBUTE_NAME_PATTERN.matches(item0)
                         )
                     ):
@@ -1401,7 +1535,7 @@ class S3DataSource(_Shape):
                         type(item0) is str
                         and 1 <= len(item0) <= 64
                         and (
-                            item0 in INSTANCE_GROUP_NAME_PATTERN.known
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
                             or INSTANCE_GROUP_NAME_PATTERN.matches(item0)
                         )
                     ):
@@ -1428,11 +1562,23 @@ class S3DataSource(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.s3_data_type) is not None:
-            out["S3DataType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["S3DataType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is S3DataType
+                else enum_to_wire(v)
+            )
         if (v := self.s3_uri) is not None:
             out["S3Uri"] = v
         if (v := self.s3_data_distribution_type) is not None:
-            out["S3DataDistributionType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["S3DataDistributionType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is S3DataDistribution
+                else enum_to_wire(v)
+            )
         if (v := self.attribute_names) is not None:
             out["AttributeNames"] = list(v) if v.__class__ is list else v
         if (v := self.instance_group_names) is not None:
@@ -1451,29 +1597,48 @@ class S3DataSource(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_s3_data_type,
+            set_s3_uri,
+            set_s3_data_distribution_type,
+            set_attribute_names,
+            set_instance_group_names,
+            set_model_access_config,
+            set_hub_access_config,
+        ) = _S3_DATA_SOURCE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            s3_data_type=_S3_DATA_TYPE_VALUES.get(v, v)
-            if (v := get("S3DataType")).__class__ is str
-            else v,
-            s3_uri=get("S3Uri"),
-            s3_data_distribution_type=_S3_DATA_DISTRIBUTION_VALUES.get(v, v)
+        set_s3_data_type(
+            shape,
+            _S3_DATA_TYPE_VALUES.get(v, v) if (v := get("S3DataType")).__class__ is str else v,
+        )
+        set_s3_uri(shape, get("S3Uri"))
+        set_s3_data_distribution_type(
+            shape,
+            _S3_DATA_DISTRIBUTION_VALUES.get(v, v)
             if (v := get("S3DataDistributionType")).__class__ is str
             else v,
-            attribute_names=list(v) if (v := get("AttributeNames")).__class__ is list else v,
-            instance_group_names=list(v)
-            if (v := get("InstanceGroupNames")).__class__ is list
-            else v,
-            model_access_config=None
+        )
+        set_attribute_names(shape, list(v) if (v := get("AttributeNames")).__class__ is list else v)
+        set_instance_group_names(
+            shape, list(v) if (v := get("InstanceGroupNames")).__class__ is list else v
+        )
+        set_model_access_config(
+            shape,
+            None
             if (v := get("ModelAccessConfig")) is None
             else ModelAccessConfig._from_wire(v, (p, "modelAccessConfig"), unknown),
-            hub_access_config=None
+        )
+        set_hub_access_config(
+            shape,
+            None
             if (v := get("HubAccessConfig")) is None
             else HubAccessConfig._from_wire(v, (p, "hubAccessConfig"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1506,6 +1671,7 @@ class DataSource(_Shape):
         "FileSystemDataSource": "file_system_data_source",
         "DatasetSource": "dataset_source",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1547,21 +1713,31 @@ class DataSource(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_s3_data_source, set_file_system_data_source, set_dataset_source = _DATA_SOURCE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            s3_data_source=None
+        set_s3_data_source(
+            shape,
+            None
             if (v := get("S3DataSource")) is None
             else S3DataSource._from_wire(v, (p, "s3DataSource"), unknown),
-            file_system_data_source=None
+        )
+        set_file_system_data_source(
+            shape,
+            None
             if (v := get("FileSystemDataSource")) is None
             else FileSystemDataSource._from_wire(v, (p, "fileSystemDataSource"), unknown),
-            dataset_source=None
+        )
+        set_dataset_source(
+            shape,
+            None
             if (v := get("DatasetSource")) is None
             else DatasetSource._from_wire(v, (p, "datasetSource"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1593,6 +1769,7 @@ class ShuffleConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "Seed": "seed",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1614,12 +1791,13 @@ class ShuffleConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_seed,) = _SHUFFLE_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            seed=get("Seed"),
-        )
+        set_seed(shape, get("Seed"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1715,6 +1893,7 @@ class Channel(_Shape):
         "InputMode": "input_mode",
         "ShuffleConfig": "shuffle_config",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1739,17 +1918,26 @@ class Channel(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 256
-            and (v in CONTENT_TYPE_PATTERN.known or CONTENT_TYPE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v) or CONTENT_TYPE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}contentType", 0, 256, CONTENT_TYPE_PATTERN, out)
         v = self.compression_type
-        if v is not None and not (isinstance(v, str) and v in _COMPRESSION_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _COMPRESSION_TYPE_VALUES) or v.__class__ is CompressionType
+        ):
             enum_violations(v, f"{prefix(p)}compressionType", CompressionType, out)
         v = self.record_wrapper_type
-        if v is not None and not (isinstance(v, str) and v in _RECORD_WRAPPER_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _RECORD_WRAPPER_VALUES) or v.__class__ is RecordWrapper
+        ):
             enum_violations(v, f"{prefix(p)}recordWrapperType", RecordWrapper, out)
         v = self.input_mode
-        if v is not None and not (isinstance(v, str) and v in _TRAINING_INPUT_MODE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
+            or v.__class__ is TrainingInputMode
+        ):
             enum_violations(v, f"{prefix(p)}inputMode", TrainingInputMode, out)
         v = self.shuffle_config
         if type(v) is ShuffleConfig:
@@ -1767,11 +1955,29 @@ class Channel(_Shape):
         if (v := self.content_type) is not None:
             out["ContentType"] = v
         if (v := self.compression_type) is not None:
-            out["CompressionType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["CompressionType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is CompressionType
+                else enum_to_wire(v)
+            )
         if (v := self.record_wrapper_type) is not None:
-            out["RecordWrapperType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["RecordWrapperType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is RecordWrapper
+                else enum_to_wire(v)
+            )
         if (v := self.input_mode) is not None:
-            out["InputMode"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InputMode"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInputMode
+                else enum_to_wire(v)
+            )
         if (v := self.shuffle_config) is not None:
             out["ShuffleConfig"] = (
                 v._to_wire() if v.__class__ is ShuffleConfig else value_to_wire(v)
@@ -1782,27 +1988,53 @@ class Channel(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_channel_name,
+            set_data_source,
+            set_content_type,
+            set_compression_type,
+            set_record_wrapper_type,
+            set_input_mode,
+            set_shuffle_config,
+        ) = _CHANNEL_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            channel_name=get("ChannelName"),
-            data_source=DataSource._from_wire(get("DataSource"), (p, "dataSource"), unknown),
-            content_type=get("ContentType"),
-            compression_type=_COMPRESSION_TYPE_VALUES.get(v, v)
+        set_channel_name(shape, get("ChannelName"))
+        set_data_source(
+            shape,
+            None
+            if (v := get("DataSource")) is None
+            else DataSource._from_wire(v, (p, "dataSource"), unknown),
+        )
+        set_content_type(shape, get("ContentType"))
+        set_compression_type(
+            shape,
+            _COMPRESSION_TYPE_VALUES.get(v, v)
             if (v := get("CompressionType")).__class__ is str
             else v,
-            record_wrapper_type=_RECORD_WRAPPER_VALUES.get(v, v)
+        )
+        set_record_wrapper_type(
+            shape,
+            _RECORD_WRAPPER_VALUES.get(v, v)
             if (v := get("RecordWrapperType")).__class__ is str
             else v,
-            input_mode=_TRAINING_INPUT_MODE_VALUES.get(v, v)
+        )
+        set_input_mode(
+            shape,
+            _TRAINING_INPUT_MODE_VALUES.get(v, v)
             if (v := get("InputMode")).__class__ is str
             else v,
-            shuffle_config=None
+        )
+        set_shuffle_config(
+            shape,
+            None
             if (v := get("ShuffleConfig")) is None
             else ShuffleConfig._from_wire(v, (p, "shuffleConfig"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1833,6 +2065,7 @@ class CheckpointConfig(_Shape):
         "S3Uri": "s3_uri",
         "LocalPath": "local_path",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1850,7 +2083,10 @@ class CheckpointConfig(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 4096
-            and (v in DIRECTORY_PATH_PATTERN.known or DIRECTORY_PATH_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or DIRECTORY_PATH_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
 
@@ -1867,13 +2103,14 @@ class CheckpointConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_s3_uri, set_local_path = _CHECKPOINT_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            s3_uri=get("S3Uri"),
-            local_path=get("LocalPath"),
-        )
+        set_s3_uri(shape, get("S3Uri"))
+        set_local_path(shape, get("LocalPath"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -1902,6 +2139,7 @@ class CollectionConfiguration(_Shape):
         "CollectionName": "collection_name",
         "CollectionParameters": "collection_parameters",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1910,7 +2148,10 @@ class CollectionConfiguration(_Shape):
         if v is not None and not (
             type(v) is str
             and 1 <= len(v) <= 256
-            and (v in COLLECTION_NAME_PATTERN.known or COLLECTION_NAME_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or COLLECTION_NAME_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}collectionName", 1, 256, COLLECTION_NAME_PATTERN, out)
         v = self.collection_parameters
@@ -1922,7 +2163,10 @@ class CollectionConfiguration(_Shape):
                     if not (
                         type(k0) is str
                         and 1 <= len(k0) <= 256
-                        and (k0 in CONFIG_KEY_PATTERN.known or CONFIG_KEY_PATTERN.matches(k0))
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
                     ):
                         key_errors1: list[Violation] = []
                         string_violations(
@@ -1942,7 +2186,10 @@ class CollectionConfiguration(_Shape):
                     if not (
                         type(mv0) is str
                         and len(mv0) <= 256
-                        and (mv0 in CONFIG_VALUE_PATTERN.known or CONFIG_VALUE_PATTERN.matches(mv0))
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
                     ):
                         value_errors2: list[Violation] = []
                         string_violations(
@@ -1977,16 +2224,17 @@ class CollectionConfiguration(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_collection_name, set_collection_parameters = _COLLECTION_CONFIGURATION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            collection_name=get("CollectionName"),
-            collection_parameters=dict(v)
-            if (v := get("CollectionParameters")).__class__ is dict
-            else v,
+        set_collection_name(shape, get("CollectionName"))
+        set_collection_parameters(
+            shape, dict(v) if (v := get("CollectionParameters")).__class__ is dict else v
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2057,6 +2305,7 @@ class ContinuousParameterRange(_Shape):
         "MaxValue": "max_value",
         "ScalingType": "scaling_type",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2067,7 +2316,10 @@ class ContinuousParameterRange(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_KEY_PATTERN.known or PARAMETER_KEY_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_KEY_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
         v = self.min_value
@@ -2076,7 +2328,10 @@ class ContinuousParameterRange(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_VALUE_PATTERN.known or PARAMETER_VALUE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_VALUE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}minValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
         v = self.max_value
@@ -2085,11 +2340,17 @@ class ContinuousParameterRange(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_VALUE_PATTERN.known or PARAMETER_VALUE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_VALUE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}maxValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
         v = self.scaling_type
-        if v is not None and not (isinstance(v, str) and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES)
+            or v.__class__ is HyperParameterScalingType
+        ):
             enum_violations(v, f"{prefix(p)}scalingType", HyperParameterScalingType, out)
 
     def _to_wire(self) -> dict[str, Any]:
@@ -2102,25 +2363,37 @@ class ContinuousParameterRange(_Shape):
         if (v := self.max_value) is not None:
             out["MaxValue"] = v
         if (v := self.scaling_type) is not None:
-            out["ScalingType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["ScalingType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterScalingType
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_name, set_min_value, set_max_value, set_scaling_type = (
+            _CONTINUOUS_PARAMETER_RANGE_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            name=get("Name"),
-            min_value=get("MinValue"),
-            max_value=get("MaxValue"),
-            scaling_type=_HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
+        set_name(shape, get("Name"))
+        set_min_value(shape, get("MinValue"))
+        set_max_value(shape, get("MaxValue"))
+        set_scaling_type(
+            shape,
+            _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
             if (v := get("ScalingType")).__class__ is str
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2140,34 +2413,48 @@ class ConvergenceDetected(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "CompleteOnConvergence": "complete_on_convergence",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
         v: object
         v = self.complete_on_convergence
-        if v is not None and not (isinstance(v, str) and v in _COMPLETE_ON_CONVERGENCE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _COMPLETE_ON_CONVERGENCE_VALUES)
+            or v.__class__ is CompleteOnConvergence
+        ):
             enum_violations(v, f"{prefix(p)}completeOnConvergence", CompleteOnConvergence, out)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         v: Any
         if (v := self.complete_on_convergence) is not None:
-            out["CompleteOnConvergence"] = v if v.__class__ is str else enum_to_wire(v)
+            out["CompleteOnConvergence"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is CompleteOnConvergence
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_complete_on_convergence,) = _CONVERGENCE_DETECTED_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            complete_on_convergence=_COMPLETE_ON_CONVERGENCE_VALUES.get(v, v)
+        set_complete_on_convergence(
+            shape,
+            _COMPLETE_ON_CONVERGENCE_VALUES.get(v, v)
             if (v := get("CompleteOnConvergence")).__class__ is str
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2217,6 +2504,7 @@ class HyperParameterAlgorithmSpecification(_Shape):
         "AlgorithmName": "algorithm_name",
         "MetricDefinitions": "metric_definitions",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2225,13 +2513,19 @@ class HyperParameterAlgorithmSpecification(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 255
-            and (v in ALGORITHM_IMAGE_PATTERN.known or ALGORITHM_IMAGE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or ALGORITHM_IMAGE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}trainingImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out)
         v = self.training_input_mode
         if v is None:
             out.append(missing(f"{prefix(p)}trainingInputMode"))
-        elif not (isinstance(v, str) and v in _TRAINING_INPUT_MODE_VALUES):
+        elif not (
+            (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
+            or v.__class__ is TrainingInputMode
+        ):
             enum_violations(v, f"{prefix(p)}trainingInputMode", TrainingInputMode, out)
         v = self.algorithm_name
         if v is not None and not (
@@ -2263,7 +2557,13 @@ class HyperParameterAlgorithmSpecification(_Shape):
         if (v := self.training_image) is not None:
             out["TrainingImage"] = v
         if (v := self.training_input_mode) is not None:
-            out["TrainingInputMode"] = v if v.__class__ is str else enum_to_wire(v)
+            out["TrainingInputMode"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInputMode
+                else enum_to_wire(v)
+            )
         if (v := self.algorithm_name) is not None:
             out["AlgorithmName"] = v
         if (v := self.metric_definitions) is not None:
@@ -2281,23 +2581,32 @@ class HyperParameterAlgorithmSpecification(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_training_image, set_training_input_mode, set_algorithm_name, set_metric_definitions = (
+            _HYPER_PARAMETER_ALGORITHM_SPECIFICATION_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_image=get("TrainingImage"),
-            training_input_mode=_TRAINING_INPUT_MODE_VALUES.get(v, v)
+        set_training_image(shape, get("TrainingImage"))
+        set_training_input_mode(
+            shape,
+            _TRAINING_INPUT_MODE_VALUES.get(v, v)
             if (v := get("TrainingInputMode")).__class__ is str
             else v,
-            algorithm_name=get("AlgorithmName"),
-            metric_definitions=[
+        )
+        set_algorithm_name(shape, get("AlgorithmName"))
+        set_metric_definitions(
+            shape,
+            [
                 MetricDefinition._from_wire(x, (p, "metricDefinitions", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("MetricDefinitions")).__class__ is list
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2330,6 +2639,7 @@ class HyperParameterTuningJobObjective(_Shape):
         "Type": "type",
         "MetricName": "metric_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2337,7 +2647,10 @@ class HyperParameterTuningJobObjective(_Shape):
         v = self.type
         if v is None:
             out.append(missing(f"{prefix(p)}type"))
-        elif not (isinstance(v, str) and v in _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES)
+            or v.__class__ is HyperParameterTuningJobObjectiveType
+        ):
             enum_violations(v, f"{prefix(p)}type", HyperParameterTuningJobObjectiveType, out)
         v = self.metric_name
         if v is None:
@@ -2345,7 +2658,9 @@ class HyperParameterTuningJobObjective(_Shape):
         elif not (
             type(v) is str
             and 1 <= len(v) <= 255
-            and (v in METRIC_NAME_PATTERN.known or METRIC_NAME_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v) or METRIC_NAME_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}metricName", 1, 255, METRIC_NAME_PATTERN, out)
 
@@ -2353,7 +2668,13 @@ class HyperParameterTuningJobObjective(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.type) is not None:
-            out["Type"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Type"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobObjectiveType
+                else enum_to_wire(v)
+            )
         if (v := self.metric_name) is not None:
             out["MetricName"] = v
         return out
@@ -2362,16 +2683,20 @@ class HyperParameterTuningJobObjective(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_type, set_metric_name = _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            type=_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
+        set_type(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
             if (v := get("Type")).__class__ is str
             else v,
-            metric_name=get("MetricName"),
         )
+        set_metric_name(shape, get("MetricName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2417,6 +2742,7 @@ class HyperParameterTuningInstanceConfig(_Shape):
         "InstanceCount": "instance_count",
         "VolumeSizeInGB": "volume_size_in_gb",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2424,7 +2750,10 @@ class HyperParameterTuningInstanceConfig(_Shape):
         v = self.instance_type
         if v is None:
             out.append(missing(f"{prefix(p)}instanceType"))
-        elif not (isinstance(v, str) and v in _TRAINING_INSTANCE_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is TrainingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         v = self.instance_count
         if v is None:
@@ -2441,7 +2770,13 @@ class HyperParameterTuningInstanceConfig(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.instance_type) is not None:
-            out["InstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.instance_count) is not None:
             out["InstanceCount"] = v
         if (v := self.volume_size_in_gb) is not None:
@@ -2452,17 +2787,23 @@ class HyperParameterTuningInstanceConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_instance_type, set_instance_count, set_volume_size_in_gb = (
+            _HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            instance_type=_TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        set_instance_type(
+            shape,
+            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("InstanceType")).__class__ is str
             else v,
-            instance_count=get("InstanceCount"),
-            volume_size_in_gb=get("VolumeSizeInGB"),
         )
+        set_instance_count(shape, get("InstanceCount"))
+        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2571,12 +2912,16 @@ class HyperParameterTuningResourceConfig(_Shape):
         "AllocationStrategy": "allocation_strategy",
         "InstanceConfigs": "instance_configs",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
         v: object
         v = self.instance_type
-        if v is not None and not (isinstance(v, str) and v in _TRAINING_INSTANCE_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is TrainingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         v = self.instance_count
         if v is not None and not (type(v) is int and v >= 0):
@@ -2593,7 +2938,8 @@ class HyperParameterTuningResourceConfig(_Shape):
             string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, KMS_KEY_ID_PATTERN, out)
         v = self.allocation_strategy
         if v is not None and not (
-            isinstance(v, str) and v in _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES
+            (type(v) is str and v in _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES)
+            or v.__class__ is HyperParameterTuningAllocationStrategy
         ):
             enum_violations(
                 v, f"{prefix(p)}allocationStrategy", HyperParameterTuningAllocationStrategy, out
@@ -2619,7 +2965,13 @@ class HyperParameterTuningResourceConfig(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.instance_type) is not None:
-            out["InstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.instance_count) is not None:
             out["InstanceCount"] = v
         if (v := self.volume_size_in_gb) is not None:
@@ -2627,7 +2979,13 @@ class HyperParameterTuningResourceConfig(_Shape):
         if (v := self.volume_kms_key_id) is not None:
             out["VolumeKmsKeyId"] = v
         if (v := self.allocation_strategy) is not None:
-            out["AllocationStrategy"] = v if v.__class__ is str else enum_to_wire(v)
+            out["AllocationStrategy"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningAllocationStrategy
+                else enum_to_wire(v)
+            )
         if (v := self.instance_configs) is not None:
             out["InstanceConfigs"] = (
                 [
@@ -2645,27 +3003,44 @@ class HyperParameterTuningResourceConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_instance_type,
+            set_instance_count,
+            set_volume_size_in_gb,
+            set_volume_kms_key_id,
+            set_allocation_strategy,
+            set_instance_configs,
+        ) = _HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            instance_type=_TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        set_instance_type(
+            shape,
+            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("InstanceType")).__class__ is str
             else v,
-            instance_count=get("InstanceCount"),
-            volume_size_in_gb=get("VolumeSizeInGB"),
-            volume_kms_key_id=get("VolumeKmsKeyId"),
-            allocation_strategy=_HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES.get(v, v)
+        )
+        set_instance_count(shape, get("InstanceCount"))
+        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
+        set_volume_kms_key_id(shape, get("VolumeKmsKeyId"))
+        set_allocation_strategy(
+            shape,
+            _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES.get(v, v)
             if (v := get("AllocationStrategy")).__class__ is str
             else v,
-            instance_configs=[
+        )
+        set_instance_configs(
+            shape,
+            [
                 HyperParameterTuningInstanceConfig._from_wire(x, (p, "instanceConfigs", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("InstanceConfigs")).__class__ is list
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2733,6 +3108,7 @@ class OutputDataConfig(_Shape):
         "S3OutputPath": "s3_output_path",
         "CompressionType": "compression_type",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2754,7 +3130,10 @@ class OutputDataConfig(_Shape):
         ):
             string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
         v = self.compression_type
-        if v is not None and not (isinstance(v, str) and v in _OUTPUT_COMPRESSION_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _OUTPUT_COMPRESSION_TYPE_VALUES)
+            or v.__class__ is OutputCompressionType
+        ):
             enum_violations(v, f"{prefix(p)}compressionType", OutputCompressionType, out)
 
     def _to_wire(self) -> dict[str, Any]:
@@ -2765,24 +3144,34 @@ class OutputDataConfig(_Shape):
         if (v := self.s3_output_path) is not None:
             out["S3OutputPath"] = v
         if (v := self.compression_type) is not None:
-            out["CompressionType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["CompressionType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is OutputCompressionType
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_kms_key_id, set_s3_output_path, set_compression_type = _OUTPUT_DATA_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            kms_key_id=get("KmsKeyId"),
-            s3_output_path=get("S3OutputPath"),
-            compression_type=_OUTPUT_COMPRESSION_TYPE_VALUES.get(v, v)
+        set_kms_key_id(shape, get("KmsKeyId"))
+        set_s3_output_path(shape, get("S3OutputPath"))
+        set_compression_type(
+            shape,
+            _OUTPUT_COMPRESSION_TYPE_VALUES.get(v, v)
             if (v := get("CompressionType")).__class__ is str
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2846,6 +3235,7 @@ class IntegerParameterRange(_Shape):
         "MaxValue": "max_value",
         "ScalingType": "scaling_type",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2856,7 +3246,10 @@ class IntegerParameterRange(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_KEY_PATTERN.known or PARAMETER_KEY_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_KEY_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
         v = self.min_value
@@ -2865,7 +3258,10 @@ class IntegerParameterRange(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_VALUE_PATTERN.known or PARAMETER_VALUE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_VALUE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}minValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
         v = self.max_value
@@ -2874,11 +3270,17 @@ class IntegerParameterRange(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 256
-            and (v in PARAMETER_VALUE_PATTERN.known or PARAMETER_VALUE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or PARAMETER_VALUE_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}maxValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
         v = self.scaling_type
-        if v is not None and not (isinstance(v, str) and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES)
+            or v.__class__ is HyperParameterScalingType
+        ):
             enum_violations(v, f"{prefix(p)}scalingType", HyperParameterScalingType, out)
 
     def _to_wire(self) -> dict[str, Any]:
@@ -2891,25 +3293,35 @@ class IntegerParameterRange(_Shape):
         if (v := self.max_value) is not None:
             out["MaxValue"] = v
         if (v := self.scaling_type) is not None:
-            out["ScalingType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["ScalingType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterScalingType
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_name, set_min_value, set_max_value, set_scaling_type = _INTEGER_PARAMETER_RANGE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            name=get("Name"),
-            min_value=get("MinValue"),
-            max_value=get("MaxValue"),
-            scaling_type=_HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
+        set_name(shape, get("Name"))
+        set_min_value(shape, get("MinValue"))
+        set_max_value(shape, get("MaxValue"))
+        set_scaling_type(
+            shape,
+            _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
             if (v := get("ScalingType")).__class__ is str
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -2965,6 +3377,7 @@ class ParameterRanges(_Shape):
         "CategoricalParameterRanges": "categorical_parameter_ranges",
         "AutoParameters": "auto_parameters",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3076,24 +3489,38 @@ class ParameterRanges(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_integer_parameter_ranges,
+            set_continuous_parameter_ranges,
+            set_categorical_parameter_ranges,
+            set_auto_parameters,
+        ) = _PARAMETER_RANGES_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            integer_parameter_ranges=[
+        set_integer_parameter_ranges(
+            shape,
+            [
                 IntegerParameterRange._from_wire(x, (p, "integerParameterRanges", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("IntegerParameterRanges")).__class__ is list
             else v,
-            continuous_parameter_ranges=[
+        )
+        set_continuous_parameter_ranges(
+            shape,
+            [
                 ContinuousParameterRange._from_wire(x, (p, "continuousParameterRanges", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("ContinuousParameterRanges")).__class__ is list
             else v,
-            categorical_parameter_ranges=[
+        )
+        set_categorical_parameter_ranges(
+            shape,
+            [
                 CategoricalParameterRange._from_wire(
                     x, (p, "categoricalParameterRanges", i), unknown
                 )
@@ -3101,13 +3528,17 @@ class ParameterRanges(_Shape):
             ]
             if (v := get("CategoricalParameterRanges")).__class__ is list
             else v,
-            auto_parameters=[
+        )
+        set_auto_parameters(
+            shape,
+            [
                 AutoParameter._from_wire(x, (p, "autoParameters", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("AutoParameters")).__class__ is list
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3144,6 +3575,7 @@ class InstanceGroup(_Shape):
         "InstanceCount": "instance_count",
         "InstanceGroupName": "instance_group_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3151,7 +3583,10 @@ class InstanceGroup(_Shape):
         v = self.instance_type
         if v is None:
             out.append(missing(f"{prefix(p)}instanceType"))
-        elif not (isinstance(v, str) and v in _TRAINING_INSTANCE_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is TrainingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         v = self.instance_count
         if v is None:
@@ -3164,7 +3599,10 @@ class InstanceGroup(_Shape):
         elif not (
             type(v) is str
             and 1 <= len(v) <= 64
-            and (v in INSTANCE_GROUP_NAME_PATTERN.known or INSTANCE_GROUP_NAME_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or INSTANCE_GROUP_NAME_PATTERN.matches(v)
+            )
         ):
             string_violations(
                 v, f"{prefix(p)}instanceGroupName", 1, 64, INSTANCE_GROUP_NAME_PATTERN, out
@@ -3174,7 +3612,13 @@ class InstanceGroup(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.instance_type) is not None:
-            out["InstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.instance_count) is not None:
             out["InstanceCount"] = v
         if (v := self.instance_group_name) is not None:
@@ -3185,17 +3629,21 @@ class InstanceGroup(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_instance_type, set_instance_count, set_instance_group_name = _INSTANCE_GROUP_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            instance_type=_TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        set_instance_type(
+            shape,
+            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("InstanceType")).__class__ is str
             else v,
-            instance_count=get("InstanceCount"),
-            instance_group_name=get("InstanceGroupName"),
         )
+        set_instance_count(shape, get("InstanceCount"))
+        set_instance_group_name(shape, get("InstanceGroupName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3221,6 +3669,7 @@ class PlacementSpecification(_Shape):
         "UltraServerId": "ultra_server_id",
         "InstanceCount": "instance_count",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3247,13 +3696,14 @@ class PlacementSpecification(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_ultra_server_id, set_instance_count = _PLACEMENT_SPECIFICATION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            ultra_server_id=get("UltraServerId"),
-            instance_count=get("InstanceCount"),
-        )
+        set_ultra_server_id(shape, get("UltraServerId"))
+        set_instance_count(shape, get("InstanceCount"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3284,6 +3734,7 @@ class InstancePlacementConfig(_Shape):
         "EnableMultipleJobs": "enable_multiple_jobs",
         "PlacementSpecifications": "placement_specifications",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3328,19 +3779,23 @@ class InstancePlacementConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_enable_multiple_jobs, set_placement_specifications = _INSTANCE_PLACEMENT_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            enable_multiple_jobs=get("EnableMultipleJobs"),
-            placement_specifications=[
+        set_enable_multiple_jobs(shape, get("EnableMultipleJobs"))
+        set_placement_specifications(
+            shape,
+            [
                 PlacementSpecification._from_wire(x, (p, "placementSpecifications", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("PlacementSpecifications")).__class__ is list
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3393,6 +3848,7 @@ class InstancePreference(_Shape):
         "InstanceCount": "instance_count",
         "TrainingPlanArns": "training_plan_arns",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3400,7 +3856,10 @@ class InstancePreference(_Shape):
         v = self.instance_type
         if v is None:
             out.append(missing(f"{prefix(p)}instanceType"))
-        elif not (isinstance(v, str) and v in _TRAINING_INSTANCE_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is TrainingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         v = self.instance_count
         if v is not None and not (type(v) is int and v >= 0):
@@ -3432,7 +3891,13 @@ class InstancePreference(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.instance_type) is not None:
-            out["InstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.instance_count) is not None:
             out["InstanceCount"] = v
         if (v := self.training_plan_arns) is not None:
@@ -3443,17 +3908,23 @@ class InstancePreference(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_instance_type, set_instance_count, set_training_plan_arns = _INSTANCE_PREFERENCE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            instance_type=_TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        set_instance_type(
+            shape,
+            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("InstanceType")).__class__ is str
             else v,
-            instance_count=get("InstanceCount"),
-            training_plan_arns=list(v) if (v := get("TrainingPlanArns")).__class__ is list else v,
         )
+        set_instance_count(shape, get("InstanceCount"))
+        set_training_plan_arns(
+            shape, list(v) if (v := get("TrainingPlanArns")).__class__ is list else v
+        )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3622,12 +4093,16 @@ class ResourceConfig(_Shape):
         "SelectedInstanceType": "selected_instance_type",
         "SelectedInstanceCount": "selected_instance_count",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
         v: object
         v = self.instance_type
-        if v is not None and not (isinstance(v, str) and v in _TRAINING_INSTANCE_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is TrainingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         v = self.instance_count
         if v is not None and not (type(v) is int and v >= 0):
@@ -3694,7 +4169,10 @@ class ResourceConfig(_Shape):
                             )
                         )
         v = self.selected_instance_type
-        if v is not None and not (isinstance(v, str) and v in _TRAINING_INSTANCE_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is TrainingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}selectedInstanceType", TrainingInstanceType, out)
         v = self.selected_instance_count
         if v is not None and not (type(v) is int and v >= 0):
@@ -3704,7 +4182,13 @@ class ResourceConfig(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.instance_type) is not None:
-            out["InstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.instance_count) is not None:
             out["InstanceCount"] = v
         if (v := self.volume_size_in_gb) is not None:
@@ -3735,7 +4219,13 @@ class ResourceConfig(_Shape):
                 else v
             )
         if (v := self.selected_instance_type) is not None:
-            out["SelectedInstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SelectedInstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.selected_instance_count) is not None:
             out["SelectedInstanceCount"] = v
         return out
@@ -3744,39 +4234,67 @@ class ResourceConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_instance_type,
+            set_instance_count,
+            set_volume_size_in_gb,
+            set_volume_kms_key_id,
+            set_keep_alive_period_in_seconds,
+            set_instance_groups,
+            set_training_plan_arn,
+            set_instance_placement_config,
+            set_instance_preferences,
+            set_selected_instance_type,
+            set_selected_instance_count,
+        ) = _RESOURCE_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            instance_type=_TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        set_instance_type(
+            shape,
+            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("InstanceType")).__class__ is str
             else v,
-            instance_count=get("InstanceCount"),
-            volume_size_in_gb=get("VolumeSizeInGB"),
-            volume_kms_key_id=get("VolumeKmsKeyId"),
-            keep_alive_period_in_seconds=get("KeepAlivePeriodInSeconds"),
-            instance_groups=[
+        )
+        set_instance_count(shape, get("InstanceCount"))
+        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
+        set_volume_kms_key_id(shape, get("VolumeKmsKeyId"))
+        set_keep_alive_period_in_seconds(shape, get("KeepAlivePeriodInSeconds"))
+        set_instance_groups(
+            shape,
+            [
                 InstanceGroup._from_wire(x, (p, "instanceGroups", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("InstanceGroups")).__class__ is list
             else v,
-            training_plan_arn=get("TrainingPlanArn"),
-            instance_placement_config=None
+        )
+        set_training_plan_arn(shape, get("TrainingPlanArn"))
+        set_instance_placement_config(
+            shape,
+            None
             if (v := get("InstancePlacementConfig")) is None
             else InstancePlacementConfig._from_wire(v, (p, "instancePlacementConfig"), unknown),
-            instance_preferences=[
+        )
+        set_instance_preferences(
+            shape,
+            [
                 InstancePreference._from_wire(x, (p, "instancePreferences", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("InstancePreferences")).__class__ is list
             else v,
-            selected_instance_type=_TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        )
+        set_selected_instance_type(
+            shape,
+            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("SelectedInstanceType")).__class__ is str
             else v,
-            selected_instance_count=get("SelectedInstanceCount"),
         )
+        set_selected_instance_count(shape, get("SelectedInstanceCount"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3799,6 +4317,7 @@ class RetryStrategy(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "MaximumRetryAttempts": "maximum_retry_attempts",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3820,12 +4339,13 @@ class RetryStrategy(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_maximum_retry_attempts,) = _RETRY_STRATEGY_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            maximum_retry_attempts=get("MaximumRetryAttempts"),
-        )
+        set_maximum_retry_attempts(shape, get("MaximumRetryAttempts"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3921,6 +4441,7 @@ class StoppingCondition(_Shape):
         "MaxWaitTimeInSeconds": "max_wait_time_in_seconds",
         "MaxPendingTimeInSeconds": "max_pending_time_in_seconds",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3950,14 +4471,19 @@ class StoppingCondition(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_max_runtime_in_seconds,
+            set_max_wait_time_in_seconds,
+            set_max_pending_time_in_seconds,
+        ) = _STOPPING_CONDITION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            max_runtime_in_seconds=get("MaxRuntimeInSeconds"),
-            max_wait_time_in_seconds=get("MaxWaitTimeInSeconds"),
-            max_pending_time_in_seconds=get("MaxPendingTimeInSeconds"),
-        )
+        set_max_runtime_in_seconds(shape, get("MaxRuntimeInSeconds"))
+        set_max_wait_time_in_seconds(shape, get("MaxWaitTimeInSeconds"))
+        set_max_pending_time_in_seconds(shape, get("MaxPendingTimeInSeconds"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -3992,6 +4518,7 @@ class VpcConfig(_Shape):
         "SecurityGroupIds": "security_group_ids",
         "Subnets": "subnets",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4050,14 +4577,17 @@ class VpcConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_security_group_ids, set_subnets = _VPC_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            security_group_ids=list(v) if (v := get("SecurityGroupIds")).__class__ is list else v,
-            subnets=list(v) if (v := get("Subnets")).__class__ is list else v,
+        set_security_group_ids(
+            shape, list(v) if (v := get("SecurityGroupIds")).__class__ is list else v
         )
+        set_subnets(shape, list(v) if (v := get("Subnets")).__class__ is list else v)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -4246,6 +4776,7 @@ class HyperParameterTrainingJobDefinition(_Shape):
         "RetryStrategy": "retry_strategy",
         "Environment": "environment",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4293,7 +4824,7 @@ class HyperParameterTrainingJobDefinition(_Shape):
                         type(k0) is str
                         and len(k0) <= 256
                         and (
-                            k0 in HYPER_PARAMETER_KEY_PATTERN.known
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
                             or HYPER_PARAMETER_KEY_PATTERN.matches(k0)
                         )
                     ):
@@ -4316,7 +4847,7 @@ class HyperParameterTrainingJobDefinition(_Shape):
                         type(mv0) is str
                         and len(mv0) <= 2500
                         and (
-                            mv0 in HYPER_PARAMETER_VALUE_PATTERN.known
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
                             or HYPER_PARAMETER_VALUE_PATTERN.matches(mv0)
                         )
                     ):
@@ -4541,59 +5072,113 @@ class HyperParameterTrainingJobDefinition(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_definition_name,
+            set_tuning_objective,
+            set_hyper_parameter_ranges,
+            set_static_hyper_parameters,
+            set_algorithm_specification,
+            set_role_arn,
+            set_input_data_config,
+            set_vpc_config,
+            set_output_data_config,
+            set_resource_config,
+            set_hyper_parameter_tuning_resource_config,
+            set_stopping_condition,
+            set_enable_network_isolation,
+            set_enable_inter_container_traffic_encryption,
+            set_enable_managed_spot_training,
+            set_checkpoint_config,
+            set_retry_strategy,
+            set_environment,
+        ) = _HYPER_PARAMETER_TRAINING_JOB_DEFINITION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            definition_name=get("DefinitionName"),
-            tuning_objective=None
+        set_definition_name(shape, get("DefinitionName"))
+        set_tuning_objective(
+            shape,
+            None
             if (v := get("TuningObjective")) is None
             else HyperParameterTuningJobObjective._from_wire(v, (p, "tuningObjective"), unknown),
-            hyper_parameter_ranges=None
+        )
+        set_hyper_parameter_ranges(
+            shape,
+            None
             if (v := get("HyperParameterRanges")) is None
             else ParameterRanges._from_wire(v, (p, "hyperParameterRanges"), unknown),
-            static_hyper_parameters=dict(v)
-            if (v := get("StaticHyperParameters")).__class__ is dict
-            else v,
-            algorithm_specification=HyperParameterAlgorithmSpecification._from_wire(
-                get("AlgorithmSpecification"), (p, "algorithmSpecification"), unknown
+        )
+        set_static_hyper_parameters(
+            shape, dict(v) if (v := get("StaticHyperParameters")).__class__ is dict else v
+        )
+        set_algorithm_specification(
+            shape,
+            None
+            if (v := get("AlgorithmSpecification")) is None
+            else HyperParameterAlgorithmSpecification._from_wire(
+                v, (p, "algorithmSpecification"), unknown
             ),
-            role_arn=get("RoleArn"),
-            input_data_config=[
-                Channel._from_wire(x, (p, "inputDataConfig", i), unknown)
-                for i, x in enumerate(v, 1)
-            ]
+        )
+        set_role_arn(shape, get("RoleArn"))
+        set_input_data_config(
+            shape,
+            [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
             if (v := get("InputDataConfig")).__class__ is list
             else v,
-            vpc_config=None
+        )
+        set_vpc_config(
+            shape,
+            None
             if (v := get("VpcConfig")) is None
             else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
-            output_data_config=OutputDataConfig._from_wire(
-                get("OutputDataConfig"), (p, "outputDataConfig"), unknown
-            ),
-            resource_config=None
+        )
+        set_output_data_config(
+            shape,
+            None
+            if (v := get("OutputDataConfig")) is None
+            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
+        )
+        set_resource_config(
+            shape,
+            None
             if (v := get("ResourceConfig")) is None
             else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
-            hyper_parameter_tuning_resource_config=None
+        )
+        set_hyper_parameter_tuning_resource_config(
+            shape,
+            None
             if (v := get("HyperParameterTuningResourceConfig")) is None
             else HyperParameterTuningResourceConfig._from_wire(
                 v, (p, "hyperParameterTuningResourceConfig"), unknown
             ),
-            stopping_condition=StoppingCondition._from_wire(
-                get("StoppingCondition"), (p, "stoppingCondition"), unknown
-            ),
-            enable_network_isolation=get("EnableNetworkIsolation"),
-            enable_inter_container_traffic_encryption=get("EnableInterContainerTrafficEncryption"),
-            enable_managed_spot_training=get("EnableManagedSpotTraining"),
-            checkpoint_config=None
+        )
+        set_stopping_condition(
+            shape,
+            None
+            if (v := get("StoppingCondition")) is None
+            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
+        )
+        set_enable_network_isolation(shape, get("EnableNetworkIsolation"))
+        set_enable_inter_container_traffic_encryption(
+            shape, get("EnableInterContainerTrafficEncryption")
+        )
+        set_enable_managed_spot_training(shape, get("EnableManagedSpotTraining"))
+        set_checkpoint_config(
+            shape,
+            None
             if (v := get("CheckpointConfig")) is None
             else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
-            retry_strategy=None
+        )
+        set_retry_strategy(
+            shape,
+            None
             if (v := get("RetryStrategy")) is None
             else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
-            environment=dict(v) if (v := get("Environment")).__class__ is dict else v,
         )
+        set_environment(shape, dict(v) if (v := get("Environment")).__class__ is dict else v)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -4646,6 +5231,7 @@ class HyperbandStrategyConfig(_Shape):
         "MinResource": "min_resource",
         "MaxResource": "max_resource",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4670,13 +5256,14 @@ class HyperbandStrategyConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_min_resource, set_max_resource = _HYPERBAND_STRATEGY_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            min_resource=get("MinResource"),
-            max_resource=get("MaxResource"),
-        )
+        set_min_resource(shape, get("MinResource"))
+        set_max_resource(shape, get("MaxResource"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -4701,6 +5288,7 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperbandStrategyConfig": "hyperband_strategy_config",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4728,15 +5316,19 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_hyperband_strategy_config,) = _HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            hyperband_strategy_config=None
+        set_hyperband_strategy_config(
+            shape,
+            None
             if (v := get("HyperbandStrategyConfig")) is None
             else HyperbandStrategyConfig._from_wire(v, (p, "hyperbandStrategyConfig"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -4773,6 +5365,7 @@ class ResourceLimits(_Shape):
         "MaxParallelTrainingJobs": "max_parallel_training_jobs",
         "MaxRuntimeInSeconds": "max_runtime_in_seconds",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4804,14 +5397,19 @@ class ResourceLimits(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_max_number_of_training_jobs,
+            set_max_parallel_training_jobs,
+            set_max_runtime_in_seconds,
+        ) = _RESOURCE_LIMITS_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            max_number_of_training_jobs=get("MaxNumberOfTrainingJobs"),
-            max_parallel_training_jobs=get("MaxParallelTrainingJobs"),
-            max_runtime_in_seconds=get("MaxRuntimeInSeconds"),
-        )
+        set_max_number_of_training_jobs(shape, get("MaxNumberOfTrainingJobs"))
+        set_max_parallel_training_jobs(shape, get("MaxParallelTrainingJobs"))
+        set_max_runtime_in_seconds(shape, get("MaxRuntimeInSeconds"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -4846,6 +5444,7 @@ class TuningJobCompletionCriteria(_Shape):
         "BestObjectiveNotImproving": "best_objective_not_improving",
         "ConvergenceDetected": "convergence_detected",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4889,19 +5488,30 @@ class TuningJobCompletionCriteria(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_target_objective_metric_value,
+            set_best_objective_not_improving,
+            set_convergence_detected,
+        ) = _TUNING_JOB_COMPLETION_CRITERIA_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            target_objective_metric_value=get("TargetObjectiveMetricValue"),
-            best_objective_not_improving=None
+        set_target_objective_metric_value(shape, get("TargetObjectiveMetricValue"))
+        set_best_objective_not_improving(
+            shape,
+            None
             if (v := get("BestObjectiveNotImproving")) is None
             else BestObjectiveNotImproving._from_wire(v, (p, "bestObjectiveNotImproving"), unknown),
-            convergence_detected=None
+        )
+        set_convergence_detected(
+            shape,
+            None
             if (v := get("ConvergenceDetected")) is None
             else ConvergenceDetected._from_wire(v, (p, "convergenceDetected"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5001,6 +5611,7 @@ class HyperParameterTuningJobConfig(_Shape):
         "TuningJobCompletionCriteria": "tuning_job_completion_criteria",
         "RandomSeed": "random_seed",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5008,7 +5619,10 @@ class HyperParameterTuningJobConfig(_Shape):
         v = self.strategy
         if v is None:
             out.append(missing(f"{prefix(p)}strategy"))
-        elif not (isinstance(v, str) and v in _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES)
+            or v.__class__ is HyperParameterTuningJobStrategyType
+        ):
             enum_violations(v, f"{prefix(p)}strategy", HyperParameterTuningJobStrategyType, out)
         v = self.strategy_config
         if type(v) is HyperParameterTuningJobStrategyConfig:
@@ -5044,7 +5658,8 @@ class HyperParameterTuningJobConfig(_Shape):
             out.append(structure_violation(v, f"{prefix(p)}parameterRanges", "ParameterRanges"))
         v = self.training_job_early_stopping_type
         if v is not None and not (
-            isinstance(v, str) and v in _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES
+            (type(v) is str and v in _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES)
+            or v.__class__ is TrainingJobEarlyStoppingType
         ):
             enum_violations(
                 v, f"{prefix(p)}trainingJobEarlyStoppingType", TrainingJobEarlyStoppingType, out
@@ -5066,7 +5681,13 @@ class HyperParameterTuningJobConfig(_Shape):
         out: dict[str, Any] = {}
         v: Any
         if (v := self.strategy) is not None:
-            out["Strategy"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Strategy"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobStrategyType
+                else enum_to_wire(v)
+            )
         if (v := self.strategy_config) is not None:
             out["StrategyConfig"] = (
                 v._to_wire()
@@ -5088,7 +5709,13 @@ class HyperParameterTuningJobConfig(_Shape):
                 v._to_wire() if v.__class__ is ParameterRanges else value_to_wire(v)
             )
         if (v := self.training_job_early_stopping_type) is not None:
-            out["TrainingJobEarlyStoppingType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["TrainingJobEarlyStoppingType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingJobEarlyStoppingType
+                else enum_to_wire(v)
+            )
         if (v := self.tuning_job_completion_criteria) is not None:
             out["TuningJobCompletionCriteria"] = (
                 v._to_wire() if v.__class__ is TuningJobCompletionCriteria else value_to_wire(v)
@@ -5101,40 +5728,71 @@ class HyperParameterTuningJobConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_strategy,
+            set_strategy_config,
+            set_hyper_parameter_tuning_job_objective,
+            set_resource_limits,
+            set_parameter_ranges,
+            set_training_job_early_stopping_type,
+            set_tuning_job_completion_criteria,
+            set_random_seed,
+        ) = _HYPER_PARAMETER_TUNING_JOB_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            strategy=_HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
+        set_strategy(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
             if (v := get("Strategy")).__class__ is str
             else v,
-            strategy_config=None
+        )
+        set_strategy_config(
+            shape,
+            None
             if (v := get("StrategyConfig")) is None
             else HyperParameterTuningJobStrategyConfig._from_wire(
                 v, (p, "strategyConfig"), unknown
             ),
-            hyper_parameter_tuning_job_objective=None
+        )
+        set_hyper_parameter_tuning_job_objective(
+            shape,
+            None
             if (v := get("HyperParameterTuningJobObjective")) is None
             else HyperParameterTuningJobObjective._from_wire(
                 v, (p, "hyperParameterTuningJobObjective"), unknown
             ),
-            resource_limits=ResourceLimits._from_wire(
-                get("ResourceLimits"), (p, "resourceLimits"), unknown
-            ),
-            parameter_ranges=None
+        )
+        set_resource_limits(
+            shape,
+            None
+            if (v := get("ResourceLimits")) is None
+            else ResourceLimits._from_wire(v, (p, "resourceLimits"), unknown),
+        )
+        set_parameter_ranges(
+            shape,
+            None
             if (v := get("ParameterRanges")) is None
             else ParameterRanges._from_wire(v, (p, "parameterRanges"), unknown),
-            training_job_early_stopping_type=_TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES.get(v, v)
+        )
+        set_training_job_early_stopping_type(
+            shape,
+            _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES.get(v, v)
             if (v := get("TrainingJobEarlyStoppingType")).__class__ is str
             else v,
-            tuning_job_completion_criteria=None
+        )
+        set_tuning_job_completion_criteria(
+            shape,
+            None
             if (v := get("TuningJobCompletionCriteria")) is None
             else TuningJobCompletionCriteria._from_wire(
                 v, (p, "tuningJobCompletionCriteria"), unknown
             ),
-            random_seed=get("RandomSeed"),
         )
+        set_random_seed(shape, get("RandomSeed"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5156,6 +5814,7 @@ class ParentHyperParameterTuningJob(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5189,12 +5848,13 @@ class ParentHyperParameterTuningJob(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_hyper_parameter_tuning_job_name,) = _PARENT_HYPER_PARAMETER_TUNING_JOB_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
-        )
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5264,6 +5924,7 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
         "ParentHyperParameterTuningJobs": "parent_hyper_parameter_tuning_jobs",
         "WarmStartType": "warm_start_type",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5289,7 +5950,10 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
         v = self.warm_start_type
         if v is None:
             out.append(missing(f"{prefix(p)}warmStartType"))
-        elif not (isinstance(v, str) and v in _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES)
+            or v.__class__ is HyperParameterTuningJobWarmStartType
+        ):
             enum_violations(
                 v, f"{prefix(p)}warmStartType", HyperParameterTuningJobWarmStartType, out
             )
@@ -5309,19 +5973,30 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
                 else v
             )
         if (v := self.warm_start_type) is not None:
-            out["WarmStartType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["WarmStartType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobWarmStartType
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_parent_hyper_parameter_tuning_jobs, set_warm_start_type = (
+            _HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            parent_hyper_parameter_tuning_jobs=[
+        set_parent_hyper_parameter_tuning_jobs(
+            shape,
+            [
                 ParentHyperParameterTuningJob._from_wire(
                     x, (p, "parentHyperParameterTuningJobs", i), unknown
                 )
@@ -5329,10 +6004,14 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
             ]
             if (v := get("ParentHyperParameterTuningJobs")).__class__ is list
             else v,
-            warm_start_type=_HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES.get(v, v)
+        )
+        set_warm_start_type(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES.get(v, v)
             if (v := get("WarmStartType")).__class__ is str
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5371,6 +6050,7 @@ class Tag(_Shape):
         "Key": "key",
         "Value": "value",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5407,13 +6087,14 @@ class Tag(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_key, set_value = _TAG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            key=get("Key"),
-            value=get("Value"),
-        )
+        set_key(shape, get("Key"))
+        set_value(shape, get("Value"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5523,6 +6204,7 @@ class CreateHyperParameterTuningJobRequest(_Shape):
         "Tags": "tags",
         "Autotune": "autotune",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -5660,21 +6342,40 @@ class CreateHyperParameterTuningJobRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_hyper_parameter_tuning_job_name,
+            set_hyper_parameter_tuning_job_config,
+            set_training_job_definition,
+            set_training_job_definitions,
+            set_warm_start_config,
+            set_tags,
+            set_autotune,
+        ) = _CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
-            hyper_parameter_tuning_job_config=HyperParameterTuningJobConfig._from_wire(
-                get("HyperParameterTuningJobConfig"), (p, "hyperParameterTuningJobConfig"), unknown
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_config(
+            shape,
+            None
+            if (v := get("HyperParameterTuningJobConfig")) is None
+            else HyperParameterTuningJobConfig._from_wire(
+                v, (p, "hyperParameterTuningJobConfig"), unknown
             ),
-            training_job_definition=None
+        )
+        set_training_job_definition(
+            shape,
+            None
             if (v := get("TrainingJobDefinition")) is None
             else HyperParameterTrainingJobDefinition._from_wire(
                 v, (p, "trainingJobDefinition"), unknown
             ),
-            training_job_definitions=[
+        )
+        set_training_job_definitions(
+            shape,
+            [
                 HyperParameterTrainingJobDefinition._from_wire(
                     x, (p, "trainingJobDefinitions", i), unknown
                 )
@@ -5682,18 +6383,28 @@ class CreateHyperParameterTuningJobRequest(_Shape):
             ]
             if (v := get("TrainingJobDefinitions")).__class__ is list
             else v,
-            warm_start_config=None
+        )
+        set_warm_start_config(
+            shape,
+            None
             if (v := get("WarmStartConfig")) is None
             else HyperParameterTuningJobWarmStartConfig._from_wire(
                 v, (p, "warmStartConfig"), unknown
             ),
-            tags=[Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
+        )
+        set_tags(
+            shape,
+            [Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
             if (v := get("Tags")).__class__ is list
             else v,
-            autotune=None
+        )
+        set_autotune(
+            shape,
+            None
             if (v := get("Autotune")) is None
             else Autotune._from_wire(v, (p, "autotune"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5714,6 +6425,7 @@ class CreateHyperParameterTuningJobResponse(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobArn": "hyper_parameter_tuning_job_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -5726,12 +6438,14 @@ class CreateHyperParameterTuningJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
-        get: Any = data.get
-        return cls(
-            hyper_parameter_tuning_job_arn=get("HyperParameterTuningJobArn"),
+        set_hyper_parameter_tuning_job_arn, set_response_metadata = (
+            _CREATE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
+        shape = object.__new__(cls)
+        get: Any = data.get
+        set_hyper_parameter_tuning_job_arn(shape, get("HyperParameterTuningJobArn"))
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5783,6 +6497,7 @@ class DebugHookConfig(_Shape):
         "HookParameters": "hook_parameters",
         "CollectionConfigurations": "collection_configurations",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5791,7 +6506,10 @@ class DebugHookConfig(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 4096
-            and (v in DIRECTORY_PATH_PATTERN.known or DIRECTORY_PATH_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or DIRECTORY_PATH_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
         v = self.s3_output_path
@@ -5812,7 +6530,10 @@ class DebugHookConfig(_Shape):
                     if not (
                         type(k0) is str
                         and 1 <= len(k0) <= 256
-                        and (k0 in CONFIG_KEY_PATTERN.known or CONFIG_KEY_PATTERN.matches(k0))
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
                     ):
                         key_errors7: list[Violation] = []
                         string_violations(
@@ -5832,7 +6553,10 @@ class DebugHookConfig(_Shape):
                     if not (
                         type(mv0) is str
                         and len(mv0) <= 256
-                        and (mv0 in CONFIG_VALUE_PATTERN.known or CONFIG_VALUE_PATTERN.matches(mv0))
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
                     ):
                         value_errors8: list[Violation] = []
                         string_violations(
@@ -5890,21 +6614,27 @@ class DebugHookConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_local_path, set_s3_output_path, set_hook_parameters, set_collection_configurations = (
+            _DEBUG_HOOK_CONFIG_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            local_path=get("LocalPath"),
-            s3_output_path=get("S3OutputPath"),
-            hook_parameters=dict(v) if (v := get("HookParameters")).__class__ is dict else v,
-            collection_configurations=[
+        set_local_path(shape, get("LocalPath"))
+        set_s3_output_path(shape, get("S3OutputPath"))
+        set_hook_parameters(shape, dict(v) if (v := get("HookParameters")).__class__ is dict else v)
+        set_collection_configurations(
+            shape,
+            [
                 CollectionConfiguration._from_wire(x, (p, "collectionConfigurations", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("CollectionConfigurations")).__class__ is list
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -5980,6 +6710,7 @@ class DebugRuleConfiguration(_Shape):
         "VolumeSizeInGB": "volume_size_in_gb",
         "RuleParameters": "rule_parameters",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5991,7 +6722,7 @@ class DebugRuleConfiguration(_Shape):
             type(v) is str
             and 1 <= len(v) <= 256
             and (
-                v in RULE_CONFIGURATION_NAME_PATTERN.known
+                (v.isascii() and "\n" not in v and "\r" not in v)
                 or RULE_CONFIGURATION_NAME_PATTERN.matches(v)
             )
         ):
@@ -6002,7 +6733,10 @@ class DebugRuleConfiguration(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 4096
-            and (v in DIRECTORY_PATH_PATTERN.known or DIRECTORY_PATH_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or DIRECTORY_PATH_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
         v = self.s3_output_path
@@ -6018,13 +6752,19 @@ class DebugRuleConfiguration(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 255
-            and (v in ALGORITHM_IMAGE_PATTERN.known or ALGORITHM_IMAGE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or ALGORITHM_IMAGE_PATTERN.matches(v)
+            )
         ):
             string_violations(
                 v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out
             )
         v = self.instance_type
-        if v is not None and not (isinstance(v, str) and v in _PROCESSING_INSTANCE_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _PROCESSING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is ProcessingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}instanceType", ProcessingInstanceType, out)
         v = self.volume_size_in_gb
         if v is not None and not (type(v) is int and v >= 0):
@@ -6038,7 +6778,10 @@ class DebugRuleConfiguration(_Shape):
                     if not (
                         type(k0) is str
                         and 1 <= len(k0) <= 256
-                        and (k0 in CONFIG_KEY_PATTERN.known or CONFIG_KEY_PATTERN.matches(k0))
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
                     ):
                         key_errors9: list[Violation] = []
                         string_violations(
@@ -6058,7 +6801,10 @@ class DebugRuleConfiguration(_Shape):
                     if not (
                         type(mv0) is str
                         and len(mv0) <= 256
-                        and (mv0 in CONFIG_VALUE_PATTERN.known or CONFIG_VALUE_PATTERN.matches(mv0))
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
                     ):
                         value_errors10: list[Violation] = []
                         string_violations(
@@ -6088,7 +6834,13 @@ class DebugRuleConfiguration(_Shape):
         if (v := self.rule_evaluator_image) is not None:
             out["RuleEvaluatorImage"] = v
         if (v := self.instance_type) is not None:
-            out["InstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is ProcessingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.volume_size_in_gb) is not None:
             out["VolumeSizeInGB"] = v
         if (v := self.rule_parameters) is not None:
@@ -6099,21 +6851,33 @@ class DebugRuleConfiguration(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_rule_configuration_name,
+            set_local_path,
+            set_s3_output_path,
+            set_rule_evaluator_image,
+            set_instance_type,
+            set_volume_size_in_gb,
+            set_rule_parameters,
+        ) = _DEBUG_RULE_CONFIGURATION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            rule_configuration_name=get("RuleConfigurationName"),
-            local_path=get("LocalPath"),
-            s3_output_path=get("S3OutputPath"),
-            rule_evaluator_image=get("RuleEvaluatorImage"),
-            instance_type=_PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
+        set_rule_configuration_name(shape, get("RuleConfigurationName"))
+        set_local_path(shape, get("LocalPath"))
+        set_s3_output_path(shape, get("S3OutputPath"))
+        set_rule_evaluator_image(shape, get("RuleEvaluatorImage"))
+        set_instance_type(
+            shape,
+            _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("InstanceType")).__class__ is str
             else v,
-            volume_size_in_gb=get("VolumeSizeInGB"),
-            rule_parameters=dict(v) if (v := get("RuleParameters")).__class__ is dict else v,
         )
+        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
+        set_rule_parameters(shape, dict(v) if (v := get("RuleParameters")).__class__ is dict else v)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6167,6 +6931,7 @@ class ExperimentConfig(_Shape):
         "TrialComponentDisplayName": "trial_component_display_name",
         "RunName": "run_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6240,15 +7005,18 @@ class ExperimentConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
-        get: Any = data.get
-        return cls(
-            experiment_name=get("ExperimentName"),
-            trial_name=get("TrialName"),
-            trial_component_display_name=get("TrialComponentDisplayName"),
-            run_name=get("RunName"),
+        set_experiment_name, set_trial_name, set_trial_component_display_name, set_run_name = (
+            _EXPERIMENT_CONFIG_SETTERS
         )
+        shape = object.__new__(cls)
+        get: Any = data.get
+        set_experiment_name(shape, get("ExperimentName"))
+        set_trial_name(shape, get("TrialName"))
+        set_trial_component_display_name(shape, get("TrialComponentDisplayName"))
+        set_run_name(shape, get("RunName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6269,6 +7037,7 @@ class InfraCheckConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "EnableInfraCheck": "enable_infra_check",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6288,12 +7057,13 @@ class InfraCheckConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_enable_infra_check,) = _INFRA_CHECK_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            enable_infra_check=get("EnableInfraCheck"),
-        )
+        set_enable_infra_check(shape, get("EnableInfraCheck"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6328,6 +7098,7 @@ class MlflowConfig(_Shape):
         "MlflowExperimentName": "mlflow_experiment_name",
         "MlflowRunName": "mlflow_run_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6348,7 +7119,7 @@ class MlflowConfig(_Shape):
             type(v) is str
             and 1 <= len(v) <= 256
             and (
-                v in MLFLOW_EXPERIMENT_NAME_PATTERN.known
+                (v.isascii() and "\n" not in v and "\r" not in v)
                 or MLFLOW_EXPERIMENT_NAME_PATTERN.matches(v)
             )
         ):
@@ -6359,7 +7130,10 @@ class MlflowConfig(_Shape):
         if v is not None and not (
             type(v) is str
             and 1 <= len(v) <= 256
-            and (v in MLFLOW_RUN_NAME_PATTERN.known or MLFLOW_RUN_NAME_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or MLFLOW_RUN_NAME_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}mlflowRunName", 1, 256, MLFLOW_RUN_NAME_PATTERN, out)
 
@@ -6378,14 +7152,17 @@ class MlflowConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
-        get: Any = data.get
-        return cls(
-            mlflow_resource_arn=get("MlflowResourceArn"),
-            mlflow_experiment_name=get("MlflowExperimentName"),
-            mlflow_run_name=get("MlflowRunName"),
+        set_mlflow_resource_arn, set_mlflow_experiment_name, set_mlflow_run_name = (
+            _MLFLOW_CONFIG_SETTERS
         )
+        shape = object.__new__(cls)
+        get: Any = data.get
+        set_mlflow_resource_arn(shape, get("MlflowResourceArn"))
+        set_mlflow_experiment_name(shape, get("MlflowExperimentName"))
+        set_mlflow_run_name(shape, get("MlflowRunName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6414,6 +7191,7 @@ class ModelPackageConfig(_Shape):
         "ModelPackageGroupArn": "model_package_group_arn",
         "SourceModelPackageArn": "source_model_package_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6455,13 +7233,14 @@ class ModelPackageConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_model_package_group_arn, set_source_model_package_arn = _MODEL_PACKAGE_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            model_package_group_arn=get("ModelPackageGroupArn"),
-            source_model_package_arn=get("SourceModelPackageArn"),
-        )
+        set_model_package_group_arn(shape, get("ModelPackageGroupArn"))
+        set_source_model_package_arn(shape, get("SourceModelPackageArn"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6516,6 +7295,7 @@ class ProfilerConfig(_Shape):
         "ProfilingParameters": "profiling_parameters",
         "DisableProfiler": "disable_profiler",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6539,7 +7319,10 @@ class ProfilerConfig(_Shape):
                     if not (
                         type(k0) is str
                         and 1 <= len(k0) <= 256
-                        and (k0 in CONFIG_KEY_PATTERN.known or CONFIG_KEY_PATTERN.matches(k0))
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
                     ):
                         key_errors11: list[Violation] = []
                         string_violations(
@@ -6559,7 +7342,10 @@ class ProfilerConfig(_Shape):
                     if not (
                         type(mv0) is str
                         and len(mv0) <= 256
-                        and (mv0 in CONFIG_VALUE_PATTERN.known or CONFIG_VALUE_PATTERN.matches(mv0))
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
                     ):
                         value_errors12: list[Violation] = []
                         string_violations(
@@ -6601,18 +7387,24 @@ class ProfilerConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_s3_output_path,
+            set_profiling_interval_in_milliseconds,
+            set_profiling_parameters,
+            set_disable_profiler,
+        ) = _PROFILER_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            s3_output_path=get("S3OutputPath"),
-            profiling_interval_in_milliseconds=get("ProfilingIntervalInMilliseconds"),
-            profiling_parameters=dict(v)
-            if (v := get("ProfilingParameters")).__class__ is dict
-            else v,
-            disable_profiler=get("DisableProfiler"),
+        set_s3_output_path(shape, get("S3OutputPath"))
+        set_profiling_interval_in_milliseconds(shape, get("ProfilingIntervalInMilliseconds"))
+        set_profiling_parameters(
+            shape, dict(v) if (v := get("ProfilingParameters")).__class__ is dict else v
         )
+        set_disable_profiler(shape, get("DisableProfiler"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6683,6 +7475,7 @@ class ProfilerRuleConfiguration(_Shape):
         "VolumeSizeInGB": "volume_size_in_gb",
         "RuleParameters": "rule_parameters",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6694,7 +7487,7 @@ class ProfilerRuleConfiguration(_Shape):
             type(v) is str
             and 1 <= len(v) <= 256
             and (
-                v in RULE_CONFIGURATION_NAME_PATTERN.known
+                (v.isascii() and "\n" not in v and "\r" not in v)
                 or RULE_CONFIGURATION_NAME_PATTERN.matches(v)
             )
         ):
@@ -6705,7 +7498,10 @@ class ProfilerRuleConfiguration(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 4096
-            and (v in DIRECTORY_PATH_PATTERN.known or DIRECTORY_PATH_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or DIRECTORY_PATH_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
         v = self.s3_output_path
@@ -6721,13 +7517,19 @@ class ProfilerRuleConfiguration(_Shape):
         elif not (
             type(v) is str
             and len(v) <= 255
-            and (v in ALGORITHM_IMAGE_PATTERN.known or ALGORITHM_IMAGE_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or ALGORITHM_IMAGE_PATTERN.matches(v)
+            )
         ):
             string_violations(
                 v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out
             )
         v = self.instance_type
-        if v is not None and not (isinstance(v, str) and v in _PROCESSING_INSTANCE_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _PROCESSING_INSTANCE_TYPE_VALUES)
+            or v.__class__ is ProcessingInstanceType
+        ):
             enum_violations(v, f"{prefix(p)}instanceType", ProcessingInstanceType, out)
         v = self.volume_size_in_gb
         if v is not None and not (type(v) is int and v >= 0):
@@ -6741,7 +7543,10 @@ class ProfilerRuleConfiguration(_Shape):
                     if not (
                         type(k0) is str
                         and 1 <= len(k0) <= 256
-                        and (k0 in CONFIG_KEY_PATTERN.known or CONFIG_KEY_PATTERN.matches(k0))
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
                     ):
                         key_errors13: list[Violation] = []
                         string_violations(
@@ -6761,7 +7566,10 @@ class ProfilerRuleConfiguration(_Shape):
                     if not (
                         type(mv0) is str
                         and len(mv0) <= 256
-                        and (mv0 in CONFIG_VALUE_PATTERN.known or CONFIG_VALUE_PATTERN.matches(mv0))
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
                     ):
                         value_errors14: list[Violation] = []
                         string_violations(
@@ -6791,7 +7599,13 @@ class ProfilerRuleConfiguration(_Shape):
         if (v := self.rule_evaluator_image) is not None:
             out["RuleEvaluatorImage"] = v
         if (v := self.instance_type) is not None:
-            out["InstanceType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["InstanceType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is ProcessingInstanceType
+                else enum_to_wire(v)
+            )
         if (v := self.volume_size_in_gb) is not None:
             out["VolumeSizeInGB"] = v
         if (v := self.rule_parameters) is not None:
@@ -6802,21 +7616,33 @@ class ProfilerRuleConfiguration(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_rule_configuration_name,
+            set_local_path,
+            set_s3_output_path,
+            set_rule_evaluator_image,
+            set_instance_type,
+            set_volume_size_in_gb,
+            set_rule_parameters,
+        ) = _PROFILER_RULE_CONFIGURATION_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            rule_configuration_name=get("RuleConfigurationName"),
-            local_path=get("LocalPath"),
-            s3_output_path=get("S3OutputPath"),
-            rule_evaluator_image=get("RuleEvaluatorImage"),
-            instance_type=_PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
+        set_rule_configuration_name(shape, get("RuleConfigurationName"))
+        set_local_path(shape, get("LocalPath"))
+        set_s3_output_path(shape, get("S3OutputPath"))
+        set_rule_evaluator_image(shape, get("RuleEvaluatorImage"))
+        set_instance_type(
+            shape,
+            _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
             if (v := get("InstanceType")).__class__ is str
             else v,
-            volume_size_in_gb=get("VolumeSizeInGB"),
-            rule_parameters=dict(v) if (v := get("RuleParameters")).__class__ is dict else v,
         )
+        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
+        set_rule_parameters(shape, dict(v) if (v := get("RuleParameters")).__class__ is dict else v)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6837,6 +7663,7 @@ class RemoteDebugConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "EnableRemoteDebug": "enable_remote_debug",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6856,12 +7683,13 @@ class RemoteDebugConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_enable_remote_debug,) = _REMOTE_DEBUG_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            enable_remote_debug=get("EnableRemoteDebug"),
-        )
+        set_enable_remote_debug(shape, get("EnableRemoteDebug"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -6957,6 +7785,7 @@ class ServerlessJobConfig(_Shape):
         "EvaluatorArn": "evaluator_arn",
         "SequenceLength": "sequence_length",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6981,21 +7810,32 @@ class ServerlessJobConfig(_Shape):
         v = self.job_type
         if v is None:
             out.append(missing(f"{prefix(p)}jobType"))
-        elif not (isinstance(v, str) and v in _SERVERLESS_JOB_TYPE_VALUES):
+        elif not (
+            (type(v) is str and v in _SERVERLESS_JOB_TYPE_VALUES)
+            or v.__class__ is ServerlessJobType
+        ):
             enum_violations(v, f"{prefix(p)}jobType", ServerlessJobType, out)
         v = self.customization_technique
-        if v is not None and not (isinstance(v, str) and v in _CUSTOMIZATION_TECHNIQUE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _CUSTOMIZATION_TECHNIQUE_VALUES)
+            or v.__class__ is CustomizationTechnique
+        ):
             enum_violations(v, f"{prefix(p)}customizationTechnique", CustomizationTechnique, out)
         v = self.peft
-        if v is not None and not (isinstance(v, str) and v in _PEFT_VALUES):
+        if v is not None and not ((type(v) is str and v in _PEFT_VALUES) or v.__class__ is Peft):
             enum_violations(v, f"{prefix(p)}peft", Peft, out)
         v = self.evaluation_type
-        if v is not None and not (isinstance(v, str) and v in _EVALUATION_TYPE_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _EVALUATION_TYPE_VALUES) or v.__class__ is EvaluationType
+        ):
             enum_violations(v, f"{prefix(p)}evaluationType", EvaluationType, out)
         v = self.evaluator_arn
         if v is not None and not (
             type(v) is str
-            and (v in EVALUATOR_ARN_PATTERN.known or EVALUATOR_ARN_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or EVALUATOR_ARN_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}evaluatorArn", None, None, EVALUATOR_ARN_PATTERN, out)
         v = self.sequence_length
@@ -7014,13 +7854,33 @@ class ServerlessJobConfig(_Shape):
         if (v := self.accept_eula) is not None:
             out["AcceptEula"] = v
         if (v := self.job_type) is not None:
-            out["JobType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["JobType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is ServerlessJobType
+                else enum_to_wire(v)
+            )
         if (v := self.customization_technique) is not None:
-            out["CustomizationTechnique"] = v if v.__class__ is str else enum_to_wire(v)
+            out["CustomizationTechnique"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is CustomizationTechnique
+                else enum_to_wire(v)
+            )
         if (v := self.peft) is not None:
-            out["Peft"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Peft"] = (
+                v if v.__class__ is str else v._value_ if v.__class__ is Peft else enum_to_wire(v)
+            )
         if (v := self.evaluation_type) is not None:
-            out["EvaluationType"] = v if v.__class__ is str else enum_to_wire(v)
+            out["EvaluationType"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is EvaluationType
+                else enum_to_wire(v)
+            )
         if (v := self.evaluator_arn) is not None:
             out["EvaluatorArn"] = v
         if (v := self.sequence_length) is not None:
@@ -7031,26 +7891,43 @@ class ServerlessJobConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_base_model_arn,
+            set_accept_eula,
+            set_job_type,
+            set_customization_technique,
+            set_peft,
+            set_evaluation_type,
+            set_evaluator_arn,
+            set_sequence_length,
+        ) = _SERVERLESS_JOB_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            base_model_arn=get("BaseModelArn"),
-            accept_eula=get("AcceptEula"),
-            job_type=_SERVERLESS_JOB_TYPE_VALUES.get(v, v)
-            if (v := get("JobType")).__class__ is str
-            else v,
-            customization_technique=_CUSTOMIZATION_TECHNIQUE_VALUES.get(v, v)
+        set_base_model_arn(shape, get("BaseModelArn"))
+        set_accept_eula(shape, get("AcceptEula"))
+        set_job_type(
+            shape,
+            _SERVERLESS_JOB_TYPE_VALUES.get(v, v) if (v := get("JobType")).__class__ is str else v,
+        )
+        set_customization_technique(
+            shape,
+            _CUSTOMIZATION_TECHNIQUE_VALUES.get(v, v)
             if (v := get("CustomizationTechnique")).__class__ is str
             else v,
-            peft=_PEFT_VALUES.get(v, v) if (v := get("Peft")).__class__ is str else v,
-            evaluation_type=_EVALUATION_TYPE_VALUES.get(v, v)
+        )
+        set_peft(shape, _PEFT_VALUES.get(v, v) if (v := get("Peft")).__class__ is str else v)
+        set_evaluation_type(
+            shape,
+            _EVALUATION_TYPE_VALUES.get(v, v)
             if (v := get("EvaluationType")).__class__ is str
             else v,
-            evaluator_arn=get("EvaluatorArn"),
-            sequence_length=get("SequenceLength"),
         )
+        set_evaluator_arn(shape, get("EvaluatorArn"))
+        set_sequence_length(shape, get("SequenceLength"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -7073,6 +7950,7 @@ class SessionChainingConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "EnableSessionTagChaining": "enable_session_tag_chaining",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -7092,12 +7970,13 @@ class SessionChainingConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_enable_session_tag_chaining,) = _SESSION_CHAINING_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            enable_session_tag_chaining=get("EnableSessionTagChaining"),
-        )
+        set_enable_session_tag_chaining(shape, get("EnableSessionTagChaining"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -7127,6 +8006,7 @@ class TensorBoardOutputConfig(_Shape):
         "LocalPath": "local_path",
         "S3OutputPath": "s3_output_path",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -7135,7 +8015,10 @@ class TensorBoardOutputConfig(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 4096
-            and (v in DIRECTORY_PATH_PATTERN.known or DIRECTORY_PATH_PATTERN.matches(v))
+            and (
+                (v.isascii() and "\n" not in v and "\r" not in v)
+                or DIRECTORY_PATH_PATTERN.matches(v)
+            )
         ):
             string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
         v = self.s3_output_path
@@ -7161,13 +8044,14 @@ class TensorBoardOutputConfig(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        set_local_path, set_s3_output_path = _TENSOR_BOARD_OUTPUT_CONFIG_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            local_path=get("LocalPath"),
-            s3_output_path=get("S3OutputPath"),
-        )
+        set_local_path(shape, get("LocalPath"))
+        set_s3_output_path(shape, get("S3OutputPath"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -7486,6 +8370,7 @@ class CreateTrainingJobRequest(_Shape):
         "MlflowConfig": "mlflow_config",
         "ModelPackageConfig": "model_package_config",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -7516,7 +8401,7 @@ class CreateTrainingJobRequest(_Shape):
                         type(k0) is str
                         and len(k0) <= 256
                         and (
-                            k0 in HYPER_PARAMETER_KEY_PATTERN.known
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
                             or HYPER_PARAMETER_KEY_PATTERN.matches(k0)
                         )
                     ):
@@ -7539,7 +8424,7 @@ class CreateTrainingJobRequest(_Shape):
                         type(mv0) is str
                         and len(mv0) <= 2500
                         and (
-                            mv0 in HYPER_PARAMETER_VALUE_PATTERN.known
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
                             or HYPER_PARAMETER_VALUE_PATTERN.matches(mv0)
                         )
                     ):
@@ -7895,63 +8780,135 @@ class CreateTrainingJobRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_training_job_name,
+            set_hyper_parameters,
+            set_algorithm_specification,
+            set_role_arn,
+            set_input_data_config,
+            set_output_data_config,
+            set_resource_config,
+            set_vpc_config,
+            set_stopping_condition,
+            set_tags,
+            set_enable_network_isolation,
+            set_enable_inter_container_traffic_encryption,
+            set_enable_managed_spot_training,
+            set_checkpoint_config,
+            set_debug_hook_config,
+            set_debug_rule_configurations,
+            set_tensor_board_output_config,
+            set_experiment_config,
+            set_profiler_config,
+            set_profiler_rule_configurations,
+            set_environment,
+            set_retry_strategy,
+            set_remote_debug_config,
+            set_infra_check_config,
+            set_session_chaining_config,
+            set_serverless_job_config,
+            set_mlflow_config,
+            set_model_package_config,
+        ) = _CREATE_TRAINING_JOB_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_job_name=get("TrainingJobName"),
-            hyper_parameters=dict(v) if (v := get("HyperParameters")).__class__ is dict else v,
-            algorithm_specification=None
+        set_training_job_name(shape, get("TrainingJobName"))
+        set_hyper_parameters(
+            shape, dict(v) if (v := get("HyperParameters")).__class__ is dict else v
+        )
+        set_algorithm_specification(
+            shape,
+            None
             if (v := get("AlgorithmSpecification")) is None
             else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), unknown),
-            role_arn=get("RoleArn"),
-            input_data_config=[
-                Channel._from_wire(x, (p, "inputDataConfig", i), unknown)
-                for i, x in enumerate(v, 1)
-            ]
+        )
+        set_role_arn(shape, get("RoleArn"))
+        set_input_data_config(
+            shape,
+            [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
             if (v := get("InputDataConfig")).__class__ is list
             else v,
-            output_data_config=OutputDataConfig._from_wire(
-                get("OutputDataConfig"), (p, "outputDataConfig"), unknown
-            ),
-            resource_config=None
+        )
+        set_output_data_config(
+            shape,
+            None
+            if (v := get("OutputDataConfig")) is None
+            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
+        )
+        set_resource_config(
+            shape,
+            None
             if (v := get("ResourceConfig")) is None
             else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
-            vpc_config=None
+        )
+        set_vpc_config(
+            shape,
+            None
             if (v := get("VpcConfig")) is None
             else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
-            stopping_condition=None
+        )
+        set_stopping_condition(
+            shape,
+            None
             if (v := get("StoppingCondition")) is None
             else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
-            tags=[Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
+        )
+        set_tags(
+            shape,
+            [Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
             if (v := get("Tags")).__class__ is list
             else v,
-            enable_network_isolation=get("EnableNetworkIsolation"),
-            enable_inter_container_traffic_encryption=get("EnableInterContainerTrafficEncryption"),
-            enable_managed_spot_training=get("EnableManagedSpotTraining"),
-            checkpoint_config=None
+        )
+        set_enable_network_isolation(shape, get("EnableNetworkIsolation"))
+        set_enable_inter_container_traffic_encryption(
+            shape, get("EnableInterContainerTrafficEncryption")
+        )
+        set_enable_managed_spot_training(shape, get("EnableManagedSpotTraining"))
+        set_checkpoint_config(
+            shape,
+            None
             if (v := get("CheckpointConfig")) is None
             else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
-            debug_hook_config=None
+        )
+        set_debug_hook_config(
+            shape,
+            None
             if (v := get("DebugHookConfig")) is None
             else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), unknown),
-            debug_rule_configurations=[
+        )
+        set_debug_rule_configurations(
+            shape,
+            [
                 DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("DebugRuleConfigurations")).__class__ is list
             else v,
-            tensor_board_output_config=None
+        )
+        set_tensor_board_output_config(
+            shape,
+            None
             if (v := get("TensorBoardOutputConfig")) is None
             else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), unknown),
-            experiment_config=None
+        )
+        set_experiment_config(
+            shape,
+            None
             if (v := get("ExperimentConfig")) is None
             else ExperimentConfig._from_wire(v, (p, "experimentConfig"), unknown),
-            profiler_config=None
+        )
+        set_profiler_config(
+            shape,
+            None
             if (v := get("ProfilerConfig")) is None
             else ProfilerConfig._from_wire(v, (p, "profilerConfig"), unknown),
-            profiler_rule_configurations=[
+        )
+        set_profiler_rule_configurations(
+            shape,
+            [
                 ProfilerRuleConfiguration._from_wire(
                     x, (p, "profilerRuleConfigurations", i), unknown
                 )
@@ -7959,29 +8916,51 @@ class CreateTrainingJobRequest(_Shape):
             ]
             if (v := get("ProfilerRuleConfigurations")).__class__ is list
             else v,
-            environment=dict(v) if (v := get("Environment")).__class__ is dict else v,
-            retry_strategy=None
+        )
+        set_environment(shape, dict(v) if (v := get("Environment")).__class__ is dict else v)
+        set_retry_strategy(
+            shape,
+            None
             if (v := get("RetryStrategy")) is None
             else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
-            remote_debug_config=None
+        )
+        set_remote_debug_config(
+            shape,
+            None
             if (v := get("RemoteDebugConfig")) is None
             else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), unknown),
-            infra_check_config=None
+        )
+        set_infra_check_config(
+            shape,
+            None
             if (v := get("InfraCheckConfig")) is None
             else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), unknown),
-            session_chaining_config=None
+        )
+        set_session_chaining_config(
+            shape,
+            None
             if (v := get("SessionChainingConfig")) is None
             else SessionChainingConfig._from_wire(v, (p, "sessionChainingConfig"), unknown),
-            serverless_job_config=None
+        )
+        set_serverless_job_config(
+            shape,
+            None
             if (v := get("ServerlessJobConfig")) is None
             else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), unknown),
-            mlflow_config=None
+        )
+        set_mlflow_config(
+            shape,
+            None
             if (v := get("MlflowConfig")) is None
             else MlflowConfig._from_wire(v, (p, "mlflowConfig"), unknown),
-            model_package_config=None
+        )
+        set_model_package_config(
+            shape,
+            None
             if (v := get("ModelPackageConfig")) is None
             else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8001,6 +8980,7 @@ class CreateTrainingJobResponse(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingJobArn": "training_job_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8013,12 +8993,12 @@ class CreateTrainingJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_training_job_arn, set_response_metadata = _CREATE_TRAINING_JOB_RESPONSE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            training_job_arn=get("TrainingJobArn"),
-        )
+        set_training_job_arn(shape, get("TrainingJobArn"))
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8067,6 +9047,7 @@ class DebugRuleEvaluationStatus(_Shape):
         "StatusDetails": "status_details",
         "LastModifiedTime": "last_modified_time",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8076,7 +9057,13 @@ class DebugRuleEvaluationStatus(_Shape):
         if (v := self.rule_evaluation_job_arn) is not None:
             out["RuleEvaluationJobArn"] = v
         if (v := self.rule_evaluation_status) is not None:
-            out["RuleEvaluationStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["RuleEvaluationStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is RuleEvaluationStatus
+                else enum_to_wire(v)
+            )
         if (v := self.status_details) is not None:
             out["StatusDetails"] = v
         if (v := self.last_modified_time) is not None:
@@ -8087,19 +9074,27 @@ class DebugRuleEvaluationStatus(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_rule_configuration_name,
+            set_rule_evaluation_job_arn,
+            set_rule_evaluation_status,
+            set_status_details,
+            set_last_modified_time,
+        ) = _DEBUG_RULE_EVALUATION_STATUS_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            rule_configuration_name=get("RuleConfigurationName"),
-            rule_evaluation_job_arn=get("RuleEvaluationJobArn"),
-            rule_evaluation_status=_RULE_EVALUATION_STATUS_VALUES.get(v, v)
+        set_rule_configuration_name(shape, get("RuleConfigurationName"))
+        set_rule_evaluation_job_arn(shape, get("RuleEvaluationJobArn"))
+        set_rule_evaluation_status(
+            shape,
+            _RULE_EVALUATION_STATUS_VALUES.get(v, v)
             if (v := get("RuleEvaluationStatus")).__class__ is str
             else v,
-            status_details=get("StatusDetails"),
-            last_modified_time=timestamp_from_wire(get("LastModifiedTime")),
         )
+        set_status_details(shape, get("StatusDetails"))
+        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8117,6 +9112,7 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -8157,12 +9153,13 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_hyper_parameter_tuning_job_name,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
-        )
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8180,9 +9177,10 @@ class DeleteHyperParameterTuningJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and data:
-            unknown_members(cls, data, p, unknown)
-        return cls()
+        (set_response_metadata,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
+        shape = object.__new__(cls)
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8200,6 +9198,7 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -8240,12 +9239,15 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
-        get: Any = data.get
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
+        (set_hyper_parameter_tuning_job_name,) = (
+            _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         )
+        shape = object.__new__(cls)
+        get: Any = data.get
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8286,12 +9288,19 @@ class FinalHyperParameterTuningJobObjectiveMetric(_Shape):
         "MetricName": "metric_name",
         "Value": "value",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         v: Any
         if (v := self.type) is not None:
-            out["Type"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Type"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobObjectiveType
+                else enum_to_wire(v)
+            )
         if (v := self.metric_name) is not None:
             out["MetricName"] = v
         if (v := self.value) is not None:
@@ -8302,17 +9311,21 @@ class FinalHyperParameterTuningJobObjectiveMetric(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_type, set_metric_name, set_value = (
+            _FINAL_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_METRIC_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            type=_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
+        set_type(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
             if (v := get("Type")).__class__ is str
             else v,
-            metric_name=get("MetricName"),
-            value=get("Value"),
         )
+        set_metric_name(shape, get("MetricName"))
+        set_value(shape, get("Value"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8431,6 +9444,7 @@ class HyperParameterTrainingJobSummary(_Shape):
         "FinalHyperParameterTuningJobObjectiveMetric": "final_hyper_parameter_tuning_job_objective_metric",
         "ObjectiveStatus": "objective_status",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8450,7 +9464,13 @@ class HyperParameterTrainingJobSummary(_Shape):
         if (v := self.training_end_time) is not None:
             out["TrainingEndTime"] = timestamp_to_wire(v)
         if (v := self.training_job_status) is not None:
-            out["TrainingJobStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["TrainingJobStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingJobStatus
+                else enum_to_wire(v)
+            )
         if (v := self.tuned_hyper_parameters) is not None:
             out["TunedHyperParameters"] = dict(v) if v.__class__ is dict else v
         if (v := self.failure_reason) is not None:
@@ -8462,41 +9482,68 @@ class HyperParameterTrainingJobSummary(_Shape):
                 else value_to_wire(v)
             )
         if (v := self.objective_status) is not None:
-            out["ObjectiveStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["ObjectiveStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is ObjectiveStatus
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_training_job_definition_name,
+            set_training_job_name,
+            set_training_job_arn,
+            set_tuning_job_name,
+            set_creation_time,
+            set_training_start_time,
+            set_training_end_time,
+            set_training_job_status,
+            set_tuned_hyper_parameters,
+            set_failure_reason,
+            set_final_hyper_parameter_tuning_job_objective_metric,
+            set_objective_status,
+        ) = _HYPER_PARAMETER_TRAINING_JOB_SUMMARY_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_job_definition_name=get("TrainingJobDefinitionName"),
-            training_job_name=get("TrainingJobName"),
-            training_job_arn=get("TrainingJobArn"),
-            tuning_job_name=get("TuningJobName"),
-            creation_time=timestamp_from_wire(get("CreationTime")),
-            training_start_time=timestamp_from_wire(get("TrainingStartTime")),
-            training_end_time=timestamp_from_wire(get("TrainingEndTime")),
-            training_job_status=_TRAINING_JOB_STATUS_VALUES.get(v, v)
+        set_training_job_definition_name(shape, get("TrainingJobDefinitionName"))
+        set_training_job_name(shape, get("TrainingJobName"))
+        set_training_job_arn(shape, get("TrainingJobArn"))
+        set_tuning_job_name(shape, get("TuningJobName"))
+        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
+        set_training_start_time(shape, timestamp_from_wire(get("TrainingStartTime")))
+        set_training_end_time(shape, timestamp_from_wire(get("TrainingEndTime")))
+        set_training_job_status(
+            shape,
+            _TRAINING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("TrainingJobStatus")).__class__ is str
             else v,
-            tuned_hyper_parameters=dict(v)
-            if (v := get("TunedHyperParameters")).__class__ is dict
-            else v,
-            failure_reason=get("FailureReason"),
-            final_hyper_parameter_tuning_job_objective_metric=None
+        )
+        set_tuned_hyper_parameters(
+            shape, dict(v) if (v := get("TunedHyperParameters")).__class__ is dict else v
+        )
+        set_failure_reason(shape, get("FailureReason"))
+        set_final_hyper_parameter_tuning_job_objective_metric(
+            shape,
+            None
             if (v := get("FinalHyperParameterTuningJobObjectiveMetric")) is None
             else FinalHyperParameterTuningJobObjectiveMetric._from_wire(
                 v, (p, "finalHyperParameterTuningJobObjectiveMetric"), unknown
             ),
-            objective_status=_OBJECTIVE_STATUS_VALUES.get(v, v)
+        )
+        set_objective_status(
+            shape,
+            _OBJECTIVE_STATUS_VALUES.get(v, v)
             if (v := get("ObjectiveStatus")).__class__ is str
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8527,6 +9574,7 @@ class HyperParameterTuningJobCompletionDetails(_Shape):
         "NumberOfTrainingJobsObjectiveNotImproving": "number_of_training_jobs_objective_not_improving",
         "ConvergenceDetectedTime": "convergence_detected_time",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8541,15 +9589,16 @@ class HyperParameterTuningJobCompletionDetails(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
-        get: Any = data.get
-        return cls(
-            number_of_training_jobs_objective_not_improving=get(
-                "NumberOfTrainingJobsObjectiveNotImproving"
-            ),
-            convergence_detected_time=timestamp_from_wire(get("ConvergenceDetectedTime")),
+        set_number_of_training_jobs_objective_not_improving, set_convergence_detected_time = (
+            _HYPER_PARAMETER_TUNING_JOB_COMPLETION_DETAILS_SETTERS
         )
+        shape = object.__new__(cls)
+        get: Any = data.get
+        set_number_of_training_jobs_objective_not_improving(
+            shape, get("NumberOfTrainingJobsObjectiveNotImproving")
+        )
+        set_convergence_detected_time(shape, timestamp_from_wire(get("ConvergenceDetectedTime")))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8566,6 +9615,7 @@ class HyperParameterTuningJobConsumedResources(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "RuntimeInSeconds": "runtime_in_seconds",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8578,12 +9628,11 @@ class HyperParameterTuningJobConsumedResources(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (set_runtime_in_seconds,) = _HYPER_PARAMETER_TUNING_JOB_CONSUMED_RESOURCES_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            runtime_in_seconds=get("RuntimeInSeconds"),
-        )
+        set_runtime_in_seconds(shape, get("RuntimeInSeconds"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8625,6 +9674,7 @@ class ObjectiveStatusCounters(_Shape):
         "Pending": "pending",
         "Failed": "failed",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8641,14 +9691,13 @@ class ObjectiveStatusCounters(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_succeeded, set_pending, set_failed = _OBJECTIVE_STATUS_COUNTERS_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            succeeded=get("Succeeded"),
-            pending=get("Pending"),
-            failed=get("Failed"),
-        )
+        set_succeeded(shape, get("Succeeded"))
+        set_pending(shape, get("Pending"))
+        set_failed(shape, get("Failed"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8703,6 +9752,7 @@ class TrainingJobStatusCounters(_Shape):
         "NonRetryableError": "non_retryable_error",
         "Stopped": "stopped",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8723,16 +9773,21 @@ class TrainingJobStatusCounters(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_completed,
+            set_in_progress,
+            set_retryable_error,
+            set_non_retryable_error,
+            set_stopped,
+        ) = _TRAINING_JOB_STATUS_COUNTERS_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            completed=get("Completed"),
-            in_progress=get("InProgress"),
-            retryable_error=get("RetryableError"),
-            non_retryable_error=get("NonRetryableError"),
-            stopped=get("Stopped"),
-        )
+        set_completed(shape, get("Completed"))
+        set_in_progress(shape, get("InProgress"))
+        set_retryable_error(shape, get("RetryableError"))
+        set_non_retryable_error(shape, get("NonRetryableError"))
+        set_stopped(shape, get("Stopped"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -8901,6 +9956,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
         "TuningJobCompletionDetails": "tuning_job_completion_details",
         "ConsumedResources": "consumed_resources",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -8931,7 +9987,13 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
                 else v
             )
         if (v := self.hyper_parameter_tuning_job_status) is not None:
-            out["HyperParameterTuningJobStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["HyperParameterTuningJobStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobStatus
+                else enum_to_wire(v)
+            )
         if (v := self.creation_time) is not None:
             out["CreationTime"] = timestamp_to_wire(v)
         if (v := self.hyper_parameter_tuning_end_time) is not None:
@@ -8986,22 +10048,51 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_hyper_parameter_tuning_job_name,
+            set_hyper_parameter_tuning_job_arn,
+            set_hyper_parameter_tuning_job_config,
+            set_training_job_definition,
+            set_training_job_definitions,
+            set_hyper_parameter_tuning_job_status,
+            set_creation_time,
+            set_hyper_parameter_tuning_end_time,
+            set_last_modified_time,
+            set_training_job_status_counters,
+            set_objective_status_counters,
+            set_best_training_job,
+            set_overall_best_training_job,
+            set_warm_start_config,
+            set_autotune,
+            set_failure_reason,
+            set_tuning_job_completion_details,
+            set_consumed_resources,
+            set_response_metadata,
+        ) = _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
-            hyper_parameter_tuning_job_arn=get("HyperParameterTuningJobArn"),
-            hyper_parameter_tuning_job_config=HyperParameterTuningJobConfig._from_wire(
-                get("HyperParameterTuningJobConfig"), (p, "hyperParameterTuningJobConfig"), unknown
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_arn(shape, get("HyperParameterTuningJobArn"))
+        set_hyper_parameter_tuning_job_config(
+            shape,
+            None
+            if (v := get("HyperParameterTuningJobConfig")) is None
+            else HyperParameterTuningJobConfig._from_wire(
+                v, (p, "hyperParameterTuningJobConfig"), unknown
             ),
-            training_job_definition=None
+        )
+        set_training_job_definition(
+            shape,
+            None
             if (v := get("TrainingJobDefinition")) is None
             else HyperParameterTrainingJobDefinition._from_wire(
                 v, (p, "trainingJobDefinition"), unknown
             ),
-            training_job_definitions=[
+        )
+        set_training_job_definitions(
+            shape,
+            [
                 HyperParameterTrainingJobDefinition._from_wire(
                     x, (p, "trainingJobDefinitions", i), unknown
                 )
@@ -9009,46 +10100,77 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             ]
             if (v := get("TrainingJobDefinitions")).__class__ is list
             else v,
-            hyper_parameter_tuning_job_status=_HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
+        )
+        set_hyper_parameter_tuning_job_status(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("HyperParameterTuningJobStatus")).__class__ is str
             else v,
-            creation_time=timestamp_from_wire(get("CreationTime")),
-            hyper_parameter_tuning_end_time=timestamp_from_wire(get("HyperParameterTuningEndTime")),
-            last_modified_time=timestamp_from_wire(get("LastModifiedTime")),
-            training_job_status_counters=TrainingJobStatusCounters._from_wire(
-                get("TrainingJobStatusCounters"), (p, "trainingJobStatusCounters"), unknown
-            ),
-            objective_status_counters=ObjectiveStatusCounters._from_wire(
-                get("ObjectiveStatusCounters"), (p, "objectiveStatusCounters"), unknown
-            ),
-            best_training_job=None
+        )
+        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
+        set_hyper_parameter_tuning_end_time(
+            shape, timestamp_from_wire(get("HyperParameterTuningEndTime"))
+        )
+        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_training_job_status_counters(
+            shape,
+            None
+            if (v := get("TrainingJobStatusCounters")) is None
+            else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), unknown),
+        )
+        set_objective_status_counters(
+            shape,
+            None
+            if (v := get("ObjectiveStatusCounters")) is None
+            else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), unknown),
+        )
+        set_best_training_job(
+            shape,
+            None
             if (v := get("BestTrainingJob")) is None
             else HyperParameterTrainingJobSummary._from_wire(v, (p, "bestTrainingJob"), unknown),
-            overall_best_training_job=None
+        )
+        set_overall_best_training_job(
+            shape,
+            None
             if (v := get("OverallBestTrainingJob")) is None
             else HyperParameterTrainingJobSummary._from_wire(
                 v, (p, "overallBestTrainingJob"), unknown
             ),
-            warm_start_config=None
+        )
+        set_warm_start_config(
+            shape,
+            None
             if (v := get("WarmStartConfig")) is None
             else HyperParameterTuningJobWarmStartConfig._from_wire(
                 v, (p, "warmStartConfig"), unknown
             ),
-            autotune=None
+        )
+        set_autotune(
+            shape,
+            None
             if (v := get("Autotune")) is None
             else Autotune._from_wire(v, (p, "autotune"), unknown),
-            failure_reason=get("FailureReason"),
-            tuning_job_completion_details=None
+        )
+        set_failure_reason(shape, get("FailureReason"))
+        set_tuning_job_completion_details(
+            shape,
+            None
             if (v := get("TuningJobCompletionDetails")) is None
             else HyperParameterTuningJobCompletionDetails._from_wire(
                 v, (p, "tuningJobCompletionDetails"), unknown
             ),
-            consumed_resources=None
+        )
+        set_consumed_resources(
+            shape,
+            None
             if (v := get("ConsumedResources")) is None
             else HyperParameterTuningJobConsumedResources._from_wire(
                 v, (p, "consumedResources"), unknown
             ),
         )
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9066,6 +10188,7 @@ class DescribeTrainingJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingJobName": "training_job_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -9098,12 +10221,13 @@ class DescribeTrainingJobRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_training_job_name,) = _DESCRIBE_TRAINING_JOB_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            training_job_name=get("TrainingJobName"),
-        )
+        set_training_job_name(shape, get("TrainingJobName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9136,6 +10260,7 @@ class MetricData(_Shape):
         "Value": "value",
         "Timestamp": "timestamp",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -9152,14 +10277,13 @@ class MetricData(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_metric_name, set_value, set_timestamp = _METRIC_DATA_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            metric_name=get("MetricName"),
-            value=get("Value"),
-            timestamp=timestamp_from_wire(get("Timestamp")),
-        )
+        set_metric_name(shape, get("MetricName"))
+        set_value(shape, get("Value"))
+        set_timestamp(shape, timestamp_from_wire(get("Timestamp")))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9184,6 +10308,7 @@ class MlflowDetails(_Shape):
         "MlflowExperimentId": "mlflow_experiment_id",
         "MlflowRunId": "mlflow_run_id",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -9198,13 +10323,12 @@ class MlflowDetails(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_mlflow_experiment_id, set_mlflow_run_id = _MLFLOW_DETAILS_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            mlflow_experiment_id=get("MlflowExperimentId"),
-            mlflow_run_id=get("MlflowRunId"),
-        )
+        set_mlflow_experiment_id(shape, get("MlflowExperimentId"))
+        set_mlflow_run_id(shape, get("MlflowRunId"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9230,6 +10354,7 @@ class ModelArtifacts(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "S3ModelArtifacts": "s3_model_artifacts",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -9242,12 +10367,11 @@ class ModelArtifacts(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (set_s3_model_artifacts,) = _MODEL_ARTIFACTS_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            s3_model_artifacts=get("S3ModelArtifacts"),
-        )
+        set_s3_model_artifacts(shape, get("S3ModelArtifacts"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9296,6 +10420,7 @@ class ProfilerRuleEvaluationStatus(_Shape):
         "StatusDetails": "status_details",
         "LastModifiedTime": "last_modified_time",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -9305,7 +10430,13 @@ class ProfilerRuleEvaluationStatus(_Shape):
         if (v := self.rule_evaluation_job_arn) is not None:
             out["RuleEvaluationJobArn"] = v
         if (v := self.rule_evaluation_status) is not None:
-            out["RuleEvaluationStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["RuleEvaluationStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is RuleEvaluationStatus
+                else enum_to_wire(v)
+            )
         if (v := self.status_details) is not None:
             out["StatusDetails"] = v
         if (v := self.last_modified_time) is not None:
@@ -9316,19 +10447,27 @@ class ProfilerRuleEvaluationStatus(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_rule_configuration_name,
+            set_rule_evaluation_job_arn,
+            set_rule_evaluation_status,
+            set_status_details,
+            set_last_modified_time,
+        ) = _PROFILER_RULE_EVALUATION_STATUS_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            rule_configuration_name=get("RuleConfigurationName"),
-            rule_evaluation_job_arn=get("RuleEvaluationJobArn"),
-            rule_evaluation_status=_RULE_EVALUATION_STATUS_VALUES.get(v, v)
+        set_rule_configuration_name(shape, get("RuleConfigurationName"))
+        set_rule_evaluation_job_arn(shape, get("RuleEvaluationJobArn"))
+        set_rule_evaluation_status(
+            shape,
+            _RULE_EVALUATION_STATUS_VALUES.get(v, v)
             if (v := get("RuleEvaluationStatus")).__class__ is str
             else v,
-            status_details=get("StatusDetails"),
-            last_modified_time=timestamp_from_wire(get("LastModifiedTime")),
         )
+        set_status_details(shape, get("StatusDetails"))
+        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9442,12 +10581,19 @@ class SecondaryStatusTransition(_Shape):
         "EndTime": "end_time",
         "StatusMessage": "status_message",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         v: Any
         if (v := self.status) is not None:
-            out["Status"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Status"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is SecondaryStatus
+                else enum_to_wire(v)
+            )
         if (v := self.start_time) is not None:
             out["StartTime"] = timestamp_to_wire(v)
         if (v := self.end_time) is not None:
@@ -9460,18 +10606,20 @@ class SecondaryStatusTransition(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_status, set_start_time, set_end_time, set_status_message = (
+            _SECONDARY_STATUS_TRANSITION_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            status=_SECONDARY_STATUS_VALUES.get(v, v)
-            if (v := get("Status")).__class__ is str
-            else v,
-            start_time=timestamp_from_wire(get("StartTime")),
-            end_time=timestamp_from_wire(get("EndTime")),
-            status_message=get("StatusMessage"),
+        set_status(
+            shape,
+            _SECONDARY_STATUS_VALUES.get(v, v) if (v := get("Status")).__class__ is str else v,
         )
+        set_start_time(shape, timestamp_from_wire(get("StartTime")))
+        set_end_time(shape, timestamp_from_wire(get("EndTime")))
+        set_status_message(shape, get("StatusMessage"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9512,6 +10660,7 @@ class TrainingProgressInfo(_Shape):
         "CurrentEpoch": "current_epoch",
         "MaxEpoch": "max_epoch",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -9530,15 +10679,16 @@ class TrainingProgressInfo(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
-        get: Any = data.get
-        return cls(
-            total_step_count_per_epoch=get("TotalStepCountPerEpoch"),
-            current_step=get("CurrentStep"),
-            current_epoch=get("CurrentEpoch"),
-            max_epoch=get("MaxEpoch"),
+        set_total_step_count_per_epoch, set_current_step, set_current_epoch, set_max_epoch = (
+            _TRAINING_PROGRESS_INFO_SETTERS
         )
+        shape = object.__new__(cls)
+        get: Any = data.get
+        set_total_step_count_per_epoch(shape, get("TotalStepCountPerEpoch"))
+        set_current_step(shape, get("CurrentStep"))
+        set_current_epoch(shape, get("CurrentEpoch"))
+        set_max_epoch(shape, get("MaxEpoch"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -9584,12 +10734,19 @@ class WarmPoolStatus(_Shape):
         "ResourceRetainedBillableTimeInSeconds": "resource_retained_billable_time_in_seconds",
         "ReusedByJob": "reused_by_job",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         v: Any
         if (v := self.status) is not None:
-            out["Status"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Status"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is WarmPoolResourceStatus
+                else enum_to_wire(v)
+            )
         if (v := self.resource_retained_billable_time_in_seconds) is not None:
             out["ResourceRetainedBillableTimeInSeconds"] = v
         if (v := self.reused_by_job) is not None:
@@ -9600,17 +10757,23 @@ class WarmPoolStatus(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_status, set_resource_retained_billable_time_in_seconds, set_reused_by_job = (
+            _WARM_POOL_STATUS_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            status=_WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
+        set_status(
+            shape,
+            _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
             if (v := get("Status")).__class__ is str
             else v,
-            resource_retained_billable_time_in_seconds=get("ResourceRetainedBillableTimeInSeconds"),
-            reused_by_job=get("ReusedByJob"),
         )
+        set_resource_retained_billable_time_in_seconds(
+            shape, get("ResourceRetainedBillableTimeInSeconds")
+        )
+        set_reused_by_job(shape, get("ReusedByJob"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -10118,6 +11281,7 @@ class DescribeTrainingJobResponse(_Shape):
         "ProgressInfo": "progress_info",
         "OutputModelPackageArn": "output_model_package_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -10137,9 +11301,21 @@ class DescribeTrainingJobResponse(_Shape):
                 v._to_wire() if v.__class__ is ModelArtifacts else value_to_wire(v)
             )
         if (v := self.training_job_status) is not None:
-            out["TrainingJobStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["TrainingJobStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingJobStatus
+                else enum_to_wire(v)
+            )
         if (v := self.secondary_status) is not None:
-            out["SecondaryStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SecondaryStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is SecondaryStatus
+                else enum_to_wire(v)
+            )
         if (v := self.failure_reason) is not None:
             out["FailureReason"] = v
         if (v := self.hyper_parameters) is not None:
@@ -10274,7 +11450,13 @@ class DescribeTrainingJobResponse(_Shape):
                 else v
             )
         if (v := self.profiling_status) is not None:
-            out["ProfilingStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["ProfilingStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is ProfilingStatus
+                else enum_to_wire(v)
+            )
         if (v := self.environment) is not None:
             out["Environment"] = dict(v) if v.__class__ is dict else v
         if (v := self.retry_strategy) is not None:
@@ -10315,57 +11497,139 @@ class DescribeTrainingJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_training_job_name,
+            set_training_job_arn,
+            set_tuning_job_arn,
+            set_labeling_job_arn,
+            set_auto_ml_job_arn,
+            set_model_artifacts,
+            set_training_job_status,
+            set_secondary_status,
+            set_failure_reason,
+            set_hyper_parameters,
+            set_algorithm_specification,
+            set_role_arn,
+            set_input_data_config,
+            set_output_data_config,
+            set_resource_config,
+            set_warm_pool_status,
+            set_vpc_config,
+            set_stopping_condition,
+            set_creation_time,
+            set_training_start_time,
+            set_training_end_time,
+            set_last_modified_time,
+            set_secondary_status_transitions,
+            set_final_metric_data_list,
+            set_enable_network_isolation,
+            set_enable_inter_container_traffic_encryption,
+            set_enable_managed_spot_training,
+            set_checkpoint_config,
+            set_training_time_in_seconds,
+            set_billable_time_in_seconds,
+            set_billable_token_count,
+            set_debug_hook_config,
+            set_experiment_config,
+            set_debug_rule_configurations,
+            set_tensor_board_output_config,
+            set_debug_rule_evaluation_statuses,
+            set_profiler_config,
+            set_profiler_rule_configurations,
+            set_profiler_rule_evaluation_statuses,
+            set_profiling_status,
+            set_environment,
+            set_retry_strategy,
+            set_remote_debug_config,
+            set_infra_check_config,
+            set_serverless_job_config,
+            set_mlflow_config,
+            set_model_package_config,
+            set_mlflow_details,
+            set_progress_info,
+            set_output_model_package_arn,
+            set_response_metadata,
+        ) = _DESCRIBE_TRAINING_JOB_RESPONSE_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_job_name=get("TrainingJobName"),
-            training_job_arn=get("TrainingJobArn"),
-            tuning_job_arn=get("TuningJobArn"),
-            labeling_job_arn=get("LabelingJobArn"),
-            auto_ml_job_arn=get("AutoMLJobArn"),
-            model_artifacts=ModelArtifacts._from_wire(
-                get("ModelArtifacts"), (p, "modelArtifacts"), unknown
-            ),
-            training_job_status=_TRAINING_JOB_STATUS_VALUES.get(v, v)
+        set_training_job_name(shape, get("TrainingJobName"))
+        set_training_job_arn(shape, get("TrainingJobArn"))
+        set_tuning_job_arn(shape, get("TuningJobArn"))
+        set_labeling_job_arn(shape, get("LabelingJobArn"))
+        set_auto_ml_job_arn(shape, get("AutoMLJobArn"))
+        set_model_artifacts(
+            shape,
+            None
+            if (v := get("ModelArtifacts")) is None
+            else ModelArtifacts._from_wire(v, (p, "modelArtifacts"), unknown),
+        )
+        set_training_job_status(
+            shape,
+            _TRAINING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("TrainingJobStatus")).__class__ is str
             else v,
-            secondary_status=_SECONDARY_STATUS_VALUES.get(v, v)
+        )
+        set_secondary_status(
+            shape,
+            _SECONDARY_STATUS_VALUES.get(v, v)
             if (v := get("SecondaryStatus")).__class__ is str
             else v,
-            failure_reason=get("FailureReason"),
-            hyper_parameters=dict(v) if (v := get("HyperParameters")).__class__ is dict else v,
-            algorithm_specification=None
+        )
+        set_failure_reason(shape, get("FailureReason"))
+        set_hyper_parameters(
+            shape, dict(v) if (v := get("HyperParameters")).__class__ is dict else v
+        )
+        set_algorithm_specification(
+            shape,
+            None
             if (v := get("AlgorithmSpecification")) is None
             else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), unknown),
-            role_arn=get("RoleArn"),
-            input_data_config=[
-                Channel._from_wire(x, (p, "inputDataConfig", i), unknown)
-                for i, x in enumerate(v, 1)
-            ]
+        )
+        set_role_arn(shape, get("RoleArn"))
+        set_input_data_config(
+            shape,
+            [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
             if (v := get("InputDataConfig")).__class__ is list
             else v,
-            output_data_config=None
+        )
+        set_output_data_config(
+            shape,
+            None
             if (v := get("OutputDataConfig")) is None
             else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
-            resource_config=None
+        )
+        set_resource_config(
+            shape,
+            None
             if (v := get("ResourceConfig")) is None
             else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
-            warm_pool_status=None
+        )
+        set_warm_pool_status(
+            shape,
+            None
             if (v := get("WarmPoolStatus")) is None
             else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), unknown),
-            vpc_config=None
+        )
+        set_vpc_config(
+            shape,
+            None
             if (v := get("VpcConfig")) is None
             else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
-            stopping_condition=StoppingCondition._from_wire(
-                get("StoppingCondition"), (p, "stoppingCondition"), unknown
-            ),
-            creation_time=timestamp_from_wire(get("CreationTime")),
-            training_start_time=timestamp_from_wire(get("TrainingStartTime")),
-            training_end_time=timestamp_from_wire(get("TrainingEndTime")),
-            last_modified_time=timestamp_from_wire(get("LastModifiedTime")),
-            secondary_status_transitions=[
+        )
+        set_stopping_condition(
+            shape,
+            None
+            if (v := get("StoppingCondition")) is None
+            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
+        )
+        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
+        set_training_start_time(shape, timestamp_from_wire(get("TrainingStartTime")))
+        set_training_end_time(shape, timestamp_from_wire(get("TrainingEndTime")))
+        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_secondary_status_transitions(
+            shape,
+            [
                 SecondaryStatusTransition._from_wire(
                     x, (p, "secondaryStatusTransitions", i), unknown
                 )
@@ -10373,37 +11637,60 @@ class DescribeTrainingJobResponse(_Shape):
             ]
             if (v := get("SecondaryStatusTransitions")).__class__ is list
             else v,
-            final_metric_data_list=[
+        )
+        set_final_metric_data_list(
+            shape,
+            [
                 MetricData._from_wire(x, (p, "finalMetricDataList", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("FinalMetricDataList")).__class__ is list
             else v,
-            enable_network_isolation=get("EnableNetworkIsolation"),
-            enable_inter_container_traffic_encryption=get("EnableInterContainerTrafficEncryption"),
-            enable_managed_spot_training=get("EnableManagedSpotTraining"),
-            checkpoint_config=None
+        )
+        set_enable_network_isolation(shape, get("EnableNetworkIsolation"))
+        set_enable_inter_container_traffic_encryption(
+            shape, get("EnableInterContainerTrafficEncryption")
+        )
+        set_enable_managed_spot_training(shape, get("EnableManagedSpotTraining"))
+        set_checkpoint_config(
+            shape,
+            None
             if (v := get("CheckpointConfig")) is None
             else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
-            training_time_in_seconds=get("TrainingTimeInSeconds"),
-            billable_time_in_seconds=get("BillableTimeInSeconds"),
-            billable_token_count=get("BillableTokenCount"),
-            debug_hook_config=None
+        )
+        set_training_time_in_seconds(shape, get("TrainingTimeInSeconds"))
+        set_billable_time_in_seconds(shape, get("BillableTimeInSeconds"))
+        set_billable_token_count(shape, get("BillableTokenCount"))
+        set_debug_hook_config(
+            shape,
+            None
             if (v := get("DebugHookConfig")) is None
             else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), unknown),
-            experiment_config=None
+        )
+        set_experiment_config(
+            shape,
+            None
             if (v := get("ExperimentConfig")) is None
             else ExperimentConfig._from_wire(v, (p, "experimentConfig"), unknown),
-            debug_rule_configurations=[
+        )
+        set_debug_rule_configurations(
+            shape,
+            [
                 DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("DebugRuleConfigurations")).__class__ is list
             else v,
-            tensor_board_output_config=None
+        )
+        set_tensor_board_output_config(
+            shape,
+            None
             if (v := get("TensorBoardOutputConfig")) is None
             else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), unknown),
-            debug_rule_evaluation_statuses=[
+        )
+        set_debug_rule_evaluation_statuses(
+            shape,
+            [
                 DebugRuleEvaluationStatus._from_wire(
                     x, (p, "debugRuleEvaluationStatuses", i), unknown
                 )
@@ -10411,10 +11698,16 @@ class DescribeTrainingJobResponse(_Shape):
             ]
             if (v := get("DebugRuleEvaluationStatuses")).__class__ is list
             else v,
-            profiler_config=None
+        )
+        set_profiler_config(
+            shape,
+            None
             if (v := get("ProfilerConfig")) is None
             else ProfilerConfig._from_wire(v, (p, "profilerConfig"), unknown),
-            profiler_rule_configurations=[
+        )
+        set_profiler_rule_configurations(
+            shape,
+            [
                 ProfilerRuleConfiguration._from_wire(
                     x, (p, "profilerRuleConfigurations", i), unknown
                 )
@@ -10422,7 +11715,10 @@ class DescribeTrainingJobResponse(_Shape):
             ]
             if (v := get("ProfilerRuleConfigurations")).__class__ is list
             else v,
-            profiler_rule_evaluation_statuses=[
+        )
+        set_profiler_rule_evaluation_statuses(
+            shape,
+            [
                 ProfilerRuleEvaluationStatus._from_wire(
                     x, (p, "profilerRuleEvaluationStatuses", i), unknown
                 )
@@ -10430,36 +11726,65 @@ class DescribeTrainingJobResponse(_Shape):
             ]
             if (v := get("ProfilerRuleEvaluationStatuses")).__class__ is list
             else v,
-            profiling_status=_PROFILING_STATUS_VALUES.get(v, v)
+        )
+        set_profiling_status(
+            shape,
+            _PROFILING_STATUS_VALUES.get(v, v)
             if (v := get("ProfilingStatus")).__class__ is str
             else v,
-            environment=dict(v) if (v := get("Environment")).__class__ is dict else v,
-            retry_strategy=None
+        )
+        set_environment(shape, dict(v) if (v := get("Environment")).__class__ is dict else v)
+        set_retry_strategy(
+            shape,
+            None
             if (v := get("RetryStrategy")) is None
             else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
-            remote_debug_config=None
+        )
+        set_remote_debug_config(
+            shape,
+            None
             if (v := get("RemoteDebugConfig")) is None
             else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), unknown),
-            infra_check_config=None
+        )
+        set_infra_check_config(
+            shape,
+            None
             if (v := get("InfraCheckConfig")) is None
             else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), unknown),
-            serverless_job_config=None
+        )
+        set_serverless_job_config(
+            shape,
+            None
             if (v := get("ServerlessJobConfig")) is None
             else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), unknown),
-            mlflow_config=None
+        )
+        set_mlflow_config(
+            shape,
+            None
             if (v := get("MlflowConfig")) is None
             else MlflowConfig._from_wire(v, (p, "mlflowConfig"), unknown),
-            model_package_config=None
+        )
+        set_model_package_config(
+            shape,
+            None
             if (v := get("ModelPackageConfig")) is None
             else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), unknown),
-            mlflow_details=None
+        )
+        set_mlflow_details(
+            shape,
+            None
             if (v := get("MlflowDetails")) is None
             else MlflowDetails._from_wire(v, (p, "mlflowDetails"), unknown),
-            progress_info=None
+        )
+        set_progress_info(
+            shape,
+            None
             if (v := get("ProgressInfo")) is None
             else TrainingProgressInfo._from_wire(v, (p, "progressInfo"), unknown),
-            output_model_package_arn=get("OutputModelPackageArn"),
         )
+        set_output_model_package_arn(shape, get("OutputModelPackageArn"))
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -10552,6 +11877,7 @@ class HyperParameterTuningJobSummary(_Shape):
         "ObjectiveStatusCounters": "objective_status_counters",
         "ResourceLimits": "resource_limits",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -10561,9 +11887,21 @@ class HyperParameterTuningJobSummary(_Shape):
         if (v := self.hyper_parameter_tuning_job_arn) is not None:
             out["HyperParameterTuningJobArn"] = v
         if (v := self.hyper_parameter_tuning_job_status) is not None:
-            out["HyperParameterTuningJobStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["HyperParameterTuningJobStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobStatus
+                else enum_to_wire(v)
+            )
         if (v := self.strategy) is not None:
-            out["Strategy"] = v if v.__class__ is str else enum_to_wire(v)
+            out["Strategy"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobStrategyType
+                else enum_to_wire(v)
+            )
         if (v := self.creation_time) is not None:
             out["CreationTime"] = timestamp_to_wire(v)
         if (v := self.hyper_parameter_tuning_end_time) is not None:
@@ -10588,32 +11926,59 @@ class HyperParameterTuningJobSummary(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_hyper_parameter_tuning_job_name,
+            set_hyper_parameter_tuning_job_arn,
+            set_hyper_parameter_tuning_job_status,
+            set_strategy,
+            set_creation_time,
+            set_hyper_parameter_tuning_end_time,
+            set_last_modified_time,
+            set_training_job_status_counters,
+            set_objective_status_counters,
+            set_resource_limits,
+        ) = _HYPER_PARAMETER_TUNING_JOB_SUMMARY_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
-            hyper_parameter_tuning_job_arn=get("HyperParameterTuningJobArn"),
-            hyper_parameter_tuning_job_status=_HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_arn(shape, get("HyperParameterTuningJobArn"))
+        set_hyper_parameter_tuning_job_status(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("HyperParameterTuningJobStatus")).__class__ is str
             else v,
-            strategy=_HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
+        )
+        set_strategy(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
             if (v := get("Strategy")).__class__ is str
             else v,
-            creation_time=timestamp_from_wire(get("CreationTime")),
-            hyper_parameter_tuning_end_time=timestamp_from_wire(get("HyperParameterTuningEndTime")),
-            last_modified_time=timestamp_from_wire(get("LastModifiedTime")),
-            training_job_status_counters=TrainingJobStatusCounters._from_wire(
-                get("TrainingJobStatusCounters"), (p, "trainingJobStatusCounters"), unknown
-            ),
-            objective_status_counters=ObjectiveStatusCounters._from_wire(
-                get("ObjectiveStatusCounters"), (p, "objectiveStatusCounters"), unknown
-            ),
-            resource_limits=None
+        )
+        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
+        set_hyper_parameter_tuning_end_time(
+            shape, timestamp_from_wire(get("HyperParameterTuningEndTime"))
+        )
+        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_training_job_status_counters(
+            shape,
+            None
+            if (v := get("TrainingJobStatusCounters")) is None
+            else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), unknown),
+        )
+        set_objective_status_counters(
+            shape,
+            None
+            if (v := get("ObjectiveStatusCounters")) is None
+            else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), unknown),
+        )
+        set_resource_limits(
+            shape,
+            None
             if (v := get("ResourceLimits")) is None
             else ResourceLimits._from_wire(v, (p, "resourceLimits"), unknown),
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -10706,6 +12071,7 @@ class ListHyperParameterTuningJobsRequest(_Shape):
         "LastModifiedTimeBefore": "last_modified_time_before",
         "StatusEquals": "status_equals",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -10719,7 +12085,7 @@ class ListHyperParameterTuningJobsRequest(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 8192
-            and (v in NEXT_TOKEN_PATTERN.known or NEXT_TOKEN_PATTERN.matches(v))
+            and ((v.isascii() and "\n" not in v and "\r" not in v) or NEXT_TOKEN_PATTERN.matches(v))
         ):
             string_violations(v, f"{prefix(p)}nextToken", 0, 8192, NEXT_TOKEN_PATTERN, out)
         v = self.max_results
@@ -10727,11 +12093,14 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
         v = self.sort_by
         if v is not None and not (
-            isinstance(v, str) and v in _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES
+            (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES)
+            or v.__class__ is HyperParameterTuningJobSortByOptions
         ):
             enum_violations(v, f"{prefix(p)}sortBy", HyperParameterTuningJobSortByOptions, out)
         v = self.sort_order
-        if v is not None and not (isinstance(v, str) and v in _SORT_ORDER_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder
+        ):
             enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
         v = self.name_contains
         if v is not None and not (
@@ -10754,7 +12123,8 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             timestamp_violations(v, f"{prefix(p)}lastModifiedTimeBefore", out)
         v = self.status_equals
         if v is not None and not (
-            isinstance(v, str) and v in _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES
+            (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES)
+            or v.__class__ is HyperParameterTuningJobStatus
         ):
             enum_violations(v, f"{prefix(p)}statusEquals", HyperParameterTuningJobStatus, out)
 
@@ -10766,9 +12136,21 @@ class ListHyperParameterTuningJobsRequest(_Shape):
         if (v := self.max_results) is not None:
             out["MaxResults"] = v
         if (v := self.sort_by) is not None:
-            out["SortBy"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SortBy"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobSortByOptions
+                else enum_to_wire(v)
+            )
         if (v := self.sort_order) is not None:
-            out["SortOrder"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SortOrder"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is SortOrder
+                else enum_to_wire(v)
+            )
         if (v := self.name_contains) is not None:
             out["NameContains"] = v
         if (v := self.creation_time_after) is not None:
@@ -10780,35 +12162,59 @@ class ListHyperParameterTuningJobsRequest(_Shape):
         if (v := self.last_modified_time_before) is not None:
             out["LastModifiedTimeBefore"] = timestamp_to_wire(v)
         if (v := self.status_equals) is not None:
-            out["StatusEquals"] = v if v.__class__ is str else enum_to_wire(v)
+            out["StatusEquals"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is HyperParameterTuningJobStatus
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_next_token,
+            set_max_results,
+            set_sort_by,
+            set_sort_order,
+            set_name_contains,
+            set_creation_time_after,
+            set_creation_time_before,
+            set_last_modified_time_after,
+            set_last_modified_time_before,
+            set_status_equals,
+        ) = _LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            next_token=get("NextToken"),
-            max_results=get("MaxResults"),
-            sort_by=_HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
+        set_next_token(shape, get("NextToken"))
+        set_max_results(shape, get("MaxResults"))
+        set_sort_by(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
             if (v := get("SortBy")).__class__ is str
             else v,
-            sort_order=_SORT_ORDER_VALUES.get(v, v)
-            if (v := get("SortOrder")).__class__ is str
-            else v,
-            name_contains=get("NameContains"),
-            creation_time_after=timestamp_from_wire(get("CreationTimeAfter")),
-            creation_time_before=timestamp_from_wire(get("CreationTimeBefore")),
-            last_modified_time_after=timestamp_from_wire(get("LastModifiedTimeAfter")),
-            last_modified_time_before=timestamp_from_wire(get("LastModifiedTimeBefore")),
-            status_equals=_HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
+        )
+        set_sort_order(
+            shape, _SORT_ORDER_VALUES.get(v, v) if (v := get("SortOrder")).__class__ is str else v
+        )
+        set_name_contains(shape, get("NameContains"))
+        set_creation_time_after(shape, timestamp_from_wire(get("CreationTimeAfter")))
+        set_creation_time_before(shape, timestamp_from_wire(get("CreationTimeBefore")))
+        set_last_modified_time_after(shape, timestamp_from_wire(get("LastModifiedTimeAfter")))
+        set_last_modified_time_before(shape, timestamp_from_wire(get("LastModifiedTimeBefore")))
+        set_status_equals(
+            shape,
+            _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("StatusEquals")).__class__ is str
             else v,
         )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -10839,6 +12245,7 @@ class ListHyperParameterTuningJobsResponse(_Shape):
         "HyperParameterTuningJobSummaries": "hyper_parameter_tuning_job_summaries",
         "NextToken": "next_token",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -10862,12 +12269,15 @@ class ListHyperParameterTuningJobsResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_hyper_parameter_tuning_job_summaries, set_next_token, set_response_metadata = (
+            _LIST_HYPER_PARAMETER_TUNING_JOBS_RESPONSE_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            hyper_parameter_tuning_job_summaries=[
+        set_hyper_parameter_tuning_job_summaries(
+            shape,
+            [
                 HyperParameterTuningJobSummary._from_wire(
                     x, (p, "hyperParameterTuningJobSummaries", i), unknown
                 )
@@ -10875,8 +12285,10 @@ class ListHyperParameterTuningJobsResponse(_Shape):
             ]
             if (v := get("HyperParameterTuningJobSummaries")).__class__ is list
             else v,
-            next_token=get("NextToken"),
         )
+        set_next_token(shape, get("NextToken"))
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -10939,6 +12351,7 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
         "SortBy": "sort_by",
         "SortOrder": "sort_order",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -10971,20 +12384,28 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 8192
-            and (v in NEXT_TOKEN_PATTERN.known or NEXT_TOKEN_PATTERN.matches(v))
+            and ((v.isascii() and "\n" not in v and "\r" not in v) or NEXT_TOKEN_PATTERN.matches(v))
         ):
             string_violations(v, f"{prefix(p)}nextToken", 0, 8192, NEXT_TOKEN_PATTERN, out)
         v = self.max_results
         if v is not None and not (type(v) is int and 1 <= v <= 100):
             int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
         v = self.status_equals
-        if v is not None and not (isinstance(v, str) and v in _TRAINING_JOB_STATUS_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _TRAINING_JOB_STATUS_VALUES)
+            or v.__class__ is TrainingJobStatus
+        ):
             enum_violations(v, f"{prefix(p)}statusEquals", TrainingJobStatus, out)
         v = self.sort_by
-        if v is not None and not (isinstance(v, str) and v in _TRAINING_JOB_SORT_BY_OPTIONS_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _TRAINING_JOB_SORT_BY_OPTIONS_VALUES)
+            or v.__class__ is TrainingJobSortByOptions
+        ):
             enum_violations(v, f"{prefix(p)}sortBy", TrainingJobSortByOptions, out)
         v = self.sort_order
-        if v is not None and not (isinstance(v, str) and v in _SORT_ORDER_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder
+        ):
             enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
 
     def _to_wire(self) -> dict[str, Any]:
@@ -10997,35 +12418,67 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
         if (v := self.max_results) is not None:
             out["MaxResults"] = v
         if (v := self.status_equals) is not None:
-            out["StatusEquals"] = v if v.__class__ is str else enum_to_wire(v)
+            out["StatusEquals"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingJobStatus
+                else enum_to_wire(v)
+            )
         if (v := self.sort_by) is not None:
-            out["SortBy"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SortBy"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingJobSortByOptions
+                else enum_to_wire(v)
+            )
         if (v := self.sort_order) is not None:
-            out["SortOrder"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SortOrder"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is SortOrder
+                else enum_to_wire(v)
+            )
         return out
 
     @classmethod
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_hyper_parameter_tuning_job_name,
+            set_next_token,
+            set_max_results,
+            set_status_equals,
+            set_sort_by,
+            set_sort_order,
+        ) = _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
-            next_token=get("NextToken"),
-            max_results=get("MaxResults"),
-            status_equals=_TRAINING_JOB_STATUS_VALUES.get(v, v)
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_next_token(shape, get("NextToken"))
+        set_max_results(shape, get("MaxResults"))
+        set_status_equals(
+            shape,
+            _TRAINING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("StatusEquals")).__class__ is str
             else v,
-            sort_by=_TRAINING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
+        )
+        set_sort_by(
+            shape,
+            _TRAINING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
             if (v := get("SortBy")).__class__ is str
             else v,
-            sort_order=_SORT_ORDER_VALUES.get(v, v)
-            if (v := get("SortOrder")).__class__ is str
-            else v,
         )
+        set_sort_order(
+            shape, _SORT_ORDER_VALUES.get(v, v) if (v := get("SortOrder")).__class__ is str else v
+        )
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11056,6 +12509,7 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
         "TrainingJobSummaries": "training_job_summaries",
         "NextToken": "next_token",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11079,12 +12533,15 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_training_job_summaries, set_next_token, set_response_metadata = (
+            _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_job_summaries=[
+        set_training_job_summaries(
+            shape,
+            [
                 HyperParameterTrainingJobSummary._from_wire(
                     x, (p, "trainingJobSummaries", i), unknown
                 )
@@ -11092,8 +12549,10 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
             ]
             if (v := get("TrainingJobSummaries")).__class__ is list
             else v,
-            next_token=get("NextToken"),
         )
+        set_next_token(shape, get("NextToken"))
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11209,6 +12668,7 @@ class ListTrainingJobsRequest(_Shape):
         "WarmPoolStatusEquals": "warm_pool_status_equals",
         "TrainingPlanArnEquals": "training_plan_arn_equals",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -11222,7 +12682,7 @@ class ListTrainingJobsRequest(_Shape):
         if v is not None and not (
             type(v) is str
             and len(v) <= 8192
-            and (v in NEXT_TOKEN_PATTERN.known or NEXT_TOKEN_PATTERN.matches(v))
+            and ((v.isascii() and "\n" not in v and "\r" not in v) or NEXT_TOKEN_PATTERN.matches(v))
         ):
             string_violations(v, f"{prefix(p)}nextToken", 0, 8192, NEXT_TOKEN_PATTERN, out)
         v = self.max_results
@@ -11248,16 +12708,26 @@ class ListTrainingJobsRequest(_Shape):
         ):
             string_violations(v, f"{prefix(p)}nameContains", 0, 63, NAME_CONTAINS_PATTERN, out)
         v = self.status_equals
-        if v is not None and not (isinstance(v, str) and v in _TRAINING_JOB_STATUS_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _TRAINING_JOB_STATUS_VALUES)
+            or v.__class__ is TrainingJobStatus
+        ):
             enum_violations(v, f"{prefix(p)}statusEquals", TrainingJobStatus, out)
         v = self.sort_by
-        if v is not None and not (isinstance(v, str) and v in _SORT_BY_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _SORT_BY_VALUES) or v.__class__ is SortBy
+        ):
             enum_violations(v, f"{prefix(p)}sortBy", SortBy, out)
         v = self.sort_order
-        if v is not None and not (isinstance(v, str) and v in _SORT_ORDER_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder
+        ):
             enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
         v = self.warm_pool_status_equals
-        if v is not None and not (isinstance(v, str) and v in _WARM_POOL_RESOURCE_STATUS_VALUES):
+        if v is not None and not (
+            (type(v) is str and v in _WARM_POOL_RESOURCE_STATUS_VALUES)
+            or v.__class__ is WarmPoolResourceStatus
+        ):
             enum_violations(v, f"{prefix(p)}warmPoolStatusEquals", WarmPoolResourceStatus, out)
         v = self.training_plan_arn_equals
         if v is not None and not (
@@ -11287,13 +12757,33 @@ class ListTrainingJobsRequest(_Shape):
         if (v := self.name_contains) is not None:
             out["NameContains"] = v
         if (v := self.status_equals) is not None:
-            out["StatusEquals"] = v if v.__class__ is str else enum_to_wire(v)
+            out["StatusEquals"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingJobStatus
+                else enum_to_wire(v)
+            )
         if (v := self.sort_by) is not None:
-            out["SortBy"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SortBy"] = (
+                v if v.__class__ is str else v._value_ if v.__class__ is SortBy else enum_to_wire(v)
+            )
         if (v := self.sort_order) is not None:
-            out["SortOrder"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SortOrder"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is SortOrder
+                else enum_to_wire(v)
+            )
         if (v := self.warm_pool_status_equals) is not None:
-            out["WarmPoolStatusEquals"] = v if v.__class__ is str else enum_to_wire(v)
+            out["WarmPoolStatusEquals"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is WarmPoolResourceStatus
+                else enum_to_wire(v)
+            )
         if (v := self.training_plan_arn_equals) is not None:
             out["TrainingPlanArnEquals"] = v
         return out
@@ -11302,30 +12792,52 @@ class ListTrainingJobsRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (
+            set_next_token,
+            set_max_results,
+            set_creation_time_after,
+            set_creation_time_before,
+            set_last_modified_time_after,
+            set_last_modified_time_before,
+            set_name_contains,
+            set_status_equals,
+            set_sort_by,
+            set_sort_order,
+            set_warm_pool_status_equals,
+            set_training_plan_arn_equals,
+        ) = _LIST_TRAINING_JOBS_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            next_token=get("NextToken"),
-            max_results=get("MaxResults"),
-            creation_time_after=timestamp_from_wire(get("CreationTimeAfter")),
-            creation_time_before=timestamp_from_wire(get("CreationTimeBefore")),
-            last_modified_time_after=timestamp_from_wire(get("LastModifiedTimeAfter")),
-            last_modified_time_before=timestamp_from_wire(get("LastModifiedTimeBefore")),
-            name_contains=get("NameContains"),
-            status_equals=_TRAINING_JOB_STATUS_VALUES.get(v, v)
+        set_next_token(shape, get("NextToken"))
+        set_max_results(shape, get("MaxResults"))
+        set_creation_time_after(shape, timestamp_from_wire(get("CreationTimeAfter")))
+        set_creation_time_before(shape, timestamp_from_wire(get("CreationTimeBefore")))
+        set_last_modified_time_after(shape, timestamp_from_wire(get("LastModifiedTimeAfter")))
+        set_last_modified_time_before(shape, timestamp_from_wire(get("LastModifiedTimeBefore")))
+        set_name_contains(shape, get("NameContains"))
+        set_status_equals(
+            shape,
+            _TRAINING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("StatusEquals")).__class__ is str
             else v,
-            sort_by=_SORT_BY_VALUES.get(v, v) if (v := get("SortBy")).__class__ is str else v,
-            sort_order=_SORT_ORDER_VALUES.get(v, v)
-            if (v := get("SortOrder")).__class__ is str
-            else v,
-            warm_pool_status_equals=_WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
+        )
+        set_sort_by(
+            shape, _SORT_BY_VALUES.get(v, v) if (v := get("SortBy")).__class__ is str else v
+        )
+        set_sort_order(
+            shape, _SORT_ORDER_VALUES.get(v, v) if (v := get("SortOrder")).__class__ is str else v
+        )
+        set_warm_pool_status_equals(
+            shape,
+            _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
             if (v := get("WarmPoolStatusEquals")).__class__ is str
             else v,
-            training_plan_arn_equals=get("TrainingPlanArnEquals"),
         )
+        set_training_plan_arn_equals(shape, get("TrainingPlanArnEquals"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11412,6 +12924,7 @@ class TrainingJobSummary(_Shape):
         "WarmPoolStatus": "warm_pool_status",
         "TrainingPlanArn": "training_plan_arn",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11427,9 +12940,21 @@ class TrainingJobSummary(_Shape):
         if (v := self.last_modified_time) is not None:
             out["LastModifiedTime"] = timestamp_to_wire(v)
         if (v := self.training_job_status) is not None:
-            out["TrainingJobStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["TrainingJobStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is TrainingJobStatus
+                else enum_to_wire(v)
+            )
         if (v := self.secondary_status) is not None:
-            out["SecondaryStatus"] = v if v.__class__ is str else enum_to_wire(v)
+            out["SecondaryStatus"] = (
+                v
+                if v.__class__ is str
+                else v._value_
+                if v.__class__ is SecondaryStatus
+                else enum_to_wire(v)
+            )
         if (v := self.warm_pool_status) is not None:
             out["WarmPoolStatus"] = (
                 v._to_wire() if v.__class__ is WarmPoolStatus else value_to_wire(v)
@@ -11442,27 +12967,45 @@ class TrainingJobSummary(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        (
+            set_training_job_name,
+            set_training_job_arn,
+            set_creation_time,
+            set_training_end_time,
+            set_last_modified_time,
+            set_training_job_status,
+            set_secondary_status,
+            set_warm_pool_status,
+            set_training_plan_arn,
+        ) = _TRAINING_JOB_SUMMARY_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_job_name=get("TrainingJobName"),
-            training_job_arn=get("TrainingJobArn"),
-            creation_time=timestamp_from_wire(get("CreationTime")),
-            training_end_time=timestamp_from_wire(get("TrainingEndTime")),
-            last_modified_time=timestamp_from_wire(get("LastModifiedTime")),
-            training_job_status=_TRAINING_JOB_STATUS_VALUES.get(v, v)
+        set_training_job_name(shape, get("TrainingJobName"))
+        set_training_job_arn(shape, get("TrainingJobArn"))
+        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
+        set_training_end_time(shape, timestamp_from_wire(get("TrainingEndTime")))
+        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_training_job_status(
+            shape,
+            _TRAINING_JOB_STATUS_VALUES.get(v, v)
             if (v := get("TrainingJobStatus")).__class__ is str
             else v,
-            secondary_status=_SECONDARY_STATUS_VALUES.get(v, v)
+        )
+        set_secondary_status(
+            shape,
+            _SECONDARY_STATUS_VALUES.get(v, v)
             if (v := get("SecondaryStatus")).__class__ is str
             else v,
-            warm_pool_status=None
+        )
+        set_warm_pool_status(
+            shape,
+            None
             if (v := get("WarmPoolStatus")) is None
             else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), unknown),
-            training_plan_arn=get("TrainingPlanArn"),
         )
+        set_training_plan_arn(shape, get("TrainingPlanArn"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11491,6 +13034,7 @@ class ListTrainingJobsResponse(_Shape):
         "TrainingJobSummaries": "training_job_summaries",
         "NextToken": "next_token",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11512,19 +13056,24 @@ class ListTrainingJobsResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
-            unknown_members(cls, data, p, unknown)
+        set_training_job_summaries, set_next_token, set_response_metadata = (
+            _LIST_TRAINING_JOBS_RESPONSE_SETTERS
+        )
+        shape = object.__new__(cls)
         get: Any = data.get
         v: Any
-        return cls(
-            training_job_summaries=[
+        set_training_job_summaries(
+            shape,
+            [
                 TrainingJobSummary._from_wire(x, (p, "trainingJobSummaries", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
             if (v := get("TrainingJobSummaries")).__class__ is list
             else v,
-            next_token=get("NextToken"),
         )
+        set_next_token(shape, get("NextToken"))
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11542,6 +13091,7 @@ class StopHyperParameterTuningJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -11582,12 +13132,13 @@ class StopHyperParameterTuningJobRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_hyper_parameter_tuning_job_name,) = _STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            hyper_parameter_tuning_job_name=get("HyperParameterTuningJobName"),
-        )
+        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11605,9 +13156,10 @@ class StopHyperParameterTuningJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and data:
-            unknown_members(cls, data, p, unknown)
-        return cls()
+        (set_response_metadata,) = _STOP_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
+        shape = object.__new__(cls)
+        set_response_metadata(shape, None)
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11625,6 +13177,7 @@ class StopTrainingJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingJobName": "training_job_name",
     }
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -11657,12 +13210,13 @@ class StopTrainingJobRequest(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not data.keys() <= cls._MEMBERS.keys():
+        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, unknown)
+        (set_training_job_name,) = _STOP_TRAINING_JOB_REQUEST_SETTERS
+        shape = object.__new__(cls)
         get: Any = data.get
-        return cls(
-            training_job_name=get("TrainingJobName"),
-        )
+        set_training_job_name(shape, get("TrainingJobName"))
+        return shape
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -11680,10 +13234,139 @@ class StopTrainingJobResponse(_Shape):
     def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and data:
-            unknown_members(cls, data, p, unknown)
-        return cls()
+        (set_response_metadata,) = _STOP_TRAINING_JOB_RESPONSE_SETTERS
+        shape = object.__new__(cls)
+        set_response_metadata(shape, None)
+        return shape
 
+
+# Each class's slot setters, in member order (``_from_wire`` unpacks them).
+_METRIC_DEFINITION_SETTERS = slot_setters(MetricDefinition)
+_TRAINING_REPOSITORY_AUTH_CONFIG_SETTERS = slot_setters(TrainingRepositoryAuthConfig)
+_TRAINING_IMAGE_CONFIG_SETTERS = slot_setters(TrainingImageConfig)
+_ALGORITHM_SPECIFICATION_SETTERS = slot_setters(AlgorithmSpecification)
+_AUTO_PARAMETER_SETTERS = slot_setters(AutoParameter)
+_AUTOTUNE_SETTERS = slot_setters(Autotune)
+_BEST_OBJECTIVE_NOT_IMPROVING_SETTERS = slot_setters(BestObjectiveNotImproving)
+_CATEGORICAL_PARAMETER_RANGE_SETTERS = slot_setters(CategoricalParameterRange)
+_DATASET_SOURCE_SETTERS = slot_setters(DatasetSource)
+_FILE_SYSTEM_DATA_SOURCE_SETTERS = slot_setters(FileSystemDataSource)
+_HUB_ACCESS_CONFIG_SETTERS = slot_setters(HubAccessConfig)
+_MODEL_ACCESS_CONFIG_SETTERS = slot_setters(ModelAccessConfig)
+_S3_DATA_SOURCE_SETTERS = slot_setters(S3DataSource)
+_DATA_SOURCE_SETTERS = slot_setters(DataSource)
+_SHUFFLE_CONFIG_SETTERS = slot_setters(ShuffleConfig)
+_CHANNEL_SETTERS = slot_setters(Channel)
+_CHECKPOINT_CONFIG_SETTERS = slot_setters(CheckpointConfig)
+_COLLECTION_CONFIGURATION_SETTERS = slot_setters(CollectionConfiguration)
+_CONTINUOUS_PARAMETER_RANGE_SETTERS = slot_setters(ContinuousParameterRange)
+_CONVERGENCE_DETECTED_SETTERS = slot_setters(ConvergenceDetected)
+_HYPER_PARAMETER_ALGORITHM_SPECIFICATION_SETTERS = slot_setters(
+    HyperParameterAlgorithmSpecification
+)
+_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SETTERS = slot_setters(HyperParameterTuningJobObjective)
+_HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_SETTERS = slot_setters(HyperParameterTuningInstanceConfig)
+_HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_SETTERS = slot_setters(HyperParameterTuningResourceConfig)
+_OUTPUT_DATA_CONFIG_SETTERS = slot_setters(OutputDataConfig)
+_INTEGER_PARAMETER_RANGE_SETTERS = slot_setters(IntegerParameterRange)
+_PARAMETER_RANGES_SETTERS = slot_setters(ParameterRanges)
+_INSTANCE_GROUP_SETTERS = slot_setters(InstanceGroup)
+_PLACEMENT_SPECIFICATION_SETTERS = slot_setters(PlacementSpecification)
+_INSTANCE_PLACEMENT_CONFIG_SETTERS = slot_setters(InstancePlacementConfig)
+_INSTANCE_PREFERENCE_SETTERS = slot_setters(InstancePreference)
+_RESOURCE_CONFIG_SETTERS = slot_setters(ResourceConfig)
+_RETRY_STRATEGY_SETTERS = slot_setters(RetryStrategy)
+_STOPPING_CONDITION_SETTERS = slot_setters(StoppingCondition)
+_VPC_CONFIG_SETTERS = slot_setters(VpcConfig)
+_HYPER_PARAMETER_TRAINING_JOB_DEFINITION_SETTERS = slot_setters(HyperParameterTrainingJobDefinition)
+_HYPERBAND_STRATEGY_CONFIG_SETTERS = slot_setters(HyperbandStrategyConfig)
+_HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_SETTERS = slot_setters(
+    HyperParameterTuningJobStrategyConfig
+)
+_RESOURCE_LIMITS_SETTERS = slot_setters(ResourceLimits)
+_TUNING_JOB_COMPLETION_CRITERIA_SETTERS = slot_setters(TuningJobCompletionCriteria)
+_HYPER_PARAMETER_TUNING_JOB_CONFIG_SETTERS = slot_setters(HyperParameterTuningJobConfig)
+_PARENT_HYPER_PARAMETER_TUNING_JOB_SETTERS = slot_setters(ParentHyperParameterTuningJob)
+_HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_SETTERS = slot_setters(
+    HyperParameterTuningJobWarmStartConfig
+)
+_TAG_SETTERS = slot_setters(Tag)
+_CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS = slot_setters(
+    CreateHyperParameterTuningJobRequest
+)
+_CREATE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS = slot_setters(
+    CreateHyperParameterTuningJobResponse
+)
+_DEBUG_HOOK_CONFIG_SETTERS = slot_setters(DebugHookConfig)
+_DEBUG_RULE_CONFIGURATION_SETTERS = slot_setters(DebugRuleConfiguration)
+_EXPERIMENT_CONFIG_SETTERS = slot_setters(ExperimentConfig)
+_INFRA_CHECK_CONFIG_SETTERS = slot_setters(InfraCheckConfig)
+_MLFLOW_CONFIG_SETTERS = slot_setters(MlflowConfig)
+_MODEL_PACKAGE_CONFIG_SETTERS = slot_setters(ModelPackageConfig)
+_PROFILER_CONFIG_SETTERS = slot_setters(ProfilerConfig)
+_PROFILER_RULE_CONFIGURATION_SETTERS = slot_setters(ProfilerRuleConfiguration)
+_REMOTE_DEBUG_CONFIG_SETTERS = slot_setters(RemoteDebugConfig)
+_SERVERLESS_JOB_CONFIG_SETTERS = slot_setters(ServerlessJobConfig)
+_SESSION_CHAINING_CONFIG_SETTERS = slot_setters(SessionChainingConfig)
+_TENSOR_BOARD_OUTPUT_CONFIG_SETTERS = slot_setters(TensorBoardOutputConfig)
+_CREATE_TRAINING_JOB_REQUEST_SETTERS = slot_setters(CreateTrainingJobRequest)
+_CREATE_TRAINING_JOB_RESPONSE_SETTERS = slot_setters(CreateTrainingJobResponse)
+_DEBUG_RULE_EVALUATION_STATUS_SETTERS = slot_setters(DebugRuleEvaluationStatus)
+_DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS = slot_setters(
+    DeleteHyperParameterTuningJobRequest
+)
+_DELETE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS = slot_setters(
+    DeleteHyperParameterTuningJobResponse
+)
+_DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS = slot_setters(
+    DescribeHyperParameterTuningJobRequest
+)
+_FINAL_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_METRIC_SETTERS = slot_setters(
+    FinalHyperParameterTuningJobObjectiveMetric
+)
+_HYPER_PARAMETER_TRAINING_JOB_SUMMARY_SETTERS = slot_setters(HyperParameterTrainingJobSummary)
+_HYPER_PARAMETER_TUNING_JOB_COMPLETION_DETAILS_SETTERS = slot_setters(
+    HyperParameterTuningJobCompletionDetails
+)
+_HYPER_PARAMETER_TUNING_JOB_CONSUMED_RESOURCES_SETTERS = slot_setters(
+    HyperParameterTuningJobConsumedResources
+)
+_OBJECTIVE_STATUS_COUNTERS_SETTERS = slot_setters(ObjectiveStatusCounters)
+_TRAINING_JOB_STATUS_COUNTERS_SETTERS = slot_setters(TrainingJobStatusCounters)
+_DESCRIBE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS = slot_setters(
+    DescribeHyperParameterTuningJobResponse
+)
+_DESCRIBE_TRAINING_JOB_REQUEST_SETTERS = slot_setters(DescribeTrainingJobRequest)
+_METRIC_DATA_SETTERS = slot_setters(MetricData)
+_MLFLOW_DETAILS_SETTERS = slot_setters(MlflowDetails)
+_MODEL_ARTIFACTS_SETTERS = slot_setters(ModelArtifacts)
+_PROFILER_RULE_EVALUATION_STATUS_SETTERS = slot_setters(ProfilerRuleEvaluationStatus)
+_SECONDARY_STATUS_TRANSITION_SETTERS = slot_setters(SecondaryStatusTransition)
+_TRAINING_PROGRESS_INFO_SETTERS = slot_setters(TrainingProgressInfo)
+_WARM_POOL_STATUS_SETTERS = slot_setters(WarmPoolStatus)
+_DESCRIBE_TRAINING_JOB_RESPONSE_SETTERS = slot_setters(DescribeTrainingJobResponse)
+_HYPER_PARAMETER_TUNING_JOB_SUMMARY_SETTERS = slot_setters(HyperParameterTuningJobSummary)
+_LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_SETTERS = slot_setters(
+    ListHyperParameterTuningJobsRequest
+)
+_LIST_HYPER_PARAMETER_TUNING_JOBS_RESPONSE_SETTERS = slot_setters(
+    ListHyperParameterTuningJobsResponse
+)
+_LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS = slot_setters(
+    ListTrainingJobsForHyperParameterTuningJobRequest
+)
+_LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS = slot_setters(
+    ListTrainingJobsForHyperParameterTuningJobResponse
+)
+_LIST_TRAINING_JOBS_REQUEST_SETTERS = slot_setters(ListTrainingJobsRequest)
+_TRAINING_JOB_SUMMARY_SETTERS = slot_setters(TrainingJobSummary)
+_LIST_TRAINING_JOBS_RESPONSE_SETTERS = slot_setters(ListTrainingJobsResponse)
+_STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS = slot_setters(StopHyperParameterTuningJobRequest)
+_STOP_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS = slot_setters(
+    StopHyperParameterTuningJobResponse
+)
+_STOP_TRAINING_JOB_REQUEST_SETTERS = slot_setters(StopTrainingJobRequest)
+_STOP_TRAINING_JOB_RESPONSE_SETTERS = slot_setters(StopTrainingJobResponse)
 
 __all__ = [
     "AlgorithmSpecification",
