@@ -182,11 +182,11 @@ class _ShapesModule:
     def __init__(self, ix: ModelIndex) -> None:
         self.ix = ix
         self.codec: set[str] = set()
-        self.constraints: set[str] = {"LazyPath"}
+        self.constraints: set[str] = set()
         self.patterns: set[str] = set()
         self.enum_values: set[str] = set()
         self.typing: set[str] = {"Any", "ClassVar"}
-        self.specs: set[str] = {"ResponseMetadata"}
+        self.specs: set[str] = {"LazyPath", "ResponseMetadata"}
         self.setters: list[str] = []
         self.counter = 0
 

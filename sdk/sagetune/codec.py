@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sagetune.base_errors import DocumentError, ValidationError, Violation, show_value
-from sagetune.constraints import LazyPath, prefix
-from sagetune.specs import Shape
+from sagetune.constraints import prefix
+from sagetune.specs import LazyPath, Shape
 
 T = TypeVar("T", bound=Shape)
 E = TypeVar("E", bound=enum.Enum)

@@ -13,20 +13,12 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sagetune.base_errors import ValidationError, Violation
-
-if TYPE_CHECKING:
-    from sagetune.specs import Shape
+from sagetune.specs import LazyPath, Shape
 
 NOT_NULL = "Member must not be null"
-
-# Where a generated checker is in the request: None at the top, then ``(parent, member)`` or
-# ``(parent, member, index)`` tuples. Building a tuple per nested structure is cheaper than
-# formatting its path string, which only a violation needs (``prefix``).
-LazyPath = tuple[Any, ...] | str | None
-
 
 def prefix(path: LazyPath) -> str:
     """The service-style prefix of a lazy path: ``a.b.`` or ``a.list.2.member.``."""

@@ -15,7 +15,11 @@ import attrs
 
 if TYPE_CHECKING:
     from sagetune.base_errors import Violation
-    from sagetune.constraints import LazyPath
+
+# Where a check is in a request: None at the top, then ``(parent, member)`` or
+# ``(parent, member, index)`` tuples. Building a tuple per nested structure is cheaper than
+# formatting its path string, which only a violation needs (``sagetune.constraints.prefix``).
+LazyPath = tuple[Any, ...] | str | None
 
 
 class Shape:

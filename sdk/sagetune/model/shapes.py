@@ -34,7 +34,6 @@ from sagetune.codec import (
     value_to_wire,
 )
 from sagetune.constraints import (
-    LazyPath,
     bool_violations,
     enum_violations,
     float_violations,
@@ -134,7 +133,7 @@ from sagetune.model.patterns import (
     TRAINING_PLAN_ARN_PATTERN,
     TRAINING_REPOSITORY_CREDENTIALS_PROVIDER_ARN_PATTERN,
 )
-from sagetune.specs import ResponseMetadata, slot_setters
+from sagetune.specs import LazyPath, ResponseMetadata, slot_setters
 from sagetune.specs import Shape as _Shape
 
 # Each enum's values (value -> member): what a wire string decodes to, and what a
