@@ -227,8 +227,8 @@ class _ShapesModule:
         out.append(f"from sagetune.model.enums import {', '.join(enums)}\n")
         if self.patterns:
             out.append(f"from sagetune.model.patterns import {', '.join(sorted(self.patterns))}\n")
-        out.append(f"from sagetune.specs import {', '.join(sorted(self.specs))}\n")
-        out.append("from sagetune.specs import Shape as _Shape\n\n")
+        out.append(f"from sagetune.shape_base import {', '.join(sorted(self.specs))}\n")
+        out.append("from sagetune.shape_base import Shape as _Shape\n\n")
         out.append(
             "# Each enum's values (value -> member): what a wire string decodes to, and what a\n"
         )

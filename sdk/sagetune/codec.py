@@ -13,7 +13,7 @@
   cross-field rules over such a copy).
 
 The work is done by code the generator writes into each shape (``_to_wire``, ``_from_wire``,
-``_violations``; see ``sagetune.specs.Shape``): plain Python generated ahead of time from
+``_violations``; see ``sagetune.shape_base.Shape``): plain Python generated ahead of time from
 the model, nothing compiled at run time. The helpers below are the per-value conversions
 that generated code shares. Values of the wrong type pass through both directions unchanged
 (and unvisited), so a deeply nested value cannot make either direction recurse.
@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from sagetune.base_errors import DocumentError, ValidationError, Violation, show_value
 from sagetune.constraints import prefix
-from sagetune.specs import LazyPath, Shape
+from sagetune.shape_base import LazyPath, Shape
 
 T = TypeVar("T", bound=Shape)
 E = TypeVar("E", bound=enum.Enum)

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sagetune.base_errors import ValidationError, Violation
-from sagetune.specs import LazyPath, Shape
+from sagetune.shape_base import LazyPath, Shape
 
 NOT_NULL = "Member must not be null"
+
 
 def prefix(path: LazyPath) -> str:
     """The service-style prefix of a lazy path: ``a.b.`` or ``a.list.2.member.``."""

@@ -1,5 +1,7 @@
-"""Types the generated model refers to: the shapes' base, operation, paginator and waiter
-tables, response metadata.
+"""Types of the generated operation, paginator and waiter tables.
+
+The shapes' own base (``Shape``, ``ResponseMetadata``) is in ``sagetune.shape_base``;
+``ResponseMetadata`` is re-exported here for the code that reads both.
 
 The generator fills these from the service model (``sagetune.model.operations``,
 ``.paginators``, ``.waiters``); the client, the simulator and the testing tools read them.
@@ -7,101 +9,11 @@ The generator fills these from the service model (``sagetune.model.operations``,
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, Literal
 
 import attrs
 
-if TYPE_CHECKING:
-    from sagetune.base_errors import Violation
-
-# Where a check is in a request: None at the top, then ``(parent, member)`` or
-# ``(parent, member, index)`` tuples. Building a tuple per nested structure is cheaper than
-# formatting its path string, which only a violation needs (``sagetune.constraints.prefix``).
-LazyPath = tuple[Any, ...] | str | None
-
-
-class Shape:
-    """What every generated shape shares: repr, equality and hash over its attrs fields, and
-    the names of the methods the generator writes into each shape.
-
-    attrs compiles a ``__repr__`` and an ``__eq__`` for every class it builds: for ~90 shapes
-    that was about half the import time of ``sagetune.model``. The shapes share these instead;
-    they follow attrs' semantics (fields marked repr / eq, same class only, hash of the eq
-    fields).
-
-    Generated in each shape (``sagetune.model.shapes``), read by ``sagetune.codec``:
-
-    - ``_MEMBERS``: wire (PascalCase) name -> attribute name, in model order (and
-      ``_WIRE_NAMES``, the same names as a set, to spot unknown members);
-    - ``_to_wire()`` / ``_from_wire(data, path, unknown)``: the shape's wire form (read
-      leniently, built without ``__init__``: no request validates itself on the way; with
-      ``unknown``, a request's shapes report their unknown members there);
-    - ``_violations(path, out)`` (shapes a request can hold): the constraints it breaks;
-    - ``_REQUEST``: true for operation inputs, which validate themselves when constructed.
-    """
-
-    __slots__ = ()
-
-    _MEMBERS: ClassVar[dict[str, str]] = {}
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset()
-    _REQUEST: ClassVar[bool] = False
-
-    def _to_wire(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    @classmethod
-    def _from_wire(cls, data: Any, path: LazyPath, unknown: list[Violation] | None) -> Any:
-        raise NotImplementedError
-
-    def _violations(self, path: LazyPath, out: list[Violation]) -> None:
-        raise TypeError(f"{type(self).__name__} is not part of any request: it has no constraints")
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in _repr_items(self))
-        return f"{type(self).__name__}({shown})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        key = _eq_key(type(self))
-        return bool(key(self) == key(other))
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, _eq_key(type(self))(self)))
-
-
-def _repr_items(shape: object) -> list[tuple[str, object]]:
-    cls: Any = type(shape)
-    return [(a.name, getattr(shape, a.name)) for a in attrs.fields(cls) if a.repr]
-
-
-_EQ_KEYS: dict[type[Any], Callable[[object], object]] = {}
-
-
-def _eq_key(cls: type[Any]) -> Callable[[object], object]:
-    """The values equality compares, as one getter per class (built on first use)."""
-    key = _EQ_KEYS.get(cls)
-    if key is None:
-        names = [a.name for a in attrs.fields(cls) if a.eq]
-        key = _EQ_KEYS[cls] = operator.attrgetter(*names) if names else _no_fields
-    return key
-
-
-def _no_fields(shape: object) -> tuple[()]:
-    return ()
-
-
-def slot_setters(cls: type[Shape]) -> tuple[Callable[[Any, Any], None], ...]:
-    """The ``__set__`` of each member's slot, in member order (then ``response_metadata`` when
-    the class has it): ``setter(shape, value)`` sets a member of a frozen shape as attrs' own
-    frozen ``__init__`` does, without looking the name up. The generated ``_from_wire``
-    builds shapes with them."""
-    names = [*cls._MEMBERS.values()]
-    if "response_metadata" in cls.__dict__:
-        names.append("response_metadata")
-    return tuple(cls.__dict__[name].__set__ for name in names)
+from sagetune.shape_base import ResponseMetadata as ResponseMetadata
 
 
 @attrs.frozen(kw_only=True)
@@ -149,13 +61,3 @@ class WaiterSpec:
     delay: float
     max_attempts: int
     acceptors: tuple[Acceptor, ...]
-
-
-@attrs.frozen(kw_only=True)
-class ResponseMetadata:
-    """What the client knows about the call that produced a response (like boto3's
-    ``ResponseMetadata``); attached to every response object, never sent on the wire."""
-
-    request_id: str | None
-    http_status: int
-    attempts: int = 1

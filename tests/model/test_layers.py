@@ -2,7 +2,8 @@
 
 Imports are read from the source (top-level, deferred and ``TYPE_CHECKING`` ones alike):
 
-- foundation (``specs``, ``base_errors``, ``constraints``, ``codec``, ``protocol``): imports
+- foundation (``shape_base``, ``specs``, ``base_errors``, ``constraints``, ``codec``,
+  ``protocol``): imports
   no other sagetune module outside the foundation;
 - the generated model (``sagetune.model.*``): imports the foundation and itself only, not
   ``errors`` (which looks the model's errors up), ``paginate``, ``waiters`` or the clients;
@@ -17,6 +18,7 @@ from pathlib import Path
 
 SDK = Path(__file__).resolve().parents[2] / "sdk"
 FOUNDATION = {
+    "sagetune.shape_base",
     "sagetune.specs",
     "sagetune.base_errors",
     "sagetune.constraints",

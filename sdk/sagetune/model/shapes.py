@@ -133,8 +133,8 @@ from sagetune.model.patterns import (
     TRAINING_PLAN_ARN_PATTERN,
     TRAINING_REPOSITORY_CREDENTIALS_PROVIDER_ARN_PATTERN,
 )
-from sagetune.specs import LazyPath, ResponseMetadata, slot_setters
-from sagetune.specs import Shape as _Shape
+from sagetune.shape_base import LazyPath, ResponseMetadata, slot_setters
+from sagetune.shape_base import Shape as _Shape
 
 # Each enum's values (value -> member): what a wire string decodes to, and what a
 # request member may hold.
