@@ -545,11 +545,9 @@ class _ShapesModule:
         setters = ", ".join(f"set_{n}" for n in names)
         lines.append(f"        {setters}{',' if len(names) == 1 else ''} = {setters_name(name)}\n")
         lines.append("        shape = object.__new__(cls)\n")
-        if members:
-            lines.append("        get: Any = data.get\n")
         sets = [
             f"        set_{snake(member)}(shape, "
-            f"{self.value_expr(target, f'get({member!r})', f'p, {camel(member)!r}')})\n"
+            f"{self.value_expr(target, f'data.get({member!r})', f'p, {camel(member)!r}')})\n"
             for member, target, _, _ in members
         ]
         if any(":=" in line for line in sets):

@@ -258,9 +258,8 @@ class MetricDefinition(_Shape):
             unknown_members(cls, data, p, unknown)
         set_name, set_regex = _METRIC_DEFINITION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_name(shape, get("Name"))
-        set_regex(shape, get("Regex"))
+        set_name(shape, data.get("Name"))
+        set_regex(shape, data.get("Regex"))
         return shape
 
 
@@ -323,9 +322,8 @@ class TrainingRepositoryAuthConfig(_Shape):
             _TRAINING_REPOSITORY_AUTH_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         set_training_repository_credentials_provider_arn(
-            shape, get("TrainingRepositoryCredentialsProviderArn")
+            shape, data.get("TrainingRepositoryCredentialsProviderArn")
         )
         return shape
 
@@ -408,18 +406,17 @@ class TrainingImageConfig(_Shape):
             _TRAINING_IMAGE_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_training_repository_access_mode(
             shape,
             _TRAINING_REPOSITORY_ACCESS_MODE_VALUES.get(v, v)
-            if (v := get("TrainingRepositoryAccessMode")).__class__ is str
+            if (v := data.get("TrainingRepositoryAccessMode")).__class__ is str
             else v,
         )
         set_training_repository_auth_config(
             shape,
             None
-            if (v := get("TrainingRepositoryAuthConfig")) is None
+            if (v := data.get("TrainingRepositoryAuthConfig")) is None
             else TrainingRepositoryAuthConfig._from_wire(
                 v, (p, "trainingRepositoryAuthConfig"), unknown
             ),
@@ -703,14 +700,13 @@ class AlgorithmSpecification(_Shape):
             set_training_image_config,
         ) = _ALGORITHM_SPECIFICATION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_training_image(shape, get("TrainingImage"))
-        set_algorithm_name(shape, get("AlgorithmName"))
+        set_training_image(shape, data.get("TrainingImage"))
+        set_algorithm_name(shape, data.get("AlgorithmName"))
         set_training_input_mode(
             shape,
             _TRAINING_INPUT_MODE_VALUES.get(v, v)
-            if (v := get("TrainingInputMode")).__class__ is str
+            if (v := data.get("TrainingInputMode")).__class__ is str
             else v,
         )
         set_metric_definitions(
@@ -719,20 +715,22 @@ class AlgorithmSpecification(_Shape):
                 MetricDefinition._from_wire(x, (p, "metricDefinitions", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("MetricDefinitions")).__class__ is list
+            if (v := data.get("MetricDefinitions")).__class__ is list
             else v,
         )
-        set_enable_sage_maker_metrics_time_series(shape, get("EnableSageMakerMetricsTimeSeries"))
+        set_enable_sage_maker_metrics_time_series(
+            shape, data.get("EnableSageMakerMetricsTimeSeries")
+        )
         set_container_entrypoint(
-            shape, list(v) if (v := get("ContainerEntrypoint")).__class__ is list else v
+            shape, list(v) if (v := data.get("ContainerEntrypoint")).__class__ is list else v
         )
         set_container_arguments(
-            shape, list(v) if (v := get("ContainerArguments")).__class__ is list else v
+            shape, list(v) if (v := data.get("ContainerArguments")).__class__ is list else v
         )
         set_training_image_config(
             shape,
             None
-            if (v := get("TrainingImageConfig")) is None
+            if (v := data.get("TrainingImageConfig")) is None
             else TrainingImageConfig._from_wire(v, (p, "trainingImageConfig"), unknown),
         )
         return shape
@@ -812,9 +810,8 @@ class AutoParameter(_Shape):
             unknown_members(cls, data, p, unknown)
         set_name, set_value_hint = _AUTO_PARAMETER_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_name(shape, get("Name"))
-        set_value_hint(shape, get("ValueHint"))
+        set_name(shape, data.get("Name"))
+        set_value_hint(shape, data.get("ValueHint"))
         return shape
 
 
@@ -880,10 +877,10 @@ class Autotune(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_mode,) = _AUTOTUNE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_mode(
-            shape, _AUTOTUNE_MODE_VALUES.get(v, v) if (v := get("Mode")).__class__ is str else v
+            shape,
+            _AUTOTUNE_MODE_VALUES.get(v, v) if (v := data.get("Mode")).__class__ is str else v,
         )
         return shape
 
@@ -931,9 +928,8 @@ class BestObjectiveNotImproving(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_max_number_of_training_jobs_not_improving,) = _BEST_OBJECTIVE_NOT_IMPROVING_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         set_max_number_of_training_jobs_not_improving(
-            shape, get("MaxNumberOfTrainingJobsNotImproving")
+            shape, data.get("MaxNumberOfTrainingJobsNotImproving")
         )
         return shape
 
@@ -1020,10 +1016,9 @@ class CategoricalParameterRange(_Shape):
             unknown_members(cls, data, p, unknown)
         set_name, set_values = _CATEGORICAL_PARAMETER_RANGE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_name(shape, get("Name"))
-        set_values(shape, list(v) if (v := get("Values")).__class__ is list else v)
+        set_name(shape, data.get("Name"))
+        set_values(shape, list(v) if (v := data.get("Values")).__class__ is list else v)
         return shape
 
 
@@ -1072,8 +1067,7 @@ class DatasetSource(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_dataset_arn,) = _DATASET_SOURCE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_dataset_arn(shape, get("DatasetArn"))
+        set_dataset_arn(shape, data.get("DatasetArn"))
         return shape
 
 
@@ -1199,22 +1193,21 @@ class FileSystemDataSource(_Shape):
             set_directory_path,
         ) = _FILE_SYSTEM_DATA_SOURCE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_file_system_id(shape, get("FileSystemId"))
+        set_file_system_id(shape, data.get("FileSystemId"))
         set_file_system_access_mode(
             shape,
             _FILE_SYSTEM_ACCESS_MODE_VALUES.get(v, v)
-            if (v := get("FileSystemAccessMode")).__class__ is str
+            if (v := data.get("FileSystemAccessMode")).__class__ is str
             else v,
         )
         set_file_system_type(
             shape,
             _FILE_SYSTEM_TYPE_VALUES.get(v, v)
-            if (v := get("FileSystemType")).__class__ is str
+            if (v := data.get("FileSystemType")).__class__ is str
             else v,
         )
-        set_directory_path(shape, get("DirectoryPath"))
+        set_directory_path(shape, data.get("DirectoryPath"))
         return shape
 
 
@@ -1273,8 +1266,7 @@ class HubAccessConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_hub_content_arn,) = _HUB_ACCESS_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_hub_content_arn(shape, get("HubContentArn"))
+        set_hub_content_arn(shape, data.get("HubContentArn"))
         return shape
 
 
@@ -1331,8 +1323,7 @@ class ModelAccessConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_accept_eula,) = _MODEL_ACCESS_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_accept_eula(shape, get("AcceptEula"))
+        set_accept_eula(shape, data.get("AcceptEula"))
         return shape
 
 
@@ -1608,33 +1599,34 @@ class S3DataSource(_Shape):
             set_hub_access_config,
         ) = _S3_DATA_SOURCE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_s3_data_type(
             shape,
-            _S3_DATA_TYPE_VALUES.get(v, v) if (v := get("S3DataType")).__class__ is str else v,
+            _S3_DATA_TYPE_VALUES.get(v, v) if (v := data.get("S3DataType")).__class__ is str else v,
         )
-        set_s3_uri(shape, get("S3Uri"))
+        set_s3_uri(shape, data.get("S3Uri"))
         set_s3_data_distribution_type(
             shape,
             _S3_DATA_DISTRIBUTION_VALUES.get(v, v)
-            if (v := get("S3DataDistributionType")).__class__ is str
+            if (v := data.get("S3DataDistributionType")).__class__ is str
             else v,
         )
-        set_attribute_names(shape, list(v) if (v := get("AttributeNames")).__class__ is list else v)
+        set_attribute_names(
+            shape, list(v) if (v := data.get("AttributeNames")).__class__ is list else v
+        )
         set_instance_group_names(
-            shape, list(v) if (v := get("InstanceGroupNames")).__class__ is list else v
+            shape, list(v) if (v := data.get("InstanceGroupNames")).__class__ is list else v
         )
         set_model_access_config(
             shape,
             None
-            if (v := get("ModelAccessConfig")) is None
+            if (v := data.get("ModelAccessConfig")) is None
             else ModelAccessConfig._from_wire(v, (p, "modelAccessConfig"), unknown),
         )
         set_hub_access_config(
             shape,
             None
-            if (v := get("HubAccessConfig")) is None
+            if (v := data.get("HubAccessConfig")) is None
             else HubAccessConfig._from_wire(v, (p, "hubAccessConfig"), unknown),
         )
         return shape
@@ -1716,24 +1708,23 @@ class DataSource(_Shape):
             unknown_members(cls, data, p, unknown)
         set_s3_data_source, set_file_system_data_source, set_dataset_source = _DATA_SOURCE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_s3_data_source(
             shape,
             None
-            if (v := get("S3DataSource")) is None
+            if (v := data.get("S3DataSource")) is None
             else S3DataSource._from_wire(v, (p, "s3DataSource"), unknown),
         )
         set_file_system_data_source(
             shape,
             None
-            if (v := get("FileSystemDataSource")) is None
+            if (v := data.get("FileSystemDataSource")) is None
             else FileSystemDataSource._from_wire(v, (p, "fileSystemDataSource"), unknown),
         )
         set_dataset_source(
             shape,
             None
-            if (v := get("DatasetSource")) is None
+            if (v := data.get("DatasetSource")) is None
             else DatasetSource._from_wire(v, (p, "datasetSource"), unknown),
         )
         return shape
@@ -1794,8 +1785,7 @@ class ShuffleConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_seed,) = _SHUFFLE_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_seed(shape, get("Seed"))
+        set_seed(shape, data.get("Seed"))
         return shape
 
 
@@ -1999,38 +1989,37 @@ class Channel(_Shape):
             set_shuffle_config,
         ) = _CHANNEL_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_channel_name(shape, get("ChannelName"))
+        set_channel_name(shape, data.get("ChannelName"))
         set_data_source(
             shape,
             None
-            if (v := get("DataSource")) is None
+            if (v := data.get("DataSource")) is None
             else DataSource._from_wire(v, (p, "dataSource"), unknown),
         )
-        set_content_type(shape, get("ContentType"))
+        set_content_type(shape, data.get("ContentType"))
         set_compression_type(
             shape,
             _COMPRESSION_TYPE_VALUES.get(v, v)
-            if (v := get("CompressionType")).__class__ is str
+            if (v := data.get("CompressionType")).__class__ is str
             else v,
         )
         set_record_wrapper_type(
             shape,
             _RECORD_WRAPPER_VALUES.get(v, v)
-            if (v := get("RecordWrapperType")).__class__ is str
+            if (v := data.get("RecordWrapperType")).__class__ is str
             else v,
         )
         set_input_mode(
             shape,
             _TRAINING_INPUT_MODE_VALUES.get(v, v)
-            if (v := get("InputMode")).__class__ is str
+            if (v := data.get("InputMode")).__class__ is str
             else v,
         )
         set_shuffle_config(
             shape,
             None
-            if (v := get("ShuffleConfig")) is None
+            if (v := data.get("ShuffleConfig")) is None
             else ShuffleConfig._from_wire(v, (p, "shuffleConfig"), unknown),
         )
         return shape
@@ -2106,9 +2095,8 @@ class CheckpointConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         set_s3_uri, set_local_path = _CHECKPOINT_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_s3_uri(shape, get("S3Uri"))
-        set_local_path(shape, get("LocalPath"))
+        set_s3_uri(shape, data.get("S3Uri"))
+        set_local_path(shape, data.get("LocalPath"))
         return shape
 
 
@@ -2227,11 +2215,10 @@ class CollectionConfiguration(_Shape):
             unknown_members(cls, data, p, unknown)
         set_collection_name, set_collection_parameters = _COLLECTION_CONFIGURATION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_collection_name(shape, get("CollectionName"))
+        set_collection_name(shape, data.get("CollectionName"))
         set_collection_parameters(
-            shape, dict(v) if (v := get("CollectionParameters")).__class__ is dict else v
+            shape, dict(v) if (v := data.get("CollectionParameters")).__class__ is dict else v
         )
         return shape
 
@@ -2381,15 +2368,14 @@ class ContinuousParameterRange(_Shape):
             _CONTINUOUS_PARAMETER_RANGE_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_name(shape, get("Name"))
-        set_min_value(shape, get("MinValue"))
-        set_max_value(shape, get("MaxValue"))
+        set_name(shape, data.get("Name"))
+        set_min_value(shape, data.get("MinValue"))
+        set_max_value(shape, data.get("MaxValue"))
         set_scaling_type(
             shape,
             _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
-            if (v := get("ScalingType")).__class__ is str
+            if (v := data.get("ScalingType")).__class__ is str
             else v,
         )
         return shape
@@ -2445,12 +2431,11 @@ class ConvergenceDetected(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_complete_on_convergence,) = _CONVERGENCE_DETECTED_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_complete_on_convergence(
             shape,
             _COMPLETE_ON_CONVERGENCE_VALUES.get(v, v)
-            if (v := get("CompleteOnConvergence")).__class__ is str
+            if (v := data.get("CompleteOnConvergence")).__class__ is str
             else v,
         )
         return shape
@@ -2586,23 +2571,22 @@ class HyperParameterAlgorithmSpecification(_Shape):
             _HYPER_PARAMETER_ALGORITHM_SPECIFICATION_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_training_image(shape, get("TrainingImage"))
+        set_training_image(shape, data.get("TrainingImage"))
         set_training_input_mode(
             shape,
             _TRAINING_INPUT_MODE_VALUES.get(v, v)
-            if (v := get("TrainingInputMode")).__class__ is str
+            if (v := data.get("TrainingInputMode")).__class__ is str
             else v,
         )
-        set_algorithm_name(shape, get("AlgorithmName"))
+        set_algorithm_name(shape, data.get("AlgorithmName"))
         set_metric_definitions(
             shape,
             [
                 MetricDefinition._from_wire(x, (p, "metricDefinitions", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("MetricDefinitions")).__class__ is list
+            if (v := data.get("MetricDefinitions")).__class__ is list
             else v,
         )
         return shape
@@ -2686,15 +2670,14 @@ class HyperParameterTuningJobObjective(_Shape):
             unknown_members(cls, data, p, unknown)
         set_type, set_metric_name = _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_type(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
-            if (v := get("Type")).__class__ is str
+            if (v := data.get("Type")).__class__ is str
             else v,
         )
-        set_metric_name(shape, get("MetricName"))
+        set_metric_name(shape, data.get("MetricName"))
         return shape
 
 
@@ -2792,16 +2775,15 @@ class HyperParameterTuningInstanceConfig(_Shape):
             _HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_instance_type(
             shape,
             _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("InstanceType")).__class__ is str
+            if (v := data.get("InstanceType")).__class__ is str
             else v,
         )
-        set_instance_count(shape, get("InstanceCount"))
-        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
+        set_instance_count(shape, data.get("InstanceCount"))
+        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
         return shape
 
 
@@ -3013,21 +2995,20 @@ class HyperParameterTuningResourceConfig(_Shape):
             set_instance_configs,
         ) = _HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_instance_type(
             shape,
             _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("InstanceType")).__class__ is str
+            if (v := data.get("InstanceType")).__class__ is str
             else v,
         )
-        set_instance_count(shape, get("InstanceCount"))
-        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
-        set_volume_kms_key_id(shape, get("VolumeKmsKeyId"))
+        set_instance_count(shape, data.get("InstanceCount"))
+        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
+        set_volume_kms_key_id(shape, data.get("VolumeKmsKeyId"))
         set_allocation_strategy(
             shape,
             _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES.get(v, v)
-            if (v := get("AllocationStrategy")).__class__ is str
+            if (v := data.get("AllocationStrategy")).__class__ is str
             else v,
         )
         set_instance_configs(
@@ -3036,7 +3017,7 @@ class HyperParameterTuningResourceConfig(_Shape):
                 HyperParameterTuningInstanceConfig._from_wire(x, (p, "instanceConfigs", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("InstanceConfigs")).__class__ is list
+            if (v := data.get("InstanceConfigs")).__class__ is list
             else v,
         )
         return shape
@@ -3160,14 +3141,13 @@ class OutputDataConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         set_kms_key_id, set_s3_output_path, set_compression_type = _OUTPUT_DATA_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_kms_key_id(shape, get("KmsKeyId"))
-        set_s3_output_path(shape, get("S3OutputPath"))
+        set_kms_key_id(shape, data.get("KmsKeyId"))
+        set_s3_output_path(shape, data.get("S3OutputPath"))
         set_compression_type(
             shape,
             _OUTPUT_COMPRESSION_TYPE_VALUES.get(v, v)
-            if (v := get("CompressionType")).__class__ is str
+            if (v := data.get("CompressionType")).__class__ is str
             else v,
         )
         return shape
@@ -3309,15 +3289,14 @@ class IntegerParameterRange(_Shape):
             unknown_members(cls, data, p, unknown)
         set_name, set_min_value, set_max_value, set_scaling_type = _INTEGER_PARAMETER_RANGE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_name(shape, get("Name"))
-        set_min_value(shape, get("MinValue"))
-        set_max_value(shape, get("MaxValue"))
+        set_name(shape, data.get("Name"))
+        set_min_value(shape, data.get("MinValue"))
+        set_max_value(shape, data.get("MaxValue"))
         set_scaling_type(
             shape,
             _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
-            if (v := get("ScalingType")).__class__ is str
+            if (v := data.get("ScalingType")).__class__ is str
             else v,
         )
         return shape
@@ -3497,7 +3476,6 @@ class ParameterRanges(_Shape):
             set_auto_parameters,
         ) = _PARAMETER_RANGES_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_integer_parameter_ranges(
             shape,
@@ -3505,7 +3483,7 @@ class ParameterRanges(_Shape):
                 IntegerParameterRange._from_wire(x, (p, "integerParameterRanges", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("IntegerParameterRanges")).__class__ is list
+            if (v := data.get("IntegerParameterRanges")).__class__ is list
             else v,
         )
         set_continuous_parameter_ranges(
@@ -3514,7 +3492,7 @@ class ParameterRanges(_Shape):
                 ContinuousParameterRange._from_wire(x, (p, "continuousParameterRanges", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("ContinuousParameterRanges")).__class__ is list
+            if (v := data.get("ContinuousParameterRanges")).__class__ is list
             else v,
         )
         set_categorical_parameter_ranges(
@@ -3525,7 +3503,7 @@ class ParameterRanges(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("CategoricalParameterRanges")).__class__ is list
+            if (v := data.get("CategoricalParameterRanges")).__class__ is list
             else v,
         )
         set_auto_parameters(
@@ -3534,7 +3512,7 @@ class ParameterRanges(_Shape):
                 AutoParameter._from_wire(x, (p, "autoParameters", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("AutoParameters")).__class__ is list
+            if (v := data.get("AutoParameters")).__class__ is list
             else v,
         )
         return shape
@@ -3632,16 +3610,15 @@ class InstanceGroup(_Shape):
             unknown_members(cls, data, p, unknown)
         set_instance_type, set_instance_count, set_instance_group_name = _INSTANCE_GROUP_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_instance_type(
             shape,
             _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("InstanceType")).__class__ is str
+            if (v := data.get("InstanceType")).__class__ is str
             else v,
         )
-        set_instance_count(shape, get("InstanceCount"))
-        set_instance_group_name(shape, get("InstanceGroupName"))
+        set_instance_count(shape, data.get("InstanceCount"))
+        set_instance_group_name(shape, data.get("InstanceGroupName"))
         return shape
 
 
@@ -3699,9 +3676,8 @@ class PlacementSpecification(_Shape):
             unknown_members(cls, data, p, unknown)
         set_ultra_server_id, set_instance_count = _PLACEMENT_SPECIFICATION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_ultra_server_id(shape, get("UltraServerId"))
-        set_instance_count(shape, get("InstanceCount"))
+        set_ultra_server_id(shape, data.get("UltraServerId"))
+        set_instance_count(shape, data.get("InstanceCount"))
         return shape
 
 
@@ -3782,16 +3758,15 @@ class InstancePlacementConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         set_enable_multiple_jobs, set_placement_specifications = _INSTANCE_PLACEMENT_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_enable_multiple_jobs(shape, get("EnableMultipleJobs"))
+        set_enable_multiple_jobs(shape, data.get("EnableMultipleJobs"))
         set_placement_specifications(
             shape,
             [
                 PlacementSpecification._from_wire(x, (p, "placementSpecifications", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("PlacementSpecifications")).__class__ is list
+            if (v := data.get("PlacementSpecifications")).__class__ is list
             else v,
         )
         return shape
@@ -3911,17 +3886,16 @@ class InstancePreference(_Shape):
             unknown_members(cls, data, p, unknown)
         set_instance_type, set_instance_count, set_training_plan_arns = _INSTANCE_PREFERENCE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_instance_type(
             shape,
             _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("InstanceType")).__class__ is str
+            if (v := data.get("InstanceType")).__class__ is str
             else v,
         )
-        set_instance_count(shape, get("InstanceCount"))
+        set_instance_count(shape, data.get("InstanceCount"))
         set_training_plan_arns(
-            shape, list(v) if (v := get("TrainingPlanArns")).__class__ is list else v
+            shape, list(v) if (v := data.get("TrainingPlanArns")).__class__ is list else v
         )
         return shape
 
@@ -4249,32 +4223,31 @@ class ResourceConfig(_Shape):
             set_selected_instance_count,
         ) = _RESOURCE_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_instance_type(
             shape,
             _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("InstanceType")).__class__ is str
+            if (v := data.get("InstanceType")).__class__ is str
             else v,
         )
-        set_instance_count(shape, get("InstanceCount"))
-        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
-        set_volume_kms_key_id(shape, get("VolumeKmsKeyId"))
-        set_keep_alive_period_in_seconds(shape, get("KeepAlivePeriodInSeconds"))
+        set_instance_count(shape, data.get("InstanceCount"))
+        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
+        set_volume_kms_key_id(shape, data.get("VolumeKmsKeyId"))
+        set_keep_alive_period_in_seconds(shape, data.get("KeepAlivePeriodInSeconds"))
         set_instance_groups(
             shape,
             [
                 InstanceGroup._from_wire(x, (p, "instanceGroups", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("InstanceGroups")).__class__ is list
+            if (v := data.get("InstanceGroups")).__class__ is list
             else v,
         )
-        set_training_plan_arn(shape, get("TrainingPlanArn"))
+        set_training_plan_arn(shape, data.get("TrainingPlanArn"))
         set_instance_placement_config(
             shape,
             None
-            if (v := get("InstancePlacementConfig")) is None
+            if (v := data.get("InstancePlacementConfig")) is None
             else InstancePlacementConfig._from_wire(v, (p, "instancePlacementConfig"), unknown),
         )
         set_instance_preferences(
@@ -4283,16 +4256,16 @@ class ResourceConfig(_Shape):
                 InstancePreference._from_wire(x, (p, "instancePreferences", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("InstancePreferences")).__class__ is list
+            if (v := data.get("InstancePreferences")).__class__ is list
             else v,
         )
         set_selected_instance_type(
             shape,
             _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("SelectedInstanceType")).__class__ is str
+            if (v := data.get("SelectedInstanceType")).__class__ is str
             else v,
         )
-        set_selected_instance_count(shape, get("SelectedInstanceCount"))
+        set_selected_instance_count(shape, data.get("SelectedInstanceCount"))
         return shape
 
 
@@ -4342,8 +4315,7 @@ class RetryStrategy(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_maximum_retry_attempts,) = _RETRY_STRATEGY_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_maximum_retry_attempts(shape, get("MaximumRetryAttempts"))
+        set_maximum_retry_attempts(shape, data.get("MaximumRetryAttempts"))
         return shape
 
 
@@ -4478,10 +4450,9 @@ class StoppingCondition(_Shape):
             set_max_pending_time_in_seconds,
         ) = _STOPPING_CONDITION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_max_runtime_in_seconds(shape, get("MaxRuntimeInSeconds"))
-        set_max_wait_time_in_seconds(shape, get("MaxWaitTimeInSeconds"))
-        set_max_pending_time_in_seconds(shape, get("MaxPendingTimeInSeconds"))
+        set_max_runtime_in_seconds(shape, data.get("MaxRuntimeInSeconds"))
+        set_max_wait_time_in_seconds(shape, data.get("MaxWaitTimeInSeconds"))
+        set_max_pending_time_in_seconds(shape, data.get("MaxPendingTimeInSeconds"))
         return shape
 
 
@@ -4580,12 +4551,11 @@ class VpcConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         set_security_group_ids, set_subnets = _VPC_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_security_group_ids(
-            shape, list(v) if (v := get("SecurityGroupIds")).__class__ is list else v
+            shape, list(v) if (v := data.get("SecurityGroupIds")).__class__ is list else v
         )
-        set_subnets(shape, list(v) if (v := get("Subnets")).__class__ is list else v)
+        set_subnets(shape, list(v) if (v := data.get("Subnets")).__class__ is list else v)
         return shape
 
 
@@ -5094,61 +5064,60 @@ class HyperParameterTrainingJobDefinition(_Shape):
             set_environment,
         ) = _HYPER_PARAMETER_TRAINING_JOB_DEFINITION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_definition_name(shape, get("DefinitionName"))
+        set_definition_name(shape, data.get("DefinitionName"))
         set_tuning_objective(
             shape,
             None
-            if (v := get("TuningObjective")) is None
+            if (v := data.get("TuningObjective")) is None
             else HyperParameterTuningJobObjective._from_wire(v, (p, "tuningObjective"), unknown),
         )
         set_hyper_parameter_ranges(
             shape,
             None
-            if (v := get("HyperParameterRanges")) is None
+            if (v := data.get("HyperParameterRanges")) is None
             else ParameterRanges._from_wire(v, (p, "hyperParameterRanges"), unknown),
         )
         set_static_hyper_parameters(
-            shape, dict(v) if (v := get("StaticHyperParameters")).__class__ is dict else v
+            shape, dict(v) if (v := data.get("StaticHyperParameters")).__class__ is dict else v
         )
         set_algorithm_specification(
             shape,
             None
-            if (v := get("AlgorithmSpecification")) is None
+            if (v := data.get("AlgorithmSpecification")) is None
             else HyperParameterAlgorithmSpecification._from_wire(
                 v, (p, "algorithmSpecification"), unknown
             ),
         )
-        set_role_arn(shape, get("RoleArn"))
+        set_role_arn(shape, data.get("RoleArn"))
         set_input_data_config(
             shape,
             [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := get("InputDataConfig")).__class__ is list
+            if (v := data.get("InputDataConfig")).__class__ is list
             else v,
         )
         set_vpc_config(
             shape,
             None
-            if (v := get("VpcConfig")) is None
+            if (v := data.get("VpcConfig")) is None
             else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
         )
         set_output_data_config(
             shape,
             None
-            if (v := get("OutputDataConfig")) is None
+            if (v := data.get("OutputDataConfig")) is None
             else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
         )
         set_resource_config(
             shape,
             None
-            if (v := get("ResourceConfig")) is None
+            if (v := data.get("ResourceConfig")) is None
             else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
         )
         set_hyper_parameter_tuning_resource_config(
             shape,
             None
-            if (v := get("HyperParameterTuningResourceConfig")) is None
+            if (v := data.get("HyperParameterTuningResourceConfig")) is None
             else HyperParameterTuningResourceConfig._from_wire(
                 v, (p, "hyperParameterTuningResourceConfig"), unknown
             ),
@@ -5156,27 +5125,27 @@ class HyperParameterTrainingJobDefinition(_Shape):
         set_stopping_condition(
             shape,
             None
-            if (v := get("StoppingCondition")) is None
+            if (v := data.get("StoppingCondition")) is None
             else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
         )
-        set_enable_network_isolation(shape, get("EnableNetworkIsolation"))
+        set_enable_network_isolation(shape, data.get("EnableNetworkIsolation"))
         set_enable_inter_container_traffic_encryption(
-            shape, get("EnableInterContainerTrafficEncryption")
+            shape, data.get("EnableInterContainerTrafficEncryption")
         )
-        set_enable_managed_spot_training(shape, get("EnableManagedSpotTraining"))
+        set_enable_managed_spot_training(shape, data.get("EnableManagedSpotTraining"))
         set_checkpoint_config(
             shape,
             None
-            if (v := get("CheckpointConfig")) is None
+            if (v := data.get("CheckpointConfig")) is None
             else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
         )
         set_retry_strategy(
             shape,
             None
-            if (v := get("RetryStrategy")) is None
+            if (v := data.get("RetryStrategy")) is None
             else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
         )
-        set_environment(shape, dict(v) if (v := get("Environment")).__class__ is dict else v)
+        set_environment(shape, dict(v) if (v := data.get("Environment")).__class__ is dict else v)
         return shape
 
 
@@ -5259,9 +5228,8 @@ class HyperbandStrategyConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         set_min_resource, set_max_resource = _HYPERBAND_STRATEGY_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_min_resource(shape, get("MinResource"))
-        set_max_resource(shape, get("MaxResource"))
+        set_min_resource(shape, data.get("MinResource"))
+        set_max_resource(shape, data.get("MaxResource"))
         return shape
 
 
@@ -5319,12 +5287,11 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_hyperband_strategy_config,) = _HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_hyperband_strategy_config(
             shape,
             None
-            if (v := get("HyperbandStrategyConfig")) is None
+            if (v := data.get("HyperbandStrategyConfig")) is None
             else HyperbandStrategyConfig._from_wire(v, (p, "hyperbandStrategyConfig"), unknown),
         )
         return shape
@@ -5404,10 +5371,9 @@ class ResourceLimits(_Shape):
             set_max_runtime_in_seconds,
         ) = _RESOURCE_LIMITS_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_max_number_of_training_jobs(shape, get("MaxNumberOfTrainingJobs"))
-        set_max_parallel_training_jobs(shape, get("MaxParallelTrainingJobs"))
-        set_max_runtime_in_seconds(shape, get("MaxRuntimeInSeconds"))
+        set_max_number_of_training_jobs(shape, data.get("MaxNumberOfTrainingJobs"))
+        set_max_parallel_training_jobs(shape, data.get("MaxParallelTrainingJobs"))
+        set_max_runtime_in_seconds(shape, data.get("MaxRuntimeInSeconds"))
         return shape
 
 
@@ -5495,19 +5461,18 @@ class TuningJobCompletionCriteria(_Shape):
             set_convergence_detected,
         ) = _TUNING_JOB_COMPLETION_CRITERIA_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_target_objective_metric_value(shape, get("TargetObjectiveMetricValue"))
+        set_target_objective_metric_value(shape, data.get("TargetObjectiveMetricValue"))
         set_best_objective_not_improving(
             shape,
             None
-            if (v := get("BestObjectiveNotImproving")) is None
+            if (v := data.get("BestObjectiveNotImproving")) is None
             else BestObjectiveNotImproving._from_wire(v, (p, "bestObjectiveNotImproving"), unknown),
         )
         set_convergence_detected(
             shape,
             None
-            if (v := get("ConvergenceDetected")) is None
+            if (v := data.get("ConvergenceDetected")) is None
             else ConvergenceDetected._from_wire(v, (p, "convergenceDetected"), unknown),
         )
         return shape
@@ -5740,18 +5705,17 @@ class HyperParameterTuningJobConfig(_Shape):
             set_random_seed,
         ) = _HYPER_PARAMETER_TUNING_JOB_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_strategy(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
-            if (v := get("Strategy")).__class__ is str
+            if (v := data.get("Strategy")).__class__ is str
             else v,
         )
         set_strategy_config(
             shape,
             None
-            if (v := get("StrategyConfig")) is None
+            if (v := data.get("StrategyConfig")) is None
             else HyperParameterTuningJobStrategyConfig._from_wire(
                 v, (p, "strategyConfig"), unknown
             ),
@@ -5759,7 +5723,7 @@ class HyperParameterTuningJobConfig(_Shape):
         set_hyper_parameter_tuning_job_objective(
             shape,
             None
-            if (v := get("HyperParameterTuningJobObjective")) is None
+            if (v := data.get("HyperParameterTuningJobObjective")) is None
             else HyperParameterTuningJobObjective._from_wire(
                 v, (p, "hyperParameterTuningJobObjective"), unknown
             ),
@@ -5767,30 +5731,30 @@ class HyperParameterTuningJobConfig(_Shape):
         set_resource_limits(
             shape,
             None
-            if (v := get("ResourceLimits")) is None
+            if (v := data.get("ResourceLimits")) is None
             else ResourceLimits._from_wire(v, (p, "resourceLimits"), unknown),
         )
         set_parameter_ranges(
             shape,
             None
-            if (v := get("ParameterRanges")) is None
+            if (v := data.get("ParameterRanges")) is None
             else ParameterRanges._from_wire(v, (p, "parameterRanges"), unknown),
         )
         set_training_job_early_stopping_type(
             shape,
             _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES.get(v, v)
-            if (v := get("TrainingJobEarlyStoppingType")).__class__ is str
+            if (v := data.get("TrainingJobEarlyStoppingType")).__class__ is str
             else v,
         )
         set_tuning_job_completion_criteria(
             shape,
             None
-            if (v := get("TuningJobCompletionCriteria")) is None
+            if (v := data.get("TuningJobCompletionCriteria")) is None
             else TuningJobCompletionCriteria._from_wire(
                 v, (p, "tuningJobCompletionCriteria"), unknown
             ),
         )
-        set_random_seed(shape, get("RandomSeed"))
+        set_random_seed(shape, data.get("RandomSeed"))
         return shape
 
 
@@ -5851,8 +5815,7 @@ class ParentHyperParameterTuningJob(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_hyper_parameter_tuning_job_name,) = _PARENT_HYPER_PARAMETER_TUNING_JOB_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         return shape
 
 
@@ -5991,7 +5954,6 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
             _HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_parent_hyper_parameter_tuning_jobs(
             shape,
@@ -6001,13 +5963,13 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("ParentHyperParameterTuningJobs")).__class__ is list
+            if (v := data.get("ParentHyperParameterTuningJobs")).__class__ is list
             else v,
         )
         set_warm_start_type(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES.get(v, v)
-            if (v := get("WarmStartType")).__class__ is str
+            if (v := data.get("WarmStartType")).__class__ is str
             else v,
         )
         return shape
@@ -6090,9 +6052,8 @@ class Tag(_Shape):
             unknown_members(cls, data, p, unknown)
         set_key, set_value = _TAG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_key(shape, get("Key"))
-        set_value(shape, get("Value"))
+        set_key(shape, data.get("Key"))
+        set_value(shape, data.get("Value"))
         return shape
 
 
@@ -6353,13 +6314,12 @@ class CreateHyperParameterTuningJobRequest(_Shape):
             set_autotune,
         ) = _CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         set_hyper_parameter_tuning_job_config(
             shape,
             None
-            if (v := get("HyperParameterTuningJobConfig")) is None
+            if (v := data.get("HyperParameterTuningJobConfig")) is None
             else HyperParameterTuningJobConfig._from_wire(
                 v, (p, "hyperParameterTuningJobConfig"), unknown
             ),
@@ -6367,7 +6327,7 @@ class CreateHyperParameterTuningJobRequest(_Shape):
         set_training_job_definition(
             shape,
             None
-            if (v := get("TrainingJobDefinition")) is None
+            if (v := data.get("TrainingJobDefinition")) is None
             else HyperParameterTrainingJobDefinition._from_wire(
                 v, (p, "trainingJobDefinition"), unknown
             ),
@@ -6380,13 +6340,13 @@ class CreateHyperParameterTuningJobRequest(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("TrainingJobDefinitions")).__class__ is list
+            if (v := data.get("TrainingJobDefinitions")).__class__ is list
             else v,
         )
         set_warm_start_config(
             shape,
             None
-            if (v := get("WarmStartConfig")) is None
+            if (v := data.get("WarmStartConfig")) is None
             else HyperParameterTuningJobWarmStartConfig._from_wire(
                 v, (p, "warmStartConfig"), unknown
             ),
@@ -6394,13 +6354,13 @@ class CreateHyperParameterTuningJobRequest(_Shape):
         set_tags(
             shape,
             [Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := get("Tags")).__class__ is list
+            if (v := data.get("Tags")).__class__ is list
             else v,
         )
         set_autotune(
             shape,
             None
-            if (v := get("Autotune")) is None
+            if (v := data.get("Autotune")) is None
             else Autotune._from_wire(v, (p, "autotune"), unknown),
         )
         return shape
@@ -6441,8 +6401,7 @@ class CreateHyperParameterTuningJobResponse(_Shape):
             _CREATE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_hyper_parameter_tuning_job_arn(shape, get("HyperParameterTuningJobArn"))
+        set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
         set_response_metadata(shape, None)
         return shape
 
@@ -6619,18 +6578,19 @@ class DebugHookConfig(_Shape):
             _DEBUG_HOOK_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_local_path(shape, get("LocalPath"))
-        set_s3_output_path(shape, get("S3OutputPath"))
-        set_hook_parameters(shape, dict(v) if (v := get("HookParameters")).__class__ is dict else v)
+        set_local_path(shape, data.get("LocalPath"))
+        set_s3_output_path(shape, data.get("S3OutputPath"))
+        set_hook_parameters(
+            shape, dict(v) if (v := data.get("HookParameters")).__class__ is dict else v
+        )
         set_collection_configurations(
             shape,
             [
                 CollectionConfiguration._from_wire(x, (p, "collectionConfigurations", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("CollectionConfigurations")).__class__ is list
+            if (v := data.get("CollectionConfigurations")).__class__ is list
             else v,
         )
         return shape
@@ -6862,20 +6822,21 @@ class DebugRuleConfiguration(_Shape):
             set_rule_parameters,
         ) = _DEBUG_RULE_CONFIGURATION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_rule_configuration_name(shape, get("RuleConfigurationName"))
-        set_local_path(shape, get("LocalPath"))
-        set_s3_output_path(shape, get("S3OutputPath"))
-        set_rule_evaluator_image(shape, get("RuleEvaluatorImage"))
+        set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
+        set_local_path(shape, data.get("LocalPath"))
+        set_s3_output_path(shape, data.get("S3OutputPath"))
+        set_rule_evaluator_image(shape, data.get("RuleEvaluatorImage"))
         set_instance_type(
             shape,
             _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("InstanceType")).__class__ is str
+            if (v := data.get("InstanceType")).__class__ is str
             else v,
         )
-        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
-        set_rule_parameters(shape, dict(v) if (v := get("RuleParameters")).__class__ is dict else v)
+        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
+        set_rule_parameters(
+            shape, dict(v) if (v := data.get("RuleParameters")).__class__ is dict else v
+        )
         return shape
 
 
@@ -7010,11 +6971,10 @@ class ExperimentConfig(_Shape):
             _EXPERIMENT_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_experiment_name(shape, get("ExperimentName"))
-        set_trial_name(shape, get("TrialName"))
-        set_trial_component_display_name(shape, get("TrialComponentDisplayName"))
-        set_run_name(shape, get("RunName"))
+        set_experiment_name(shape, data.get("ExperimentName"))
+        set_trial_name(shape, data.get("TrialName"))
+        set_trial_component_display_name(shape, data.get("TrialComponentDisplayName"))
+        set_run_name(shape, data.get("RunName"))
         return shape
 
 
@@ -7060,8 +7020,7 @@ class InfraCheckConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_enable_infra_check,) = _INFRA_CHECK_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_enable_infra_check(shape, get("EnableInfraCheck"))
+        set_enable_infra_check(shape, data.get("EnableInfraCheck"))
         return shape
 
 
@@ -7157,10 +7116,9 @@ class MlflowConfig(_Shape):
             _MLFLOW_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_mlflow_resource_arn(shape, get("MlflowResourceArn"))
-        set_mlflow_experiment_name(shape, get("MlflowExperimentName"))
-        set_mlflow_run_name(shape, get("MlflowRunName"))
+        set_mlflow_resource_arn(shape, data.get("MlflowResourceArn"))
+        set_mlflow_experiment_name(shape, data.get("MlflowExperimentName"))
+        set_mlflow_run_name(shape, data.get("MlflowRunName"))
         return shape
 
 
@@ -7236,9 +7194,8 @@ class ModelPackageConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         set_model_package_group_arn, set_source_model_package_arn = _MODEL_PACKAGE_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_model_package_group_arn(shape, get("ModelPackageGroupArn"))
-        set_source_model_package_arn(shape, get("SourceModelPackageArn"))
+        set_model_package_group_arn(shape, data.get("ModelPackageGroupArn"))
+        set_source_model_package_arn(shape, data.get("SourceModelPackageArn"))
         return shape
 
 
@@ -7395,14 +7352,13 @@ class ProfilerConfig(_Shape):
             set_disable_profiler,
         ) = _PROFILER_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_s3_output_path(shape, get("S3OutputPath"))
-        set_profiling_interval_in_milliseconds(shape, get("ProfilingIntervalInMilliseconds"))
+        set_s3_output_path(shape, data.get("S3OutputPath"))
+        set_profiling_interval_in_milliseconds(shape, data.get("ProfilingIntervalInMilliseconds"))
         set_profiling_parameters(
-            shape, dict(v) if (v := get("ProfilingParameters")).__class__ is dict else v
+            shape, dict(v) if (v := data.get("ProfilingParameters")).__class__ is dict else v
         )
-        set_disable_profiler(shape, get("DisableProfiler"))
+        set_disable_profiler(shape, data.get("DisableProfiler"))
         return shape
 
 
@@ -7627,20 +7583,21 @@ class ProfilerRuleConfiguration(_Shape):
             set_rule_parameters,
         ) = _PROFILER_RULE_CONFIGURATION_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_rule_configuration_name(shape, get("RuleConfigurationName"))
-        set_local_path(shape, get("LocalPath"))
-        set_s3_output_path(shape, get("S3OutputPath"))
-        set_rule_evaluator_image(shape, get("RuleEvaluatorImage"))
+        set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
+        set_local_path(shape, data.get("LocalPath"))
+        set_s3_output_path(shape, data.get("S3OutputPath"))
+        set_rule_evaluator_image(shape, data.get("RuleEvaluatorImage"))
         set_instance_type(
             shape,
             _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := get("InstanceType")).__class__ is str
+            if (v := data.get("InstanceType")).__class__ is str
             else v,
         )
-        set_volume_size_in_gb(shape, get("VolumeSizeInGB"))
-        set_rule_parameters(shape, dict(v) if (v := get("RuleParameters")).__class__ is dict else v)
+        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
+        set_rule_parameters(
+            shape, dict(v) if (v := data.get("RuleParameters")).__class__ is dict else v
+        )
         return shape
 
 
@@ -7686,8 +7643,7 @@ class RemoteDebugConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_enable_remote_debug,) = _REMOTE_DEBUG_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_enable_remote_debug(shape, get("EnableRemoteDebug"))
+        set_enable_remote_debug(shape, data.get("EnableRemoteDebug"))
         return shape
 
 
@@ -7903,29 +7859,30 @@ class ServerlessJobConfig(_Shape):
             set_sequence_length,
         ) = _SERVERLESS_JOB_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_base_model_arn(shape, get("BaseModelArn"))
-        set_accept_eula(shape, get("AcceptEula"))
+        set_base_model_arn(shape, data.get("BaseModelArn"))
+        set_accept_eula(shape, data.get("AcceptEula"))
         set_job_type(
             shape,
-            _SERVERLESS_JOB_TYPE_VALUES.get(v, v) if (v := get("JobType")).__class__ is str else v,
+            _SERVERLESS_JOB_TYPE_VALUES.get(v, v)
+            if (v := data.get("JobType")).__class__ is str
+            else v,
         )
         set_customization_technique(
             shape,
             _CUSTOMIZATION_TECHNIQUE_VALUES.get(v, v)
-            if (v := get("CustomizationTechnique")).__class__ is str
+            if (v := data.get("CustomizationTechnique")).__class__ is str
             else v,
         )
-        set_peft(shape, _PEFT_VALUES.get(v, v) if (v := get("Peft")).__class__ is str else v)
+        set_peft(shape, _PEFT_VALUES.get(v, v) if (v := data.get("Peft")).__class__ is str else v)
         set_evaluation_type(
             shape,
             _EVALUATION_TYPE_VALUES.get(v, v)
-            if (v := get("EvaluationType")).__class__ is str
+            if (v := data.get("EvaluationType")).__class__ is str
             else v,
         )
-        set_evaluator_arn(shape, get("EvaluatorArn"))
-        set_sequence_length(shape, get("SequenceLength"))
+        set_evaluator_arn(shape, data.get("EvaluatorArn"))
+        set_sequence_length(shape, data.get("SequenceLength"))
         return shape
 
 
@@ -7973,8 +7930,7 @@ class SessionChainingConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_enable_session_tag_chaining,) = _SESSION_CHAINING_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_enable_session_tag_chaining(shape, get("EnableSessionTagChaining"))
+        set_enable_session_tag_chaining(shape, data.get("EnableSessionTagChaining"))
         return shape
 
 
@@ -8047,9 +8003,8 @@ class TensorBoardOutputConfig(_Shape):
             unknown_members(cls, data, p, unknown)
         set_local_path, set_s3_output_path = _TENSOR_BOARD_OUTPUT_CONFIG_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_local_path(shape, get("LocalPath"))
-        set_s3_output_path(shape, get("S3OutputPath"))
+        set_local_path(shape, data.get("LocalPath"))
+        set_s3_output_path(shape, data.get("S3OutputPath"))
         return shape
 
 
@@ -8812,70 +8767,69 @@ class CreateTrainingJobRequest(_Shape):
             set_model_package_config,
         ) = _CREATE_TRAINING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_training_job_name(shape, get("TrainingJobName"))
+        set_training_job_name(shape, data.get("TrainingJobName"))
         set_hyper_parameters(
-            shape, dict(v) if (v := get("HyperParameters")).__class__ is dict else v
+            shape, dict(v) if (v := data.get("HyperParameters")).__class__ is dict else v
         )
         set_algorithm_specification(
             shape,
             None
-            if (v := get("AlgorithmSpecification")) is None
+            if (v := data.get("AlgorithmSpecification")) is None
             else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), unknown),
         )
-        set_role_arn(shape, get("RoleArn"))
+        set_role_arn(shape, data.get("RoleArn"))
         set_input_data_config(
             shape,
             [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := get("InputDataConfig")).__class__ is list
+            if (v := data.get("InputDataConfig")).__class__ is list
             else v,
         )
         set_output_data_config(
             shape,
             None
-            if (v := get("OutputDataConfig")) is None
+            if (v := data.get("OutputDataConfig")) is None
             else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
         )
         set_resource_config(
             shape,
             None
-            if (v := get("ResourceConfig")) is None
+            if (v := data.get("ResourceConfig")) is None
             else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
         )
         set_vpc_config(
             shape,
             None
-            if (v := get("VpcConfig")) is None
+            if (v := data.get("VpcConfig")) is None
             else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
         )
         set_stopping_condition(
             shape,
             None
-            if (v := get("StoppingCondition")) is None
+            if (v := data.get("StoppingCondition")) is None
             else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
         )
         set_tags(
             shape,
             [Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := get("Tags")).__class__ is list
+            if (v := data.get("Tags")).__class__ is list
             else v,
         )
-        set_enable_network_isolation(shape, get("EnableNetworkIsolation"))
+        set_enable_network_isolation(shape, data.get("EnableNetworkIsolation"))
         set_enable_inter_container_traffic_encryption(
-            shape, get("EnableInterContainerTrafficEncryption")
+            shape, data.get("EnableInterContainerTrafficEncryption")
         )
-        set_enable_managed_spot_training(shape, get("EnableManagedSpotTraining"))
+        set_enable_managed_spot_training(shape, data.get("EnableManagedSpotTraining"))
         set_checkpoint_config(
             shape,
             None
-            if (v := get("CheckpointConfig")) is None
+            if (v := data.get("CheckpointConfig")) is None
             else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
         )
         set_debug_hook_config(
             shape,
             None
-            if (v := get("DebugHookConfig")) is None
+            if (v := data.get("DebugHookConfig")) is None
             else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), unknown),
         )
         set_debug_rule_configurations(
@@ -8884,25 +8838,25 @@ class CreateTrainingJobRequest(_Shape):
                 DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("DebugRuleConfigurations")).__class__ is list
+            if (v := data.get("DebugRuleConfigurations")).__class__ is list
             else v,
         )
         set_tensor_board_output_config(
             shape,
             None
-            if (v := get("TensorBoardOutputConfig")) is None
+            if (v := data.get("TensorBoardOutputConfig")) is None
             else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), unknown),
         )
         set_experiment_config(
             shape,
             None
-            if (v := get("ExperimentConfig")) is None
+            if (v := data.get("ExperimentConfig")) is None
             else ExperimentConfig._from_wire(v, (p, "experimentConfig"), unknown),
         )
         set_profiler_config(
             shape,
             None
-            if (v := get("ProfilerConfig")) is None
+            if (v := data.get("ProfilerConfig")) is None
             else ProfilerConfig._from_wire(v, (p, "profilerConfig"), unknown),
         )
         set_profiler_rule_configurations(
@@ -8913,50 +8867,50 @@ class CreateTrainingJobRequest(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("ProfilerRuleConfigurations")).__class__ is list
+            if (v := data.get("ProfilerRuleConfigurations")).__class__ is list
             else v,
         )
-        set_environment(shape, dict(v) if (v := get("Environment")).__class__ is dict else v)
+        set_environment(shape, dict(v) if (v := data.get("Environment")).__class__ is dict else v)
         set_retry_strategy(
             shape,
             None
-            if (v := get("RetryStrategy")) is None
+            if (v := data.get("RetryStrategy")) is None
             else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
         )
         set_remote_debug_config(
             shape,
             None
-            if (v := get("RemoteDebugConfig")) is None
+            if (v := data.get("RemoteDebugConfig")) is None
             else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), unknown),
         )
         set_infra_check_config(
             shape,
             None
-            if (v := get("InfraCheckConfig")) is None
+            if (v := data.get("InfraCheckConfig")) is None
             else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), unknown),
         )
         set_session_chaining_config(
             shape,
             None
-            if (v := get("SessionChainingConfig")) is None
+            if (v := data.get("SessionChainingConfig")) is None
             else SessionChainingConfig._from_wire(v, (p, "sessionChainingConfig"), unknown),
         )
         set_serverless_job_config(
             shape,
             None
-            if (v := get("ServerlessJobConfig")) is None
+            if (v := data.get("ServerlessJobConfig")) is None
             else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), unknown),
         )
         set_mlflow_config(
             shape,
             None
-            if (v := get("MlflowConfig")) is None
+            if (v := data.get("MlflowConfig")) is None
             else MlflowConfig._from_wire(v, (p, "mlflowConfig"), unknown),
         )
         set_model_package_config(
             shape,
             None
-            if (v := get("ModelPackageConfig")) is None
+            if (v := data.get("ModelPackageConfig")) is None
             else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), unknown),
         )
         return shape
@@ -8994,8 +8948,7 @@ class CreateTrainingJobResponse(_Shape):
             return data  # the wrong type stays visible: a request's check reports it
         set_training_job_arn, set_response_metadata = _CREATE_TRAINING_JOB_RESPONSE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_training_job_arn(shape, get("TrainingJobArn"))
+        set_training_job_arn(shape, data.get("TrainingJobArn"))
         set_response_metadata(shape, None)
         return shape
 
@@ -9081,18 +9034,17 @@ class DebugRuleEvaluationStatus(_Shape):
             set_last_modified_time,
         ) = _DEBUG_RULE_EVALUATION_STATUS_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_rule_configuration_name(shape, get("RuleConfigurationName"))
-        set_rule_evaluation_job_arn(shape, get("RuleEvaluationJobArn"))
+        set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
+        set_rule_evaluation_job_arn(shape, data.get("RuleEvaluationJobArn"))
         set_rule_evaluation_status(
             shape,
             _RULE_EVALUATION_STATUS_VALUES.get(v, v)
-            if (v := get("RuleEvaluationStatus")).__class__ is str
+            if (v := data.get("RuleEvaluationStatus")).__class__ is str
             else v,
         )
-        set_status_details(shape, get("StatusDetails"))
-        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_status_details(shape, data.get("StatusDetails"))
+        set_last_modified_time(shape, timestamp_from_wire(data.get("LastModifiedTime")))
         return shape
 
 
@@ -9156,8 +9108,7 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_hyper_parameter_tuning_job_name,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         return shape
 
 
@@ -9244,8 +9195,7 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
             _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         return shape
 
 
@@ -9314,16 +9264,15 @@ class FinalHyperParameterTuningJobObjectiveMetric(_Shape):
             _FINAL_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_METRIC_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_type(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
-            if (v := get("Type")).__class__ is str
+            if (v := data.get("Type")).__class__ is str
             else v,
         )
-        set_metric_name(shape, get("MetricName"))
-        set_value(shape, get("Value"))
+        set_metric_name(shape, data.get("MetricName"))
+        set_value(shape, data.get("Value"))
         return shape
 
 
@@ -9509,29 +9458,28 @@ class HyperParameterTrainingJobSummary(_Shape):
             set_objective_status,
         ) = _HYPER_PARAMETER_TRAINING_JOB_SUMMARY_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_training_job_definition_name(shape, get("TrainingJobDefinitionName"))
-        set_training_job_name(shape, get("TrainingJobName"))
-        set_training_job_arn(shape, get("TrainingJobArn"))
-        set_tuning_job_name(shape, get("TuningJobName"))
-        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
-        set_training_start_time(shape, timestamp_from_wire(get("TrainingStartTime")))
-        set_training_end_time(shape, timestamp_from_wire(get("TrainingEndTime")))
+        set_training_job_definition_name(shape, data.get("TrainingJobDefinitionName"))
+        set_training_job_name(shape, data.get("TrainingJobName"))
+        set_training_job_arn(shape, data.get("TrainingJobArn"))
+        set_tuning_job_name(shape, data.get("TuningJobName"))
+        set_creation_time(shape, timestamp_from_wire(data.get("CreationTime")))
+        set_training_start_time(shape, timestamp_from_wire(data.get("TrainingStartTime")))
+        set_training_end_time(shape, timestamp_from_wire(data.get("TrainingEndTime")))
         set_training_job_status(
             shape,
             _TRAINING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("TrainingJobStatus")).__class__ is str
+            if (v := data.get("TrainingJobStatus")).__class__ is str
             else v,
         )
         set_tuned_hyper_parameters(
-            shape, dict(v) if (v := get("TunedHyperParameters")).__class__ is dict else v
+            shape, dict(v) if (v := data.get("TunedHyperParameters")).__class__ is dict else v
         )
-        set_failure_reason(shape, get("FailureReason"))
+        set_failure_reason(shape, data.get("FailureReason"))
         set_final_hyper_parameter_tuning_job_objective_metric(
             shape,
             None
-            if (v := get("FinalHyperParameterTuningJobObjectiveMetric")) is None
+            if (v := data.get("FinalHyperParameterTuningJobObjectiveMetric")) is None
             else FinalHyperParameterTuningJobObjectiveMetric._from_wire(
                 v, (p, "finalHyperParameterTuningJobObjectiveMetric"), unknown
             ),
@@ -9539,7 +9487,7 @@ class HyperParameterTrainingJobSummary(_Shape):
         set_objective_status(
             shape,
             _OBJECTIVE_STATUS_VALUES.get(v, v)
-            if (v := get("ObjectiveStatus")).__class__ is str
+            if (v := data.get("ObjectiveStatus")).__class__ is str
             else v,
         )
         return shape
@@ -9592,11 +9540,12 @@ class HyperParameterTuningJobCompletionDetails(_Shape):
             _HYPER_PARAMETER_TUNING_JOB_COMPLETION_DETAILS_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         set_number_of_training_jobs_objective_not_improving(
-            shape, get("NumberOfTrainingJobsObjectiveNotImproving")
+            shape, data.get("NumberOfTrainingJobsObjectiveNotImproving")
         )
-        set_convergence_detected_time(shape, timestamp_from_wire(get("ConvergenceDetectedTime")))
+        set_convergence_detected_time(
+            shape, timestamp_from_wire(data.get("ConvergenceDetectedTime"))
+        )
         return shape
 
 
@@ -9629,8 +9578,7 @@ class HyperParameterTuningJobConsumedResources(_Shape):
             return data  # the wrong type stays visible: a request's check reports it
         (set_runtime_in_seconds,) = _HYPER_PARAMETER_TUNING_JOB_CONSUMED_RESOURCES_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_runtime_in_seconds(shape, get("RuntimeInSeconds"))
+        set_runtime_in_seconds(shape, data.get("RuntimeInSeconds"))
         return shape
 
 
@@ -9692,10 +9640,9 @@ class ObjectiveStatusCounters(_Shape):
             return data  # the wrong type stays visible: a request's check reports it
         set_succeeded, set_pending, set_failed = _OBJECTIVE_STATUS_COUNTERS_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_succeeded(shape, get("Succeeded"))
-        set_pending(shape, get("Pending"))
-        set_failed(shape, get("Failed"))
+        set_succeeded(shape, data.get("Succeeded"))
+        set_pending(shape, data.get("Pending"))
+        set_failed(shape, data.get("Failed"))
         return shape
 
 
@@ -9780,12 +9727,11 @@ class TrainingJobStatusCounters(_Shape):
             set_stopped,
         ) = _TRAINING_JOB_STATUS_COUNTERS_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_completed(shape, get("Completed"))
-        set_in_progress(shape, get("InProgress"))
-        set_retryable_error(shape, get("RetryableError"))
-        set_non_retryable_error(shape, get("NonRetryableError"))
-        set_stopped(shape, get("Stopped"))
+        set_completed(shape, data.get("Completed"))
+        set_in_progress(shape, data.get("InProgress"))
+        set_retryable_error(shape, data.get("RetryableError"))
+        set_non_retryable_error(shape, data.get("NonRetryableError"))
+        set_stopped(shape, data.get("Stopped"))
         return shape
 
 
@@ -10069,14 +10015,13 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             set_response_metadata,
         ) = _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
-        set_hyper_parameter_tuning_job_arn(shape, get("HyperParameterTuningJobArn"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
         set_hyper_parameter_tuning_job_config(
             shape,
             None
-            if (v := get("HyperParameterTuningJobConfig")) is None
+            if (v := data.get("HyperParameterTuningJobConfig")) is None
             else HyperParameterTuningJobConfig._from_wire(
                 v, (p, "hyperParameterTuningJobConfig"), unknown
             ),
@@ -10084,7 +10029,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
         set_training_job_definition(
             shape,
             None
-            if (v := get("TrainingJobDefinition")) is None
+            if (v := data.get("TrainingJobDefinition")) is None
             else HyperParameterTrainingJobDefinition._from_wire(
                 v, (p, "trainingJobDefinition"), unknown
             ),
@@ -10097,42 +10042,42 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("TrainingJobDefinitions")).__class__ is list
+            if (v := data.get("TrainingJobDefinitions")).__class__ is list
             else v,
         )
         set_hyper_parameter_tuning_job_status(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("HyperParameterTuningJobStatus")).__class__ is str
+            if (v := data.get("HyperParameterTuningJobStatus")).__class__ is str
             else v,
         )
-        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
+        set_creation_time(shape, timestamp_from_wire(data.get("CreationTime")))
         set_hyper_parameter_tuning_end_time(
-            shape, timestamp_from_wire(get("HyperParameterTuningEndTime"))
+            shape, timestamp_from_wire(data.get("HyperParameterTuningEndTime"))
         )
-        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_last_modified_time(shape, timestamp_from_wire(data.get("LastModifiedTime")))
         set_training_job_status_counters(
             shape,
             None
-            if (v := get("TrainingJobStatusCounters")) is None
+            if (v := data.get("TrainingJobStatusCounters")) is None
             else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), unknown),
         )
         set_objective_status_counters(
             shape,
             None
-            if (v := get("ObjectiveStatusCounters")) is None
+            if (v := data.get("ObjectiveStatusCounters")) is None
             else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), unknown),
         )
         set_best_training_job(
             shape,
             None
-            if (v := get("BestTrainingJob")) is None
+            if (v := data.get("BestTrainingJob")) is None
             else HyperParameterTrainingJobSummary._from_wire(v, (p, "bestTrainingJob"), unknown),
         )
         set_overall_best_training_job(
             shape,
             None
-            if (v := get("OverallBestTrainingJob")) is None
+            if (v := data.get("OverallBestTrainingJob")) is None
             else HyperParameterTrainingJobSummary._from_wire(
                 v, (p, "overallBestTrainingJob"), unknown
             ),
@@ -10140,7 +10085,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
         set_warm_start_config(
             shape,
             None
-            if (v := get("WarmStartConfig")) is None
+            if (v := data.get("WarmStartConfig")) is None
             else HyperParameterTuningJobWarmStartConfig._from_wire(
                 v, (p, "warmStartConfig"), unknown
             ),
@@ -10148,14 +10093,14 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
         set_autotune(
             shape,
             None
-            if (v := get("Autotune")) is None
+            if (v := data.get("Autotune")) is None
             else Autotune._from_wire(v, (p, "autotune"), unknown),
         )
-        set_failure_reason(shape, get("FailureReason"))
+        set_failure_reason(shape, data.get("FailureReason"))
         set_tuning_job_completion_details(
             shape,
             None
-            if (v := get("TuningJobCompletionDetails")) is None
+            if (v := data.get("TuningJobCompletionDetails")) is None
             else HyperParameterTuningJobCompletionDetails._from_wire(
                 v, (p, "tuningJobCompletionDetails"), unknown
             ),
@@ -10163,7 +10108,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
         set_consumed_resources(
             shape,
             None
-            if (v := get("ConsumedResources")) is None
+            if (v := data.get("ConsumedResources")) is None
             else HyperParameterTuningJobConsumedResources._from_wire(
                 v, (p, "consumedResources"), unknown
             ),
@@ -10224,8 +10169,7 @@ class DescribeTrainingJobRequest(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_training_job_name,) = _DESCRIBE_TRAINING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_training_job_name(shape, get("TrainingJobName"))
+        set_training_job_name(shape, data.get("TrainingJobName"))
         return shape
 
 
@@ -10278,10 +10222,9 @@ class MetricData(_Shape):
             return data  # the wrong type stays visible: a request's check reports it
         set_metric_name, set_value, set_timestamp = _METRIC_DATA_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_metric_name(shape, get("MetricName"))
-        set_value(shape, get("Value"))
-        set_timestamp(shape, timestamp_from_wire(get("Timestamp")))
+        set_metric_name(shape, data.get("MetricName"))
+        set_value(shape, data.get("Value"))
+        set_timestamp(shape, timestamp_from_wire(data.get("Timestamp")))
         return shape
 
 
@@ -10324,9 +10267,8 @@ class MlflowDetails(_Shape):
             return data  # the wrong type stays visible: a request's check reports it
         set_mlflow_experiment_id, set_mlflow_run_id = _MLFLOW_DETAILS_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_mlflow_experiment_id(shape, get("MlflowExperimentId"))
-        set_mlflow_run_id(shape, get("MlflowRunId"))
+        set_mlflow_experiment_id(shape, data.get("MlflowExperimentId"))
+        set_mlflow_run_id(shape, data.get("MlflowRunId"))
         return shape
 
 
@@ -10368,8 +10310,7 @@ class ModelArtifacts(_Shape):
             return data  # the wrong type stays visible: a request's check reports it
         (set_s3_model_artifacts,) = _MODEL_ARTIFACTS_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_s3_model_artifacts(shape, get("S3ModelArtifacts"))
+        set_s3_model_artifacts(shape, data.get("S3ModelArtifacts"))
         return shape
 
 
@@ -10454,18 +10395,17 @@ class ProfilerRuleEvaluationStatus(_Shape):
             set_last_modified_time,
         ) = _PROFILER_RULE_EVALUATION_STATUS_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_rule_configuration_name(shape, get("RuleConfigurationName"))
-        set_rule_evaluation_job_arn(shape, get("RuleEvaluationJobArn"))
+        set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
+        set_rule_evaluation_job_arn(shape, data.get("RuleEvaluationJobArn"))
         set_rule_evaluation_status(
             shape,
             _RULE_EVALUATION_STATUS_VALUES.get(v, v)
-            if (v := get("RuleEvaluationStatus")).__class__ is str
+            if (v := data.get("RuleEvaluationStatus")).__class__ is str
             else v,
         )
-        set_status_details(shape, get("StatusDetails"))
-        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_status_details(shape, data.get("StatusDetails"))
+        set_last_modified_time(shape, timestamp_from_wire(data.get("LastModifiedTime")))
         return shape
 
 
@@ -10609,15 +10549,14 @@ class SecondaryStatusTransition(_Shape):
             _SECONDARY_STATUS_TRANSITION_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_status(
             shape,
-            _SECONDARY_STATUS_VALUES.get(v, v) if (v := get("Status")).__class__ is str else v,
+            _SECONDARY_STATUS_VALUES.get(v, v) if (v := data.get("Status")).__class__ is str else v,
         )
-        set_start_time(shape, timestamp_from_wire(get("StartTime")))
-        set_end_time(shape, timestamp_from_wire(get("EndTime")))
-        set_status_message(shape, get("StatusMessage"))
+        set_start_time(shape, timestamp_from_wire(data.get("StartTime")))
+        set_end_time(shape, timestamp_from_wire(data.get("EndTime")))
+        set_status_message(shape, data.get("StatusMessage"))
         return shape
 
 
@@ -10682,11 +10621,10 @@ class TrainingProgressInfo(_Shape):
             _TRAINING_PROGRESS_INFO_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_total_step_count_per_epoch(shape, get("TotalStepCountPerEpoch"))
-        set_current_step(shape, get("CurrentStep"))
-        set_current_epoch(shape, get("CurrentEpoch"))
-        set_max_epoch(shape, get("MaxEpoch"))
+        set_total_step_count_per_epoch(shape, data.get("TotalStepCountPerEpoch"))
+        set_current_step(shape, data.get("CurrentStep"))
+        set_current_epoch(shape, data.get("CurrentEpoch"))
+        set_max_epoch(shape, data.get("MaxEpoch"))
         return shape
 
 
@@ -10760,18 +10698,17 @@ class WarmPoolStatus(_Shape):
             _WARM_POOL_STATUS_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_status(
             shape,
             _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
-            if (v := get("Status")).__class__ is str
+            if (v := data.get("Status")).__class__ is str
             else v,
         )
         set_resource_retained_billable_time_in_seconds(
-            shape, get("ResourceRetainedBillableTimeInSeconds")
+            shape, data.get("ResourceRetainedBillableTimeInSeconds")
         )
-        set_reused_by_job(shape, get("ReusedByJob"))
+        set_reused_by_job(shape, data.get("ReusedByJob"))
         return shape
 
 
@@ -11550,82 +11487,81 @@ class DescribeTrainingJobResponse(_Shape):
             set_response_metadata,
         ) = _DESCRIBE_TRAINING_JOB_RESPONSE_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_training_job_name(shape, get("TrainingJobName"))
-        set_training_job_arn(shape, get("TrainingJobArn"))
-        set_tuning_job_arn(shape, get("TuningJobArn"))
-        set_labeling_job_arn(shape, get("LabelingJobArn"))
-        set_auto_ml_job_arn(shape, get("AutoMLJobArn"))
+        set_training_job_name(shape, data.get("TrainingJobName"))
+        set_training_job_arn(shape, data.get("TrainingJobArn"))
+        set_tuning_job_arn(shape, data.get("TuningJobArn"))
+        set_labeling_job_arn(shape, data.get("LabelingJobArn"))
+        set_auto_ml_job_arn(shape, data.get("AutoMLJobArn"))
         set_model_artifacts(
             shape,
             None
-            if (v := get("ModelArtifacts")) is None
+            if (v := data.get("ModelArtifacts")) is None
             else ModelArtifacts._from_wire(v, (p, "modelArtifacts"), unknown),
         )
         set_training_job_status(
             shape,
             _TRAINING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("TrainingJobStatus")).__class__ is str
+            if (v := data.get("TrainingJobStatus")).__class__ is str
             else v,
         )
         set_secondary_status(
             shape,
             _SECONDARY_STATUS_VALUES.get(v, v)
-            if (v := get("SecondaryStatus")).__class__ is str
+            if (v := data.get("SecondaryStatus")).__class__ is str
             else v,
         )
-        set_failure_reason(shape, get("FailureReason"))
+        set_failure_reason(shape, data.get("FailureReason"))
         set_hyper_parameters(
-            shape, dict(v) if (v := get("HyperParameters")).__class__ is dict else v
+            shape, dict(v) if (v := data.get("HyperParameters")).__class__ is dict else v
         )
         set_algorithm_specification(
             shape,
             None
-            if (v := get("AlgorithmSpecification")) is None
+            if (v := data.get("AlgorithmSpecification")) is None
             else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), unknown),
         )
-        set_role_arn(shape, get("RoleArn"))
+        set_role_arn(shape, data.get("RoleArn"))
         set_input_data_config(
             shape,
             [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := get("InputDataConfig")).__class__ is list
+            if (v := data.get("InputDataConfig")).__class__ is list
             else v,
         )
         set_output_data_config(
             shape,
             None
-            if (v := get("OutputDataConfig")) is None
+            if (v := data.get("OutputDataConfig")) is None
             else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
         )
         set_resource_config(
             shape,
             None
-            if (v := get("ResourceConfig")) is None
+            if (v := data.get("ResourceConfig")) is None
             else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
         )
         set_warm_pool_status(
             shape,
             None
-            if (v := get("WarmPoolStatus")) is None
+            if (v := data.get("WarmPoolStatus")) is None
             else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), unknown),
         )
         set_vpc_config(
             shape,
             None
-            if (v := get("VpcConfig")) is None
+            if (v := data.get("VpcConfig")) is None
             else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
         )
         set_stopping_condition(
             shape,
             None
-            if (v := get("StoppingCondition")) is None
+            if (v := data.get("StoppingCondition")) is None
             else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
         )
-        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
-        set_training_start_time(shape, timestamp_from_wire(get("TrainingStartTime")))
-        set_training_end_time(shape, timestamp_from_wire(get("TrainingEndTime")))
-        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_creation_time(shape, timestamp_from_wire(data.get("CreationTime")))
+        set_training_start_time(shape, timestamp_from_wire(data.get("TrainingStartTime")))
+        set_training_end_time(shape, timestamp_from_wire(data.get("TrainingEndTime")))
+        set_last_modified_time(shape, timestamp_from_wire(data.get("LastModifiedTime")))
         set_secondary_status_transitions(
             shape,
             [
@@ -11634,7 +11570,7 @@ class DescribeTrainingJobResponse(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("SecondaryStatusTransitions")).__class__ is list
+            if (v := data.get("SecondaryStatusTransitions")).__class__ is list
             else v,
         )
         set_final_metric_data_list(
@@ -11643,33 +11579,33 @@ class DescribeTrainingJobResponse(_Shape):
                 MetricData._from_wire(x, (p, "finalMetricDataList", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("FinalMetricDataList")).__class__ is list
+            if (v := data.get("FinalMetricDataList")).__class__ is list
             else v,
         )
-        set_enable_network_isolation(shape, get("EnableNetworkIsolation"))
+        set_enable_network_isolation(shape, data.get("EnableNetworkIsolation"))
         set_enable_inter_container_traffic_encryption(
-            shape, get("EnableInterContainerTrafficEncryption")
+            shape, data.get("EnableInterContainerTrafficEncryption")
         )
-        set_enable_managed_spot_training(shape, get("EnableManagedSpotTraining"))
+        set_enable_managed_spot_training(shape, data.get("EnableManagedSpotTraining"))
         set_checkpoint_config(
             shape,
             None
-            if (v := get("CheckpointConfig")) is None
+            if (v := data.get("CheckpointConfig")) is None
             else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
         )
-        set_training_time_in_seconds(shape, get("TrainingTimeInSeconds"))
-        set_billable_time_in_seconds(shape, get("BillableTimeInSeconds"))
-        set_billable_token_count(shape, get("BillableTokenCount"))
+        set_training_time_in_seconds(shape, data.get("TrainingTimeInSeconds"))
+        set_billable_time_in_seconds(shape, data.get("BillableTimeInSeconds"))
+        set_billable_token_count(shape, data.get("BillableTokenCount"))
         set_debug_hook_config(
             shape,
             None
-            if (v := get("DebugHookConfig")) is None
+            if (v := data.get("DebugHookConfig")) is None
             else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), unknown),
         )
         set_experiment_config(
             shape,
             None
-            if (v := get("ExperimentConfig")) is None
+            if (v := data.get("ExperimentConfig")) is None
             else ExperimentConfig._from_wire(v, (p, "experimentConfig"), unknown),
         )
         set_debug_rule_configurations(
@@ -11678,13 +11614,13 @@ class DescribeTrainingJobResponse(_Shape):
                 DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("DebugRuleConfigurations")).__class__ is list
+            if (v := data.get("DebugRuleConfigurations")).__class__ is list
             else v,
         )
         set_tensor_board_output_config(
             shape,
             None
-            if (v := get("TensorBoardOutputConfig")) is None
+            if (v := data.get("TensorBoardOutputConfig")) is None
             else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), unknown),
         )
         set_debug_rule_evaluation_statuses(
@@ -11695,13 +11631,13 @@ class DescribeTrainingJobResponse(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("DebugRuleEvaluationStatuses")).__class__ is list
+            if (v := data.get("DebugRuleEvaluationStatuses")).__class__ is list
             else v,
         )
         set_profiler_config(
             shape,
             None
-            if (v := get("ProfilerConfig")) is None
+            if (v := data.get("ProfilerConfig")) is None
             else ProfilerConfig._from_wire(v, (p, "profilerConfig"), unknown),
         )
         set_profiler_rule_configurations(
@@ -11712,7 +11648,7 @@ class DescribeTrainingJobResponse(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("ProfilerRuleConfigurations")).__class__ is list
+            if (v := data.get("ProfilerRuleConfigurations")).__class__ is list
             else v,
         )
         set_profiler_rule_evaluation_statuses(
@@ -11723,65 +11659,65 @@ class DescribeTrainingJobResponse(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("ProfilerRuleEvaluationStatuses")).__class__ is list
+            if (v := data.get("ProfilerRuleEvaluationStatuses")).__class__ is list
             else v,
         )
         set_profiling_status(
             shape,
             _PROFILING_STATUS_VALUES.get(v, v)
-            if (v := get("ProfilingStatus")).__class__ is str
+            if (v := data.get("ProfilingStatus")).__class__ is str
             else v,
         )
-        set_environment(shape, dict(v) if (v := get("Environment")).__class__ is dict else v)
+        set_environment(shape, dict(v) if (v := data.get("Environment")).__class__ is dict else v)
         set_retry_strategy(
             shape,
             None
-            if (v := get("RetryStrategy")) is None
+            if (v := data.get("RetryStrategy")) is None
             else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
         )
         set_remote_debug_config(
             shape,
             None
-            if (v := get("RemoteDebugConfig")) is None
+            if (v := data.get("RemoteDebugConfig")) is None
             else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), unknown),
         )
         set_infra_check_config(
             shape,
             None
-            if (v := get("InfraCheckConfig")) is None
+            if (v := data.get("InfraCheckConfig")) is None
             else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), unknown),
         )
         set_serverless_job_config(
             shape,
             None
-            if (v := get("ServerlessJobConfig")) is None
+            if (v := data.get("ServerlessJobConfig")) is None
             else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), unknown),
         )
         set_mlflow_config(
             shape,
             None
-            if (v := get("MlflowConfig")) is None
+            if (v := data.get("MlflowConfig")) is None
             else MlflowConfig._from_wire(v, (p, "mlflowConfig"), unknown),
         )
         set_model_package_config(
             shape,
             None
-            if (v := get("ModelPackageConfig")) is None
+            if (v := data.get("ModelPackageConfig")) is None
             else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), unknown),
         )
         set_mlflow_details(
             shape,
             None
-            if (v := get("MlflowDetails")) is None
+            if (v := data.get("MlflowDetails")) is None
             else MlflowDetails._from_wire(v, (p, "mlflowDetails"), unknown),
         )
         set_progress_info(
             shape,
             None
-            if (v := get("ProgressInfo")) is None
+            if (v := data.get("ProgressInfo")) is None
             else TrainingProgressInfo._from_wire(v, (p, "progressInfo"), unknown),
         )
-        set_output_model_package_arn(shape, get("OutputModelPackageArn"))
+        set_output_model_package_arn(shape, data.get("OutputModelPackageArn"))
         set_response_metadata(shape, None)
         return shape
 
@@ -11938,43 +11874,42 @@ class HyperParameterTuningJobSummary(_Shape):
             set_resource_limits,
         ) = _HYPER_PARAMETER_TUNING_JOB_SUMMARY_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
-        set_hyper_parameter_tuning_job_arn(shape, get("HyperParameterTuningJobArn"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
         set_hyper_parameter_tuning_job_status(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("HyperParameterTuningJobStatus")).__class__ is str
+            if (v := data.get("HyperParameterTuningJobStatus")).__class__ is str
             else v,
         )
         set_strategy(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
-            if (v := get("Strategy")).__class__ is str
+            if (v := data.get("Strategy")).__class__ is str
             else v,
         )
-        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
+        set_creation_time(shape, timestamp_from_wire(data.get("CreationTime")))
         set_hyper_parameter_tuning_end_time(
-            shape, timestamp_from_wire(get("HyperParameterTuningEndTime"))
+            shape, timestamp_from_wire(data.get("HyperParameterTuningEndTime"))
         )
-        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_last_modified_time(shape, timestamp_from_wire(data.get("LastModifiedTime")))
         set_training_job_status_counters(
             shape,
             None
-            if (v := get("TrainingJobStatusCounters")) is None
+            if (v := data.get("TrainingJobStatusCounters")) is None
             else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), unknown),
         )
         set_objective_status_counters(
             shape,
             None
-            if (v := get("ObjectiveStatusCounters")) is None
+            if (v := data.get("ObjectiveStatusCounters")) is None
             else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), unknown),
         )
         set_resource_limits(
             shape,
             None
-            if (v := get("ResourceLimits")) is None
+            if (v := data.get("ResourceLimits")) is None
             else ResourceLimits._from_wire(v, (p, "resourceLimits"), unknown),
         )
         return shape
@@ -12189,28 +12124,30 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             set_status_equals,
         ) = _LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_next_token(shape, get("NextToken"))
-        set_max_results(shape, get("MaxResults"))
+        set_next_token(shape, data.get("NextToken"))
+        set_max_results(shape, data.get("MaxResults"))
         set_sort_by(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
-            if (v := get("SortBy")).__class__ is str
+            if (v := data.get("SortBy")).__class__ is str
             else v,
         )
         set_sort_order(
-            shape, _SORT_ORDER_VALUES.get(v, v) if (v := get("SortOrder")).__class__ is str else v
+            shape,
+            _SORT_ORDER_VALUES.get(v, v) if (v := data.get("SortOrder")).__class__ is str else v,
         )
-        set_name_contains(shape, get("NameContains"))
-        set_creation_time_after(shape, timestamp_from_wire(get("CreationTimeAfter")))
-        set_creation_time_before(shape, timestamp_from_wire(get("CreationTimeBefore")))
-        set_last_modified_time_after(shape, timestamp_from_wire(get("LastModifiedTimeAfter")))
-        set_last_modified_time_before(shape, timestamp_from_wire(get("LastModifiedTimeBefore")))
+        set_name_contains(shape, data.get("NameContains"))
+        set_creation_time_after(shape, timestamp_from_wire(data.get("CreationTimeAfter")))
+        set_creation_time_before(shape, timestamp_from_wire(data.get("CreationTimeBefore")))
+        set_last_modified_time_after(shape, timestamp_from_wire(data.get("LastModifiedTimeAfter")))
+        set_last_modified_time_before(
+            shape, timestamp_from_wire(data.get("LastModifiedTimeBefore"))
+        )
         set_status_equals(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("StatusEquals")).__class__ is str
+            if (v := data.get("StatusEquals")).__class__ is str
             else v,
         )
         return shape
@@ -12272,7 +12209,6 @@ class ListHyperParameterTuningJobsResponse(_Shape):
             _LIST_HYPER_PARAMETER_TUNING_JOBS_RESPONSE_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_hyper_parameter_tuning_job_summaries(
             shape,
@@ -12282,10 +12218,10 @@ class ListHyperParameterTuningJobsResponse(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("HyperParameterTuningJobSummaries")).__class__ is list
+            if (v := data.get("HyperParameterTuningJobSummaries")).__class__ is list
             else v,
         )
-        set_next_token(shape, get("NextToken"))
+        set_next_token(shape, data.get("NextToken"))
         set_response_metadata(shape, None)
         return shape
 
@@ -12457,25 +12393,25 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
             set_sort_order,
         ) = _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
-        set_next_token(shape, get("NextToken"))
-        set_max_results(shape, get("MaxResults"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
+        set_next_token(shape, data.get("NextToken"))
+        set_max_results(shape, data.get("MaxResults"))
         set_status_equals(
             shape,
             _TRAINING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("StatusEquals")).__class__ is str
+            if (v := data.get("StatusEquals")).__class__ is str
             else v,
         )
         set_sort_by(
             shape,
             _TRAINING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
-            if (v := get("SortBy")).__class__ is str
+            if (v := data.get("SortBy")).__class__ is str
             else v,
         )
         set_sort_order(
-            shape, _SORT_ORDER_VALUES.get(v, v) if (v := get("SortOrder")).__class__ is str else v
+            shape,
+            _SORT_ORDER_VALUES.get(v, v) if (v := data.get("SortOrder")).__class__ is str else v,
         )
         return shape
 
@@ -12536,7 +12472,6 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
             _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_training_job_summaries(
             shape,
@@ -12546,10 +12481,10 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("TrainingJobSummaries")).__class__ is list
+            if (v := data.get("TrainingJobSummaries")).__class__ is list
             else v,
         )
-        set_next_token(shape, get("NextToken"))
+        set_next_token(shape, data.get("NextToken"))
         set_response_metadata(shape, None)
         return shape
 
@@ -12808,34 +12743,36 @@ class ListTrainingJobsRequest(_Shape):
             set_training_plan_arn_equals,
         ) = _LIST_TRAINING_JOBS_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_next_token(shape, get("NextToken"))
-        set_max_results(shape, get("MaxResults"))
-        set_creation_time_after(shape, timestamp_from_wire(get("CreationTimeAfter")))
-        set_creation_time_before(shape, timestamp_from_wire(get("CreationTimeBefore")))
-        set_last_modified_time_after(shape, timestamp_from_wire(get("LastModifiedTimeAfter")))
-        set_last_modified_time_before(shape, timestamp_from_wire(get("LastModifiedTimeBefore")))
-        set_name_contains(shape, get("NameContains"))
+        set_next_token(shape, data.get("NextToken"))
+        set_max_results(shape, data.get("MaxResults"))
+        set_creation_time_after(shape, timestamp_from_wire(data.get("CreationTimeAfter")))
+        set_creation_time_before(shape, timestamp_from_wire(data.get("CreationTimeBefore")))
+        set_last_modified_time_after(shape, timestamp_from_wire(data.get("LastModifiedTimeAfter")))
+        set_last_modified_time_before(
+            shape, timestamp_from_wire(data.get("LastModifiedTimeBefore"))
+        )
+        set_name_contains(shape, data.get("NameContains"))
         set_status_equals(
             shape,
             _TRAINING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("StatusEquals")).__class__ is str
+            if (v := data.get("StatusEquals")).__class__ is str
             else v,
         )
         set_sort_by(
-            shape, _SORT_BY_VALUES.get(v, v) if (v := get("SortBy")).__class__ is str else v
+            shape, _SORT_BY_VALUES.get(v, v) if (v := data.get("SortBy")).__class__ is str else v
         )
         set_sort_order(
-            shape, _SORT_ORDER_VALUES.get(v, v) if (v := get("SortOrder")).__class__ is str else v
+            shape,
+            _SORT_ORDER_VALUES.get(v, v) if (v := data.get("SortOrder")).__class__ is str else v,
         )
         set_warm_pool_status_equals(
             shape,
             _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
-            if (v := get("WarmPoolStatusEquals")).__class__ is str
+            if (v := data.get("WarmPoolStatusEquals")).__class__ is str
             else v,
         )
-        set_training_plan_arn_equals(shape, get("TrainingPlanArnEquals"))
+        set_training_plan_arn_equals(shape, data.get("TrainingPlanArnEquals"))
         return shape
 
 
@@ -12978,32 +12915,31 @@ class TrainingJobSummary(_Shape):
             set_training_plan_arn,
         ) = _TRAINING_JOB_SUMMARY_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
-        set_training_job_name(shape, get("TrainingJobName"))
-        set_training_job_arn(shape, get("TrainingJobArn"))
-        set_creation_time(shape, timestamp_from_wire(get("CreationTime")))
-        set_training_end_time(shape, timestamp_from_wire(get("TrainingEndTime")))
-        set_last_modified_time(shape, timestamp_from_wire(get("LastModifiedTime")))
+        set_training_job_name(shape, data.get("TrainingJobName"))
+        set_training_job_arn(shape, data.get("TrainingJobArn"))
+        set_creation_time(shape, timestamp_from_wire(data.get("CreationTime")))
+        set_training_end_time(shape, timestamp_from_wire(data.get("TrainingEndTime")))
+        set_last_modified_time(shape, timestamp_from_wire(data.get("LastModifiedTime")))
         set_training_job_status(
             shape,
             _TRAINING_JOB_STATUS_VALUES.get(v, v)
-            if (v := get("TrainingJobStatus")).__class__ is str
+            if (v := data.get("TrainingJobStatus")).__class__ is str
             else v,
         )
         set_secondary_status(
             shape,
             _SECONDARY_STATUS_VALUES.get(v, v)
-            if (v := get("SecondaryStatus")).__class__ is str
+            if (v := data.get("SecondaryStatus")).__class__ is str
             else v,
         )
         set_warm_pool_status(
             shape,
             None
-            if (v := get("WarmPoolStatus")) is None
+            if (v := data.get("WarmPoolStatus")) is None
             else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), unknown),
         )
-        set_training_plan_arn(shape, get("TrainingPlanArn"))
+        set_training_plan_arn(shape, data.get("TrainingPlanArn"))
         return shape
 
 
@@ -13059,7 +12995,6 @@ class ListTrainingJobsResponse(_Shape):
             _LIST_TRAINING_JOBS_RESPONSE_SETTERS
         )
         shape = object.__new__(cls)
-        get: Any = data.get
         v: Any
         set_training_job_summaries(
             shape,
@@ -13067,10 +13002,10 @@ class ListTrainingJobsResponse(_Shape):
                 TrainingJobSummary._from_wire(x, (p, "trainingJobSummaries", i), unknown)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := get("TrainingJobSummaries")).__class__ is list
+            if (v := data.get("TrainingJobSummaries")).__class__ is list
             else v,
         )
-        set_next_token(shape, get("NextToken"))
+        set_next_token(shape, data.get("NextToken"))
         set_response_metadata(shape, None)
         return shape
 
@@ -13135,8 +13070,7 @@ class StopHyperParameterTuningJobRequest(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_hyper_parameter_tuning_job_name,) = _STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_hyper_parameter_tuning_job_name(shape, get("HyperParameterTuningJobName"))
+        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         return shape
 
 
@@ -13213,8 +13147,7 @@ class StopTrainingJobRequest(_Shape):
             unknown_members(cls, data, p, unknown)
         (set_training_job_name,) = _STOP_TRAINING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        get: Any = data.get
-        set_training_job_name(shape, get("TrainingJobName"))
+        set_training_job_name(shape, data.get("TrainingJobName"))
         return shape
 
 
