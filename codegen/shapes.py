@@ -10,7 +10,8 @@ in one place:
   like the rule (``1 <= len(v) <= 32``, ``v in TRAINING_JOB_NAME_PATTERN.known or
   TRAINING_JOB_NAME_PATTERN.matches(v)``, ``v in _SORT_ORDER_VALUES``), reporting through
   ``sagetune.constraints`` only when the inline test fails;
-- ``_to_wire()`` / ``_from_wire(data, path, unknown)``: the wire form, member by member.
+- ``_to_wire()`` / ``_from_wire(data, path, out)``: the wire form, member by member; a request's
+  shapes check each member as they read it when given ``out``.
 
 A string shape's pattern is one named constant in ``patterns.py`` (``<SHAPE>_PATTERN``); an
 enum's values are read from its ``StrEnum`` (``_<ENUM>_VALUES = enum_values(Enum)``), not
@@ -307,7 +308,12 @@ class _ShapesModule:
             lines += self.member_check(target, path, lazy, required)
         return "".join(lines)
 
-    def member_check(self, target: str, path: str, lazy: str, required: bool) -> list[str]:
+    def member_check(
+        self, target: str, path: str, lazy: str, required: bool, read: bool = False
+    ) -> list[str]:
+        """Statements checking member ``v`` into ``out``. ``read``: the checks ``_from_wire``
+        makes on a value as read, where a nested structure checks itself (so only a missing
+        one is reported here, and a list of them gets its own size rule only)."""
         ind = "        "
         if self.ix.shapes[target]["type"] == "structure":
             self.constraints.update(("structure_violation", "prefix"))
@@ -325,7 +331,7 @@ class _ShapesModule:
                 *lines,
                 f'{ind}    out.append(structure_violation(v, f"{path}", "{target}"))\n',
             ]
-        body = self.value_check("v", target, path, ind + "    ", 0, lazy=lazy)
+        body = self.value_check("v", target, path, ind + "    ", 0, lazy=lazy, read=read)
         single_if = len(body) == 2 and body[0].startswith(f"{ind}    if ")
         if required:
             self.constraints.update(("missing", "prefix"))
@@ -390,7 +396,14 @@ class _ShapesModule:
         raise ValueError(f"{name} ({kind}) is not a scalar shape")
 
     def value_check(
-        self, var: str, name: str, path: str, ind: str, depth: int, lazy: str | None = None
+        self,
+        var: str,
+        name: str,
+        path: str,
+        ind: str,
+        depth: int,
+        lazy: str | None = None,
+        read: bool = False,
     ) -> list[str]:
         """Statements checking ``var`` against shape ``name``, reporting into ``out``.
 
@@ -413,9 +426,14 @@ class _ShapesModule:
             item, idx = f"item{depth}", f"i{depth}"
             self.constraints.add("list_violations")
             conds = [f"type({var}) is list", *self._bounds(f"len({var})", lo or None, hi)]
-            return [
+            size_check = [
                 f"{ind}if {negate(' and '.join(conds))}:\n",
                 f'{ind}    list_violations({var}, f"{path}", {lo}, {hi}, out)\n',
+            ]
+            if read and self.ix.shapes[shape["member"]["shape"]]["type"] == "structure":
+                return size_check  # the items check themselves as they are read
+            return [
+                *size_check,
                 f"{ind}if type({var}) is list:\n",
                 f"{ind}    for {idx}, {item} in enumerate({var}, 1):\n",
                 *self.value_check(
@@ -514,30 +532,35 @@ class _ShapesModule:
         return var  # str, int, float, bool: sent as they are
 
     def from_wire(self, name: str, checked: bool, is_output: bool) -> str:
-        """``_from_wire``: each member read leniently and set on an instance made without
-        ``__init__``, through the class's slot setters (``setters_name``): the members are set
-        as attrs' own frozen ``__init__`` sets them, without the call, its keyword binding and
-        the name lookups (about a third of the cost of reading a small shape). A request read
-        this way has not validated itself: ``sagetune.codec.from_wire`` does that next."""
+        """``_from_wire(data, p, out)``: each member read leniently and set on an instance made
+        without ``__init__``, through the class's slot setters (``setters_name``): the members
+        are set as attrs' own frozen ``__init__`` sets them, without the call, its keyword
+        binding and the name lookups. So no request validates itself on the way; instead, a
+        shape a request can hold, given ``out`` (a request being read by
+        ``sagetune.codec.from_wire``), reports there every unknown member, wrong type and
+        broken constraint as it reads them, in member order: the checks of ``_violations``,
+        made on the values as read (one pass instead of a build and a walk)."""
         members = list(self.ix.members(name))
-        lines = [
-            "\n    @classmethod\n",
-            "    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:\n",
-            "        if data.__class__ is not dict and not isinstance(data, Mapping):\n",
-            "            return data  # the wrong type stays visible: a request's check reports it\n",
-        ]
-        if checked:  # only a request's shapes can meet unknown members worth reporting
-            self.codec.add("unknown_members")
-            if members:
-                lines.append(
-                    "        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):\n"
-                )
-            else:
-                lines.append("        if unknown is not None and data:\n")
-            lines.append("            unknown_members(cls, data, p, unknown)\n")
         names = [snake(member) for member, _, _, _ in members]
         if is_output:
             names.append("response_metadata")
+        lines = [
+            "\n    @classmethod\n",
+            "    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:\n",
+            "        if data.__class__ is not dict and not isinstance(data, Mapping):\n",
+        ]
+        if checked:
+            self.constraints.update(("structure_violation", "prefix"))
+            self.codec.add("unknown_members")
+            lines += [
+                "            if out is not None:  # the wrong type, reported where it is\n",
+                f'                out.append(structure_violation(data, prefix(p)[:-1], "{name}"))\n',
+                "            return data\n",
+                f"        if out is not None and not {'cls._WIRE_NAMES.issuperset(data)' if members else 'data'}:\n",
+                "            unknown_members(cls, data, p, out)\n",
+            ]
+        else:
+            lines.append("            return data  # the wrong type stays visible\n")
         if not names:
             return "".join([*lines, "        return object.__new__(cls)\n"])
         self.setters.append(name)
@@ -545,17 +568,70 @@ class _ShapesModule:
         setters = ", ".join(f"set_{n}" for n in names)
         lines.append(f"        {setters}{',' if len(names) == 1 else ''} = {setters_name(name)}\n")
         lines.append("        shape = object.__new__(cls)\n")
-        sets = [
-            f"        set_{snake(member)}(shape, "
-            f"{self.value_expr(target, f'data.get({member!r})', f'p, {camel(member)!r}')})\n"
-            for member, target, _, _ in members
-        ]
-        if any(":=" in line for line in sets):
+        body: list[str] = []
+        for member, target, required, _ in members:
+            lazy = f"p, {camel(member)!r}"
+            source = f"data.get({member!r})"
+            if checked:
+                body += self.read_checked(member, target, required, source, lazy)
+            else:
+                body.append(
+                    f"        set_{snake(member)}(shape, {self.value_expr(target, source, lazy)})\n"
+                )
+        if any(":=" in line or line.startswith("        v = ") for line in body):
             lines.append("        v: Any\n")
-        lines += sets
+        lines += body
         if is_output:
             lines.append("        set_response_metadata(shape, None)\n")
         return "".join([*lines, "        return shape\n"])
+
+    def read_checked(
+        self, member: str, target: str, required: bool, source: str, lazy: str
+    ) -> list[str]:
+        """Statements reading ``member`` into ``v``, checking it when ``out`` is given (as
+        ``_violations`` checks the attribute; a nested structure checks itself as it is
+        read), and setting it, converted, on ``shape``."""
+        shape = self.ix.shapes[target]
+        kind = shape["type"]
+        setter = f"set_{snake(member)}"
+        path = "{prefix(p)}" + camel(member)
+        if kind == "structure":
+            lines = [
+                f"        v = None if (v := {source}) is None else {target}._from_wire(v, ({lazy}), out)\n"
+            ]
+            if required:
+                self.constraints.update(("missing", "prefix"))
+                lines.append(
+                    f'        if v is None and out is not None:\n            out.append(missing(f"{path}"))\n'
+                )
+            return [*lines, f"        {setter}(shape, v)\n"]
+        if kind == "timestamp":  # checked once read (a number that is no date stays a number)
+            self.codec.add("timestamp_from_wire")
+            lines = [f"        v = timestamp_from_wire({source})\n"]
+        else:
+            lines = [f"        v = {source}\n"]
+        checks = "".join(self.member_check(target, path, lazy, required, read=True))
+        if checks.startswith("        if v is not None"):  # optional: one condition
+            lines.append(checks.replace("        if ", "        if out is not None and ", 1))
+        elif checks:  # required: "missing" or the checks, under one test
+            lines.append("        if out is not None:\n")
+            lines += [f"    {line}\n" for line in checks.splitlines()]
+        if kind == "string" and "enum" in shape:
+            self.enum_values.add(target)
+            values = enum_values_name(target)
+            return [
+                *lines,
+                f"        {setter}(shape, {values}.get(v, v) if v.__class__ is str else v)\n",
+            ]
+        if kind == "list" and self.ix.shapes[shape["member"]["shape"]]["type"] == "structure":
+            item = shape["member"]["shape"]
+            built = f"[{item}._from_wire(x, ({lazy}, i), out) for i, x in enumerate(v, 1)]"
+            return [*lines, f"        {setter}(shape, {built} if v.__class__ is list else v)\n"]
+        if kind == "list":
+            return [*lines, f"        {setter}(shape, list(v) if v.__class__ is list else v)\n"]
+        if kind == "map":
+            return [*lines, f"        {setter}(shape, dict(v) if v.__class__ is dict else v)\n"]
+        return [*lines, f"        {setter}(shape, v)\n"]
 
     def value_expr(self, name: str, source: str, lazy: str) -> str:
         """An expression reading a member of shape ``name`` from ``source`` (a ``get(...)``)
@@ -570,12 +646,12 @@ class _ShapesModule:
             self.codec.add("timestamp_from_wire")
             return f"timestamp_from_wire({source})"
         if kind == "structure":
-            return f"None if (v := {source}) is None else {name}._from_wire(v, ({lazy}), unknown)"
+            return f"None if (v := {source}) is None else {name}._from_wire(v, ({lazy}), out)"
         if kind == "list":
             item = shape["member"]["shape"]
             item_kind = self.ix.shapes[item]["type"]
             if item_kind == "structure":
-                built = f"[{item}._from_wire(x, ({lazy}, i), unknown) for i, x in enumerate(v, 1)]"
+                built = f"[{item}._from_wire(x, ({lazy}, i), out) for i, x in enumerate(v, 1)]"
             elif item_kind in ("string", "integer", "long", "float", "double", "boolean") and (
                 "enum" not in self.ix.shapes[item]
             ):

@@ -54,11 +54,9 @@ def from_wire(cls: type[T], data: Mapping[str, Any], *, validate: bool = True) -
             f"'{show_value(data)}'"
         )
     found: list[Violation] | None = [] if checked else None
-    built: T = cls._from_wire(data, None, found)  # lenient, and not validated yet
-    if found is not None:
-        built._violations(None, found)  # after the unknown members, in member order
-        if found:
-            raise ValidationError(found)
+    built: T = cls._from_wire(data, None, found)  # checked as read when ``found`` is a list
+    if found:
+        raise ValidationError(found)
     return built
 
 

@@ -36,10 +36,12 @@ class Shape:
 
     - ``_MEMBERS``: wire (PascalCase) name -> attribute name, in model order (and
       ``_WIRE_NAMES``, the same names as a set, to spot unknown members);
-    - ``_to_wire()`` / ``_from_wire(data, path, unknown)``: the shape's wire form (read
-      leniently, built without ``__init__``: no request validates itself on the way; with
-      ``unknown``, a request's shapes report their unknown members there);
-    - ``_violations(path, out)`` (shapes a request can hold): the constraints it breaks;
+    - ``_to_wire()`` / ``_from_wire(data, path, out)``: the shape's wire form, read leniently
+      and built without ``__init__`` (no request validates itself on the way); given ``out``,
+      the shapes a request can hold report there every unknown member and broken constraint
+      as they read them;
+    - ``_violations(path, out)`` (shapes a request can hold): the constraints a constructed
+      object breaks (the same checks, on its attributes);
     - ``_REQUEST``: true for operation inputs, which validate themselves when constructed.
     """
 
@@ -53,7 +55,7 @@ class Shape:
         raise NotImplementedError
 
     @classmethod
-    def _from_wire(cls, data: Any, path: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, path: LazyPath, out: list[Violation] | None) -> Any:
         raise NotImplementedError
 
     def _violations(self, path: LazyPath, out: list[Violation]) -> None:

@@ -23,7 +23,7 @@ from sagetune import AsyncSageMakerClient, protocol
 from sagetune.base_errors import SHOWN_CHARACTERS, show_value
 from sagetune.codec import from_wire, to_wire
 from sagetune.constraints import TIMESTAMP_RANGE
-from sagetune.errors import DocumentError, ServiceError, ValidationError
+from sagetune.errors import DocumentError, ServiceError, ValidationError, Violation
 from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
     DescribeHyperParameterTuningJobRequest,
@@ -301,3 +301,24 @@ def test_decode_of_any_bytes_returns_a_document_or_raises_document_error(body: b
     else:
         message = "read"
     assert message
+
+
+@FUZZ
+@given(st.data())
+def test_checking_a_document_as_read_finds_what_checking_the_built_request_finds(
+    data: st.DataObject,
+) -> None:
+    # from_wire checks members as it reads them; constructors check the built object
+    # (_violations): the same rules, so the same violations in the same order (only a
+    # document can have unknown members).
+    operation = OPERATIONS[data.draw(st.sampled_from(OPERATION_NAMES))]
+    document = data.draw(hostile_document(operation.input.__name__))
+    as_read: list[Violation] = []
+    try:
+        from_wire(operation.input, document)
+    except ValidationError as exc:
+        as_read = [v for v in exc.violations if not v.rule.startswith("Unknown member of")]
+    built = from_wire(operation.input, document, validate=False)
+    on_object: list[Violation] = []
+    built._violations(None, on_object)
+    assert [(v.path, v.rule) for v in as_read] == [(v.path, v.rule) for v in on_object]

@@ -251,15 +251,44 @@ class MetricDefinition(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "MetricDefinition"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_name, set_regex = _METRIC_DEFINITION_SETTERS
         shape = object.__new__(cls)
-        set_name(shape, data.get("Name"))
-        set_regex(shape, data.get("Regex"))
+        v: Any
+        v = data.get("Name")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}name"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 255
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or METRIC_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}name", 1, 255, METRIC_NAME_PATTERN, out)
+        set_name(shape, v)
+        v = data.get("Regex")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}regex"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 500
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or METRIC_REGEX_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}regex", 1, 500, METRIC_REGEX_PATTERN, out)
+        set_regex(shape, v)
         return shape
 
 
@@ -313,18 +342,41 @@ class TrainingRepositoryAuthConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "TrainingRepositoryAuthConfig")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_training_repository_credentials_provider_arn,) = (
             _TRAINING_REPOSITORY_AUTH_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        set_training_repository_credentials_provider_arn(
-            shape, data.get("TrainingRepositoryCredentialsProviderArn")
-        )
+        v: Any
+        v = data.get("TrainingRepositoryCredentialsProviderArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}trainingRepositoryCredentialsProviderArn"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 2048
+                and (
+                    v in TRAINING_REPOSITORY_CREDENTIALS_PROVIDER_ARN_PATTERN.known
+                    or TRAINING_REPOSITORY_CREDENTIALS_PROVIDER_ARN_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}trainingRepositoryCredentialsProviderArn",
+                    1,
+                    2048,
+                    TRAINING_REPOSITORY_CREDENTIALS_PROVIDER_ARN_PATTERN,
+                    out,
+                )
+        set_training_repository_credentials_provider_arn(shape, v)
         return shape
 
 
@@ -397,30 +449,40 @@ class TrainingImageConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "TrainingImageConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_training_repository_access_mode, set_training_repository_auth_config = (
             _TRAINING_IMAGE_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
         v: Any
+        v = data.get("TrainingRepositoryAccessMode")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}trainingRepositoryAccessMode"))
+            elif not (
+                (type(v) is str and v in _TRAINING_REPOSITORY_ACCESS_MODE_VALUES)
+                or v.__class__ is TrainingRepositoryAccessMode
+            ):
+                enum_violations(
+                    v, f"{prefix(p)}trainingRepositoryAccessMode", TrainingRepositoryAccessMode, out
+                )
         set_training_repository_access_mode(
-            shape,
-            _TRAINING_REPOSITORY_ACCESS_MODE_VALUES.get(v, v)
-            if (v := data.get("TrainingRepositoryAccessMode")).__class__ is str
-            else v,
+            shape, _TRAINING_REPOSITORY_ACCESS_MODE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_training_repository_auth_config(
-            shape,
+        v = (
             None
             if (v := data.get("TrainingRepositoryAuthConfig")) is None
             else TrainingRepositoryAuthConfig._from_wire(
-                v, (p, "trainingRepositoryAuthConfig"), unknown
-            ),
+                v, (p, "trainingRepositoryAuthConfig"), out
+            )
         )
+        set_training_repository_auth_config(shape, v)
         return shape
 
 
@@ -684,11 +746,13 @@ class AlgorithmSpecification(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "AlgorithmSpecification"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_training_image,
             set_algorithm_name,
@@ -701,38 +765,113 @@ class AlgorithmSpecification(_Shape):
         ) = _ALGORITHM_SPECIFICATION_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_training_image(shape, data.get("TrainingImage"))
-        set_algorithm_name(shape, data.get("AlgorithmName"))
+        v = data.get("TrainingImage")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 255
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or ALGORITHM_IMAGE_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}trainingImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out)
+        set_training_image(shape, v)
+        v = data.get("AlgorithmName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 170
+                and (v in ARN_OR_NAME_PATTERN.known or ARN_OR_NAME_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}algorithmName", 1, 170, ARN_OR_NAME_PATTERN, out)
+        set_algorithm_name(shape, v)
+        v = data.get("TrainingInputMode")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}trainingInputMode"))
+            elif not (
+                (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
+                or v.__class__ is TrainingInputMode
+            ):
+                enum_violations(v, f"{prefix(p)}trainingInputMode", TrainingInputMode, out)
         set_training_input_mode(
-            shape,
-            _TRAINING_INPUT_MODE_VALUES.get(v, v)
-            if (v := data.get("TrainingInputMode")).__class__ is str
-            else v,
+            shape, _TRAINING_INPUT_MODE_VALUES.get(v, v) if v.__class__ is str else v
         )
+        v = data.get("MetricDefinitions")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 40):
+            list_violations(v, f"{prefix(p)}metricDefinitions", 0, 40, out)
         set_metric_definitions(
             shape,
             [
-                MetricDefinition._from_wire(x, (p, "metricDefinitions", i), unknown)
+                MetricDefinition._from_wire(x, (p, "metricDefinitions", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("MetricDefinitions")).__class__ is list
+            if v.__class__ is list
             else v,
         )
-        set_enable_sage_maker_metrics_time_series(
-            shape, data.get("EnableSageMakerMetricsTimeSeries")
-        )
-        set_container_entrypoint(
-            shape, list(v) if (v := data.get("ContainerEntrypoint")).__class__ is list else v
-        )
-        set_container_arguments(
-            shape, list(v) if (v := data.get("ContainerArguments")).__class__ is list else v
-        )
-        set_training_image_config(
-            shape,
+        v = data.get("EnableSageMakerMetricsTimeSeries")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableSageMakerMetricsTimeSeries", out)
+        set_enable_sage_maker_metrics_time_series(shape, v)
+        v = data.get("ContainerEntrypoint")
+        if out is not None and v is not None:
+            if not (type(v) is list and 1 <= len(v) <= 100):
+                list_violations(v, f"{prefix(p)}containerEntrypoint", 1, 100, out)
+            if type(v) is list:
+                for i0, item0 in enumerate(v, 1):
+                    if not (
+                        type(item0) is str
+                        and len(item0) <= 256
+                        and (
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
+                            or TRAINING_CONTAINER_ENTRYPOINT_STRING_PATTERN.matches(item0)
+                        )
+                    ):
+                        string_violations(
+                            item0,
+                            f"{prefix(p)}containerEntrypoint.{i0}.member",
+                            0,
+                            256,
+                            TRAINING_CONTAINER_ENTRYPOINT_STRING_PATTERN,
+                            out,
+                        )
+        set_container_entrypoint(shape, list(v) if v.__class__ is list else v)
+        v = data.get("ContainerArguments")
+        if out is not None and v is not None:
+            if not (type(v) is list and 1 <= len(v) <= 100):
+                list_violations(v, f"{prefix(p)}containerArguments", 1, 100, out)
+            if type(v) is list:
+                for i0, item0 in enumerate(v, 1):
+                    if not (
+                        type(item0) is str
+                        and len(item0) <= 256
+                        and (
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
+                            or TRAINING_CONTAINER_ARGUMENT_PATTERN.matches(item0)
+                        )
+                    ):
+                        string_violations(
+                            item0,
+                            f"{prefix(p)}containerArguments.{i0}.member",
+                            0,
+                            256,
+                            TRAINING_CONTAINER_ARGUMENT_PATTERN,
+                            out,
+                        )
+        set_container_arguments(shape, list(v) if v.__class__ is list else v)
+        v = (
             None
             if (v := data.get("TrainingImageConfig")) is None
-            else TrainingImageConfig._from_wire(v, (p, "trainingImageConfig"), unknown),
+            else TrainingImageConfig._from_wire(v, (p, "trainingImageConfig"), out)
         )
+        set_training_image_config(shape, v)
         return shape
 
 
@@ -803,15 +942,44 @@ class AutoParameter(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "AutoParameter"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_name, set_value_hint = _AUTO_PARAMETER_SETTERS
         shape = object.__new__(cls)
-        set_name(shape, data.get("Name"))
-        set_value_hint(shape, data.get("ValueHint"))
+        v: Any
+        v = data.get("Name")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}name"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_KEY_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
+        set_name(shape, v)
+        v = data.get("ValueHint")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}valueHint"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_VALUE_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}valueHint", 0, 256, PARAMETER_VALUE_PATTERN, out)
+        set_value_hint(shape, v)
         return shape
 
 
@@ -870,18 +1038,25 @@ class Autotune(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "Autotune"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_mode,) = _AUTOTUNE_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_mode(
-            shape,
-            _AUTOTUNE_MODE_VALUES.get(v, v) if (v := data.get("Mode")).__class__ is str else v,
-        )
+        v = data.get("Mode")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}mode"))
+            elif not (
+                (type(v) is str and v in _AUTOTUNE_MODE_VALUES) or v.__class__ is AutotuneMode
+            ):
+                enum_violations(v, f"{prefix(p)}mode", AutotuneMode, out)
+        set_mode(shape, _AUTOTUNE_MODE_VALUES.get(v, v) if v.__class__ is str else v)
         return shape
 
 
@@ -921,16 +1096,20 @@ class BestObjectiveNotImproving(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "BestObjectiveNotImproving"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_max_number_of_training_jobs_not_improving,) = _BEST_OBJECTIVE_NOT_IMPROVING_SETTERS
         shape = object.__new__(cls)
-        set_max_number_of_training_jobs_not_improving(
-            shape, data.get("MaxNumberOfTrainingJobsNotImproving")
-        )
+        v: Any
+        v = data.get("MaxNumberOfTrainingJobsNotImproving")
+        if out is not None and v is not None and not (type(v) is int and v >= 3):
+            int_violations(v, f"{prefix(p)}maxNumberOfTrainingJobsNotImproving", 3, None, out)
+        set_max_number_of_training_jobs_not_improving(shape, v)
         return shape
 
 
@@ -1009,16 +1188,56 @@ class CategoricalParameterRange(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "CategoricalParameterRange"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_name, set_values = _CATEGORICAL_PARAMETER_RANGE_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_name(shape, data.get("Name"))
-        set_values(shape, list(v) if (v := data.get("Values")).__class__ is list else v)
+        v = data.get("Name")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}name"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_KEY_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
+        set_name(shape, v)
+        v = data.get("Values")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}values"))
+            else:
+                if not (type(v) is list and 1 <= len(v) <= 30):
+                    list_violations(v, f"{prefix(p)}values", 1, 30, out)
+                if type(v) is list:
+                    for i0, item0 in enumerate(v, 1):
+                        if not (
+                            type(item0) is str
+                            and len(item0) <= 256
+                            and (
+                                (item0.isascii() and "\n" not in item0 and "\r" not in item0)
+                                or PARAMETER_VALUE_PATTERN.matches(item0)
+                            )
+                        ):
+                            string_violations(
+                                item0,
+                                f"{prefix(p)}values.{i0}.member",
+                                0,
+                                256,
+                                PARAMETER_VALUE_PATTERN,
+                                out,
+                            )
+        set_values(shape, list(v) if v.__class__ is list else v)
         return shape
 
 
@@ -1060,14 +1279,29 @@ class DatasetSource(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "DatasetSource"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_dataset_arn,) = _DATASET_SOURCE_SETTERS
         shape = object.__new__(cls)
-        set_dataset_arn(shape, data.get("DatasetArn"))
+        v: Any
+        v = data.get("DatasetArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}datasetArn"))
+            elif not (
+                type(v) is str
+                and len(v) <= 2048
+                and (v in HUB_DATA_SET_ARN_PATTERN.known or HUB_DATA_SET_ARN_PATTERN.matches(v))
+            ):
+                string_violations(
+                    v, f"{prefix(p)}datasetArn", 0, 2048, HUB_DATA_SET_ARN_PATTERN, out
+                )
+        set_dataset_arn(shape, v)
         return shape
 
 
@@ -1181,11 +1415,13 @@ class FileSystemDataSource(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "FileSystemDataSource"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_file_system_id,
             set_file_system_access_mode,
@@ -1194,20 +1430,56 @@ class FileSystemDataSource(_Shape):
         ) = _FILE_SYSTEM_DATA_SOURCE_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_file_system_id(shape, data.get("FileSystemId"))
+        v = data.get("FileSystemId")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}fileSystemId"))
+            elif not (
+                type(v) is str
+                and 11 <= len(v) <= 21
+                and (v in FILE_SYSTEM_ID_PATTERN.known or FILE_SYSTEM_ID_PATTERN.matches(v))
+            ):
+                string_violations(
+                    v, f"{prefix(p)}fileSystemId", 11, 21, FILE_SYSTEM_ID_PATTERN, out
+                )
+        set_file_system_id(shape, v)
+        v = data.get("FileSystemAccessMode")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}fileSystemAccessMode"))
+            elif not (
+                (type(v) is str and v in _FILE_SYSTEM_ACCESS_MODE_VALUES)
+                or v.__class__ is FileSystemAccessMode
+            ):
+                enum_violations(v, f"{prefix(p)}fileSystemAccessMode", FileSystemAccessMode, out)
         set_file_system_access_mode(
-            shape,
-            _FILE_SYSTEM_ACCESS_MODE_VALUES.get(v, v)
-            if (v := data.get("FileSystemAccessMode")).__class__ is str
-            else v,
+            shape, _FILE_SYSTEM_ACCESS_MODE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_file_system_type(
-            shape,
-            _FILE_SYSTEM_TYPE_VALUES.get(v, v)
-            if (v := data.get("FileSystemType")).__class__ is str
-            else v,
-        )
-        set_directory_path(shape, data.get("DirectoryPath"))
+        v = data.get("FileSystemType")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}fileSystemType"))
+            elif not (
+                (type(v) is str and v in _FILE_SYSTEM_TYPE_VALUES) or v.__class__ is FileSystemType
+            ):
+                enum_violations(v, f"{prefix(p)}fileSystemType", FileSystemType, out)
+        set_file_system_type(shape, _FILE_SYSTEM_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("DirectoryPath")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}directoryPath"))
+            elif not (
+                type(v) is str
+                and len(v) <= 4096
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or DIRECTORY_PATH_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v, f"{prefix(p)}directoryPath", 0, 4096, DIRECTORY_PATH_PATTERN, out
+                )
+        set_directory_path(shape, v)
         return shape
 
 
@@ -1259,14 +1531,32 @@ class HubAccessConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "HubAccessConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_hub_content_arn,) = _HUB_ACCESS_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_hub_content_arn(shape, data.get("HubContentArn"))
+        v: Any
+        v = data.get("HubContentArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}hubContentArn"))
+            elif not (
+                type(v) is str
+                and len(v) <= 255
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or HUB_CONTENT_ARN_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v, f"{prefix(p)}hubContentArn", 0, 255, HUB_CONTENT_ARN_PATTERN, out
+                )
+        set_hub_content_arn(shape, v)
         return shape
 
 
@@ -1316,14 +1606,23 @@ class ModelAccessConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ModelAccessConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_accept_eula,) = _MODEL_ACCESS_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_accept_eula(shape, data.get("AcceptEula"))
+        v: Any
+        v = data.get("AcceptEula")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}acceptEula"))
+            elif type(v) is not bool:
+                bool_violations(v, f"{prefix(p)}acceptEula", out)
+        set_accept_eula(shape, v)
         return shape
 
 
@@ -1584,11 +1883,13 @@ class S3DataSource(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "S3DataSource"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_s3_data_type,
             set_s3_uri,
@@ -1600,35 +1901,95 @@ class S3DataSource(_Shape):
         ) = _S3_DATA_SOURCE_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_s3_data_type(
-            shape,
-            _S3_DATA_TYPE_VALUES.get(v, v) if (v := data.get("S3DataType")).__class__ is str else v,
-        )
-        set_s3_uri(shape, data.get("S3Uri"))
+        v = data.get("S3DataType")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}s3DataType"))
+            elif not ((type(v) is str and v in _S3_DATA_TYPE_VALUES) or v.__class__ is S3DataType):
+                enum_violations(v, f"{prefix(p)}s3DataType", S3DataType, out)
+        set_s3_data_type(shape, _S3_DATA_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("S3Uri")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}s3Uri"))
+            elif not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_uri(shape, v)
+        v = data.get("S3DataDistributionType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _S3_DATA_DISTRIBUTION_VALUES)
+                or v.__class__ is S3DataDistribution
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}s3DataDistributionType", S3DataDistribution, out)
         set_s3_data_distribution_type(
-            shape,
-            _S3_DATA_DISTRIBUTION_VALUES.get(v, v)
-            if (v := data.get("S3DataDistributionType")).__class__ is str
-            else v,
+            shape, _S3_DATA_DISTRIBUTION_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_attribute_names(
-            shape, list(v) if (v := data.get("AttributeNames")).__class__ is list else v
-        )
-        set_instance_group_names(
-            shape, list(v) if (v := data.get("InstanceGroupNames")).__class__ is list else v
-        )
-        set_model_access_config(
-            shape,
+        v = data.get("AttributeNames")
+        if out is not None and v is not None:
+            if not (type(v) is list and len(v) <= 16):
+                list_violations(v, f"{prefix(p)}attributeNames", 0, 16, out)
+            if type(v) is list:
+                for i0, item0 in enumerate(v, 1):
+                    if not (
+                        type(item0) is str
+                        and 1 <= len(item0) <= 256
+                        and (
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
+                            or ATTRIBUTE_NAME_PATTERN.matches(item0)
+                        )
+                    ):
+                        string_violations(
+                            item0,
+                            f"{prefix(p)}attributeNames.{i0}.member",
+                            1,
+                            256,
+                            ATTRIBUTE_NAME_PATTERN,
+                            out,
+                        )
+        set_attribute_names(shape, list(v) if v.__class__ is list else v)
+        v = data.get("InstanceGroupNames")
+        if out is not None and v is not None:
+            if not (type(v) is list and len(v) <= 5):
+                list_violations(v, f"{prefix(p)}instanceGroupNames", 0, 5, out)
+            if type(v) is list:
+                for i0, item0 in enumerate(v, 1):
+                    if not (
+                        type(item0) is str
+                        and 1 <= len(item0) <= 64
+                        and (
+                            (item0.isascii() and "\n" not in item0 and "\r" not in item0)
+                            or INSTANCE_GROUP_NAME_PATTERN.matches(item0)
+                        )
+                    ):
+                        string_violations(
+                            item0,
+                            f"{prefix(p)}instanceGroupNames.{i0}.member",
+                            1,
+                            64,
+                            INSTANCE_GROUP_NAME_PATTERN,
+                            out,
+                        )
+        set_instance_group_names(shape, list(v) if v.__class__ is list else v)
+        v = (
             None
             if (v := data.get("ModelAccessConfig")) is None
-            else ModelAccessConfig._from_wire(v, (p, "modelAccessConfig"), unknown),
+            else ModelAccessConfig._from_wire(v, (p, "modelAccessConfig"), out)
         )
-        set_hub_access_config(
-            shape,
+        set_model_access_config(shape, v)
+        v = (
             None
             if (v := data.get("HubAccessConfig")) is None
-            else HubAccessConfig._from_wire(v, (p, "hubAccessConfig"), unknown),
+            else HubAccessConfig._from_wire(v, (p, "hubAccessConfig"), out)
         )
+        set_hub_access_config(shape, v)
         return shape
 
 
@@ -1701,32 +2062,34 @@ class DataSource(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "DataSource"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_s3_data_source, set_file_system_data_source, set_dataset_source = _DATA_SOURCE_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_s3_data_source(
-            shape,
+        v = (
             None
             if (v := data.get("S3DataSource")) is None
-            else S3DataSource._from_wire(v, (p, "s3DataSource"), unknown),
+            else S3DataSource._from_wire(v, (p, "s3DataSource"), out)
         )
-        set_file_system_data_source(
-            shape,
+        set_s3_data_source(shape, v)
+        v = (
             None
             if (v := data.get("FileSystemDataSource")) is None
-            else FileSystemDataSource._from_wire(v, (p, "fileSystemDataSource"), unknown),
+            else FileSystemDataSource._from_wire(v, (p, "fileSystemDataSource"), out)
         )
-        set_dataset_source(
-            shape,
+        set_file_system_data_source(shape, v)
+        v = (
             None
             if (v := data.get("DatasetSource")) is None
-            else DatasetSource._from_wire(v, (p, "datasetSource"), unknown),
+            else DatasetSource._from_wire(v, (p, "datasetSource"), out)
         )
+        set_dataset_source(shape, v)
         return shape
 
 
@@ -1778,14 +2141,23 @@ class ShuffleConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ShuffleConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_seed,) = _SHUFFLE_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_seed(shape, data.get("Seed"))
+        v: Any
+        v = data.get("Seed")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}seed"))
+            elif type(v) is not int:
+                int_violations(v, f"{prefix(p)}seed", None, None, out)
+        set_seed(shape, v)
         return shape
 
 
@@ -1974,11 +2346,13 @@ class Channel(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "Channel"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_channel_name,
             set_data_source,
@@ -1990,38 +2364,79 @@ class Channel(_Shape):
         ) = _CHANNEL_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_channel_name(shape, data.get("ChannelName"))
-        set_data_source(
-            shape,
+        v = data.get("ChannelName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}channelName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 64
+                and (v in CHANNEL_NAME_PATTERN.known or CHANNEL_NAME_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}channelName", 1, 64, CHANNEL_NAME_PATTERN, out)
+        set_channel_name(shape, v)
+        v = (
             None
             if (v := data.get("DataSource")) is None
-            else DataSource._from_wire(v, (p, "dataSource"), unknown),
+            else DataSource._from_wire(v, (p, "dataSource"), out)
         )
-        set_content_type(shape, data.get("ContentType"))
-        set_compression_type(
-            shape,
-            _COMPRESSION_TYPE_VALUES.get(v, v)
-            if (v := data.get("CompressionType")).__class__ is str
-            else v,
-        )
+        if v is None and out is not None:
+            out.append(missing(f"{prefix(p)}dataSource"))
+        set_data_source(shape, v)
+        v = data.get("ContentType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or CONTENT_TYPE_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}contentType", 0, 256, CONTENT_TYPE_PATTERN, out)
+        set_content_type(shape, v)
+        v = data.get("CompressionType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _COMPRESSION_TYPE_VALUES) or v.__class__ is CompressionType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}compressionType", CompressionType, out)
+        set_compression_type(shape, _COMPRESSION_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("RecordWrapperType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _RECORD_WRAPPER_VALUES) or v.__class__ is RecordWrapper
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}recordWrapperType", RecordWrapper, out)
         set_record_wrapper_type(
-            shape,
-            _RECORD_WRAPPER_VALUES.get(v, v)
-            if (v := data.get("RecordWrapperType")).__class__ is str
-            else v,
+            shape, _RECORD_WRAPPER_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_input_mode(
-            shape,
-            _TRAINING_INPUT_MODE_VALUES.get(v, v)
-            if (v := data.get("InputMode")).__class__ is str
-            else v,
-        )
-        set_shuffle_config(
-            shape,
+        v = data.get("InputMode")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
+                or v.__class__ is TrainingInputMode
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}inputMode", TrainingInputMode, out)
+        set_input_mode(shape, _TRAINING_INPUT_MODE_VALUES.get(v, v) if v.__class__ is str else v)
+        v = (
             None
             if (v := data.get("ShuffleConfig")) is None
-            else ShuffleConfig._from_wire(v, (p, "shuffleConfig"), unknown),
+            else ShuffleConfig._from_wire(v, (p, "shuffleConfig"), out)
         )
+        set_shuffle_config(shape, v)
         return shape
 
 
@@ -2088,15 +2503,42 @@ class CheckpointConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "CheckpointConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_s3_uri, set_local_path = _CHECKPOINT_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_s3_uri(shape, data.get("S3Uri"))
-        set_local_path(shape, data.get("LocalPath"))
+        v: Any
+        v = data.get("S3Uri")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}s3Uri"))
+            elif not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_uri(shape, v)
+        v = data.get("LocalPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 4096
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or DIRECTORY_PATH_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
+        set_local_path(shape, v)
         return shape
 
 
@@ -2208,18 +2650,88 @@ class CollectionConfiguration(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "CollectionConfiguration"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_collection_name, set_collection_parameters = _COLLECTION_CONFIGURATION_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_collection_name(shape, data.get("CollectionName"))
-        set_collection_parameters(
-            shape, dict(v) if (v := data.get("CollectionParameters")).__class__ is dict else v
-        )
+        v = data.get("CollectionName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or COLLECTION_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}collectionName", 1, 256, COLLECTION_NAME_PATTERN, out)
+        set_collection_name(shape, v)
+        v = data.get("CollectionParameters")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 20):
+                map_violations(v, f"{prefix(p)}collectionParameters", 0, 20, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and 1 <= len(k0) <= 256
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors3: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}collectionParameters",
+                            1,
+                            256,
+                            CONFIG_KEY_PATTERN,
+                            key_errors3,
+                        )
+                        if key_errors3:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}collectionParameters", k0, mv0, "key", key_errors3
+                                )
+                            )
+                    if not (
+                        type(mv0) is str
+                        and len(mv0) <= 256
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
+                    ):
+                        value_errors4: list[Violation] = []
+                        string_violations(
+                            mv0,
+                            f"{prefix(p)}collectionParameters",
+                            0,
+                            256,
+                            CONFIG_VALUE_PATTERN,
+                            value_errors4,
+                        )
+                        if value_errors4:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}collectionParameters",
+                                    k0,
+                                    mv0,
+                                    "value",
+                                    value_errors4,
+                                )
+                            )
+        set_collection_parameters(shape, dict(v) if v.__class__ is dict else v)
         return shape
 
 
@@ -2359,24 +2871,72 @@ class ContinuousParameterRange(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ContinuousParameterRange"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_name, set_min_value, set_max_value, set_scaling_type = (
             _CONTINUOUS_PARAMETER_RANGE_SETTERS
         )
         shape = object.__new__(cls)
         v: Any
-        set_name(shape, data.get("Name"))
-        set_min_value(shape, data.get("MinValue"))
-        set_max_value(shape, data.get("MaxValue"))
+        v = data.get("Name")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}name"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_KEY_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
+        set_name(shape, v)
+        v = data.get("MinValue")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}minValue"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_VALUE_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}minValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
+        set_min_value(shape, v)
+        v = data.get("MaxValue")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}maxValue"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_VALUE_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}maxValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
+        set_max_value(shape, v)
+        v = data.get("ScalingType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES)
+                or v.__class__ is HyperParameterScalingType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}scalingType", HyperParameterScalingType, out)
         set_scaling_type(
-            shape,
-            _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
-            if (v := data.get("ScalingType")).__class__ is str
-            else v,
+            shape, _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
         return shape
 
@@ -2424,19 +2984,28 @@ class ConvergenceDetected(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ConvergenceDetected"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_complete_on_convergence,) = _CONVERGENCE_DETECTED_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("CompleteOnConvergence")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _COMPLETE_ON_CONVERGENCE_VALUES)
+                or v.__class__ is CompleteOnConvergence
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}completeOnConvergence", CompleteOnConvergence, out)
         set_complete_on_convergence(
-            shape,
-            _COMPLETE_ON_CONVERGENCE_VALUES.get(v, v)
-            if (v := data.get("CompleteOnConvergence")).__class__ is str
-            else v,
+            shape, _COMPLETE_ON_CONVERGENCE_VALUES.get(v, v) if v.__class__ is str else v
         )
         return shape
 
@@ -2562,31 +3131,71 @@ class HyperParameterAlgorithmSpecification(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(
+                        data, prefix(p)[:-1], "HyperParameterAlgorithmSpecification"
+                    )
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_training_image, set_training_input_mode, set_algorithm_name, set_metric_definitions = (
             _HYPER_PARAMETER_ALGORITHM_SPECIFICATION_SETTERS
         )
         shape = object.__new__(cls)
         v: Any
-        set_training_image(shape, data.get("TrainingImage"))
+        v = data.get("TrainingImage")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 255
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or ALGORITHM_IMAGE_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}trainingImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out)
+        set_training_image(shape, v)
+        v = data.get("TrainingInputMode")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}trainingInputMode"))
+            elif not (
+                (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
+                or v.__class__ is TrainingInputMode
+            ):
+                enum_violations(v, f"{prefix(p)}trainingInputMode", TrainingInputMode, out)
         set_training_input_mode(
-            shape,
-            _TRAINING_INPUT_MODE_VALUES.get(v, v)
-            if (v := data.get("TrainingInputMode")).__class__ is str
-            else v,
+            shape, _TRAINING_INPUT_MODE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_algorithm_name(shape, data.get("AlgorithmName"))
+        v = data.get("AlgorithmName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 170
+                and (v in ARN_OR_NAME_PATTERN.known or ARN_OR_NAME_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}algorithmName", 1, 170, ARN_OR_NAME_PATTERN, out)
+        set_algorithm_name(shape, v)
+        v = data.get("MetricDefinitions")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 40):
+            list_violations(v, f"{prefix(p)}metricDefinitions", 0, 40, out)
         set_metric_definitions(
             shape,
             [
-                MetricDefinition._from_wire(x, (p, "metricDefinitions", i), unknown)
+                MetricDefinition._from_wire(x, (p, "metricDefinitions", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("MetricDefinitions")).__class__ is list
+            if v.__class__ is list
             else v,
         )
         return shape
@@ -2663,21 +3272,47 @@ class HyperParameterTuningJobObjective(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "HyperParameterTuningJobObjective")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_type, set_metric_name = _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("Type")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}type"))
+            elif not (
+                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES)
+                or v.__class__ is HyperParameterTuningJobObjectiveType
+            ):
+                enum_violations(v, f"{prefix(p)}type", HyperParameterTuningJobObjectiveType, out)
         set_type(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
-            if (v := data.get("Type")).__class__ is str
+            if v.__class__ is str
             else v,
         )
-        set_metric_name(shape, data.get("MetricName"))
+        v = data.get("MetricName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}metricName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 255
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or METRIC_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}metricName", 1, 255, METRIC_NAME_PATTERN, out)
+        set_metric_name(shape, v)
         return shape
 
 
@@ -2766,24 +3401,46 @@ class HyperParameterTuningInstanceConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "HyperParameterTuningInstanceConfig")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_instance_type, set_instance_count, set_volume_size_in_gb = (
             _HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
         v: Any
+        v = data.get("InstanceType")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}instanceType"))
+            elif not (
+                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is TrainingInstanceType
+            ):
+                enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         set_instance_type(
-            shape,
-            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("InstanceType")).__class__ is str
-            else v,
+            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_instance_count(shape, data.get("InstanceCount"))
-        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
+        v = data.get("InstanceCount")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}instanceCount"))
+            elif not (type(v) is int and v >= 0):
+                int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
+        set_instance_count(shape, v)
+        v = data.get("VolumeSizeInGB")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}volumeSizeInGB"))
+            elif not (type(v) is int and v >= 1):
+                int_violations(v, f"{prefix(p)}volumeSizeInGB", 1, None, out)
+        set_volume_size_in_gb(shape, v)
         return shape
 
 
@@ -2981,11 +3638,15 @@ class HyperParameterTuningResourceConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "HyperParameterTuningResourceConfig")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_instance_type,
             set_instance_count,
@@ -2996,28 +3657,67 @@ class HyperParameterTuningResourceConfig(_Shape):
         ) = _HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("InstanceType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is TrainingInstanceType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         set_instance_type(
-            shape,
-            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("InstanceType")).__class__ is str
-            else v,
+            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_instance_count(shape, data.get("InstanceCount"))
-        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
-        set_volume_kms_key_id(shape, data.get("VolumeKmsKeyId"))
+        v = data.get("InstanceCount")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
+        set_instance_count(shape, v)
+        v = data.get("VolumeSizeInGB")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
+        set_volume_size_in_gb(shape, v)
+        v = data.get("VolumeKmsKeyId")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 2048
+                and (v in KMS_KEY_ID_PATTERN.known or KMS_KEY_ID_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, KMS_KEY_ID_PATTERN, out)
+        set_volume_kms_key_id(shape, v)
+        v = data.get("AllocationStrategy")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES)
+                or v.__class__ is HyperParameterTuningAllocationStrategy
+            )
+        ):
+            enum_violations(
+                v, f"{prefix(p)}allocationStrategy", HyperParameterTuningAllocationStrategy, out
+            )
         set_allocation_strategy(
             shape,
             _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES.get(v, v)
-            if (v := data.get("AllocationStrategy")).__class__ is str
+            if v.__class__ is str
             else v,
         )
+        v = data.get("InstanceConfigs")
+        if out is not None and v is not None and not (type(v) is list and 1 <= len(v) <= 6):
+            list_violations(v, f"{prefix(p)}instanceConfigs", 1, 6, out)
         set_instance_configs(
             shape,
             [
-                HyperParameterTuningInstanceConfig._from_wire(x, (p, "instanceConfigs", i), unknown)
+                HyperParameterTuningInstanceConfig._from_wire(x, (p, "instanceConfigs", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("InstanceConfigs")).__class__ is list
+            if v.__class__ is list
             else v,
         )
         return shape
@@ -3134,21 +3834,51 @@ class OutputDataConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "OutputDataConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_kms_key_id, set_s3_output_path, set_compression_type = _OUTPUT_DATA_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_kms_key_id(shape, data.get("KmsKeyId"))
-        set_s3_output_path(shape, data.get("S3OutputPath"))
+        v = data.get("KmsKeyId")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 2048
+                and (v in KMS_KEY_ID_PATTERN.known or KMS_KEY_ID_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}kmsKeyId", 0, 2048, KMS_KEY_ID_PATTERN, out)
+        set_kms_key_id(shape, v)
+        v = data.get("S3OutputPath")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}s3OutputPath"))
+            elif not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_output_path(shape, v)
+        v = data.get("CompressionType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _OUTPUT_COMPRESSION_TYPE_VALUES)
+                or v.__class__ is OutputCompressionType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}compressionType", OutputCompressionType, out)
         set_compression_type(
-            shape,
-            _OUTPUT_COMPRESSION_TYPE_VALUES.get(v, v)
-            if (v := data.get("CompressionType")).__class__ is str
-            else v,
+            shape, _OUTPUT_COMPRESSION_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
         return shape
 
@@ -3282,22 +4012,70 @@ class IntegerParameterRange(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "IntegerParameterRange"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_name, set_min_value, set_max_value, set_scaling_type = _INTEGER_PARAMETER_RANGE_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_name(shape, data.get("Name"))
-        set_min_value(shape, data.get("MinValue"))
-        set_max_value(shape, data.get("MaxValue"))
+        v = data.get("Name")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}name"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_KEY_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}name", 0, 256, PARAMETER_KEY_PATTERN, out)
+        set_name(shape, v)
+        v = data.get("MinValue")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}minValue"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_VALUE_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}minValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
+        set_min_value(shape, v)
+        v = data.get("MaxValue")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}maxValue"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or PARAMETER_VALUE_PATTERN.matches(v)
+                )
+            ):
+                string_violations(v, f"{prefix(p)}maxValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
+        set_max_value(shape, v)
+        v = data.get("ScalingType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES)
+                or v.__class__ is HyperParameterScalingType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}scalingType", HyperParameterScalingType, out)
         set_scaling_type(
-            shape,
-            _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
-            if (v := data.get("ScalingType")).__class__ is str
-            else v,
+            shape, _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
         return shape
 
@@ -3464,11 +4242,13 @@ class ParameterRanges(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ParameterRanges"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_integer_parameter_ranges,
             set_continuous_parameter_ranges,
@@ -3477,42 +4257,49 @@ class ParameterRanges(_Shape):
         ) = _PARAMETER_RANGES_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("IntegerParameterRanges")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 30):
+            list_violations(v, f"{prefix(p)}integerParameterRanges", 0, 30, out)
         set_integer_parameter_ranges(
             shape,
             [
-                IntegerParameterRange._from_wire(x, (p, "integerParameterRanges", i), unknown)
+                IntegerParameterRange._from_wire(x, (p, "integerParameterRanges", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("IntegerParameterRanges")).__class__ is list
+            if v.__class__ is list
             else v,
         )
+        v = data.get("ContinuousParameterRanges")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 30):
+            list_violations(v, f"{prefix(p)}continuousParameterRanges", 0, 30, out)
         set_continuous_parameter_ranges(
             shape,
             [
-                ContinuousParameterRange._from_wire(x, (p, "continuousParameterRanges", i), unknown)
+                ContinuousParameterRange._from_wire(x, (p, "continuousParameterRanges", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("ContinuousParameterRanges")).__class__ is list
+            if v.__class__ is list
             else v,
         )
+        v = data.get("CategoricalParameterRanges")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 30):
+            list_violations(v, f"{prefix(p)}categoricalParameterRanges", 0, 30, out)
         set_categorical_parameter_ranges(
             shape,
             [
-                CategoricalParameterRange._from_wire(
-                    x, (p, "categoricalParameterRanges", i), unknown
-                )
+                CategoricalParameterRange._from_wire(x, (p, "categoricalParameterRanges", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("CategoricalParameterRanges")).__class__ is list
+            if v.__class__ is list
             else v,
         )
+        v = data.get("AutoParameters")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 100):
+            list_violations(v, f"{prefix(p)}autoParameters", 0, 100, out)
         set_auto_parameters(
             shape,
-            [
-                AutoParameter._from_wire(x, (p, "autoParameters", i), unknown)
-                for i, x in enumerate(v, 1)
-            ]
-            if (v := data.get("AutoParameters")).__class__ is list
+            [AutoParameter._from_wire(x, (p, "autoParameters", i), out) for i, x in enumerate(v, 1)]
+            if v.__class__ is list
             else v,
         )
         return shape
@@ -3603,22 +4390,51 @@ class InstanceGroup(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "InstanceGroup"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_instance_type, set_instance_count, set_instance_group_name = _INSTANCE_GROUP_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("InstanceType")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}instanceType"))
+            elif not (
+                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is TrainingInstanceType
+            ):
+                enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         set_instance_type(
-            shape,
-            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("InstanceType")).__class__ is str
-            else v,
+            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_instance_count(shape, data.get("InstanceCount"))
-        set_instance_group_name(shape, data.get("InstanceGroupName"))
+        v = data.get("InstanceCount")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}instanceCount"))
+            elif not (type(v) is int and v >= 0):
+                int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
+        set_instance_count(shape, v)
+        v = data.get("InstanceGroupName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}instanceGroupName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 64
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or INSTANCE_GROUP_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v, f"{prefix(p)}instanceGroupName", 1, 64, INSTANCE_GROUP_NAME_PATTERN, out
+                )
+        set_instance_group_name(shape, v)
         return shape
 
 
@@ -3669,15 +4485,27 @@ class PlacementSpecification(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "PlacementSpecification"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_ultra_server_id, set_instance_count = _PLACEMENT_SPECIFICATION_SETTERS
         shape = object.__new__(cls)
-        set_ultra_server_id(shape, data.get("UltraServerId"))
-        set_instance_count(shape, data.get("InstanceCount"))
+        v: Any
+        v = data.get("UltraServerId")
+        if out is not None and v is not None and not (type(v) is str and len(v) <= 256):
+            string_violations(v, f"{prefix(p)}ultraServerId", 0, 256, None, out)
+        set_ultra_server_id(shape, v)
+        v = data.get("InstanceCount")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}instanceCount"))
+            elif not (type(v) is int and v >= 0):
+                int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
+        set_instance_count(shape, v)
         return shape
 
 
@@ -3751,22 +4579,30 @@ class InstancePlacementConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "InstancePlacementConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_enable_multiple_jobs, set_placement_specifications = _INSTANCE_PLACEMENT_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_enable_multiple_jobs(shape, data.get("EnableMultipleJobs"))
+        v = data.get("EnableMultipleJobs")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableMultipleJobs", out)
+        set_enable_multiple_jobs(shape, v)
+        v = data.get("PlacementSpecifications")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 10):
+            list_violations(v, f"{prefix(p)}placementSpecifications", 0, 10, out)
         set_placement_specifications(
             shape,
             [
-                PlacementSpecification._from_wire(x, (p, "placementSpecifications", i), unknown)
+                PlacementSpecification._from_wire(x, (p, "placementSpecifications", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("PlacementSpecifications")).__class__ is list
+            if v.__class__ is list
             else v,
         )
         return shape
@@ -3879,24 +4715,55 @@ class InstancePreference(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "InstancePreference"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_instance_type, set_instance_count, set_training_plan_arns = _INSTANCE_PREFERENCE_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("InstanceType")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}instanceType"))
+            elif not (
+                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is TrainingInstanceType
+            ):
+                enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         set_instance_type(
-            shape,
-            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("InstanceType")).__class__ is str
-            else v,
+            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_instance_count(shape, data.get("InstanceCount"))
-        set_training_plan_arns(
-            shape, list(v) if (v := data.get("TrainingPlanArns")).__class__ is list else v
-        )
+        v = data.get("InstanceCount")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
+        set_instance_count(shape, v)
+        v = data.get("TrainingPlanArns")
+        if out is not None and v is not None:
+            if not (type(v) is list and 1 <= len(v) <= 1):
+                list_violations(v, f"{prefix(p)}trainingPlanArns", 1, 1, out)
+            if type(v) is list:
+                for i0, item0 in enumerate(v, 1):
+                    if not (
+                        type(item0) is str
+                        and 50 <= len(item0) <= 2048
+                        and (
+                            item0 in TRAINING_PLAN_ARN_PATTERN.known
+                            or TRAINING_PLAN_ARN_PATTERN.matches(item0)
+                        )
+                    ):
+                        string_violations(
+                            item0,
+                            f"{prefix(p)}trainingPlanArns.{i0}.member",
+                            50,
+                            2048,
+                            TRAINING_PLAN_ARN_PATTERN,
+                            out,
+                        )
+        set_training_plan_arns(shape, list(v) if v.__class__ is list else v)
         return shape
 
 
@@ -4204,11 +5071,13 @@ class ResourceConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ResourceConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_instance_type,
             set_instance_count,
@@ -4224,48 +5093,101 @@ class ResourceConfig(_Shape):
         ) = _RESOURCE_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("InstanceType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is TrainingInstanceType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
         set_instance_type(
-            shape,
-            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("InstanceType")).__class__ is str
-            else v,
+            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_instance_count(shape, data.get("InstanceCount"))
-        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
-        set_volume_kms_key_id(shape, data.get("VolumeKmsKeyId"))
-        set_keep_alive_period_in_seconds(shape, data.get("KeepAlivePeriodInSeconds"))
+        v = data.get("InstanceCount")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
+        set_instance_count(shape, v)
+        v = data.get("VolumeSizeInGB")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
+        set_volume_size_in_gb(shape, v)
+        v = data.get("VolumeKmsKeyId")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 2048
+                and (v in KMS_KEY_ID_PATTERN.known or KMS_KEY_ID_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, KMS_KEY_ID_PATTERN, out)
+        set_volume_kms_key_id(shape, v)
+        v = data.get("KeepAlivePeriodInSeconds")
+        if out is not None and v is not None and not (type(v) is int and 0 <= v <= 21600):
+            int_violations(v, f"{prefix(p)}keepAlivePeriodInSeconds", 0, 21600, out)
+        set_keep_alive_period_in_seconds(shape, v)
+        v = data.get("InstanceGroups")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 5):
+            list_violations(v, f"{prefix(p)}instanceGroups", 0, 5, out)
         set_instance_groups(
             shape,
-            [
-                InstanceGroup._from_wire(x, (p, "instanceGroups", i), unknown)
-                for i, x in enumerate(v, 1)
-            ]
-            if (v := data.get("InstanceGroups")).__class__ is list
+            [InstanceGroup._from_wire(x, (p, "instanceGroups", i), out) for i, x in enumerate(v, 1)]
+            if v.__class__ is list
             else v,
         )
-        set_training_plan_arn(shape, data.get("TrainingPlanArn"))
-        set_instance_placement_config(
-            shape,
+        v = data.get("TrainingPlanArn")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 50 <= len(v) <= 2048
+                and (v in TRAINING_PLAN_ARN_PATTERN.known or TRAINING_PLAN_ARN_PATTERN.matches(v))
+            )
+        ):
+            string_violations(
+                v, f"{prefix(p)}trainingPlanArn", 50, 2048, TRAINING_PLAN_ARN_PATTERN, out
+            )
+        set_training_plan_arn(shape, v)
+        v = (
             None
             if (v := data.get("InstancePlacementConfig")) is None
-            else InstancePlacementConfig._from_wire(v, (p, "instancePlacementConfig"), unknown),
+            else InstancePlacementConfig._from_wire(v, (p, "instancePlacementConfig"), out)
         )
+        set_instance_placement_config(shape, v)
+        v = data.get("InstancePreferences")
+        if out is not None and v is not None and not (type(v) is list and 1 <= len(v) <= 5):
+            list_violations(v, f"{prefix(p)}instancePreferences", 1, 5, out)
         set_instance_preferences(
             shape,
             [
-                InstancePreference._from_wire(x, (p, "instancePreferences", i), unknown)
+                InstancePreference._from_wire(x, (p, "instancePreferences", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("InstancePreferences")).__class__ is list
+            if v.__class__ is list
             else v,
         )
+        v = data.get("SelectedInstanceType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is TrainingInstanceType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}selectedInstanceType", TrainingInstanceType, out)
         set_selected_instance_type(
-            shape,
-            _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("SelectedInstanceType")).__class__ is str
-            else v,
+            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_selected_instance_count(shape, data.get("SelectedInstanceCount"))
+        v = data.get("SelectedInstanceCount")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}selectedInstanceCount", 0, None, out)
+        set_selected_instance_count(shape, v)
         return shape
 
 
@@ -4308,14 +5230,23 @@ class RetryStrategy(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "RetryStrategy"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_maximum_retry_attempts,) = _RETRY_STRATEGY_SETTERS
         shape = object.__new__(cls)
-        set_maximum_retry_attempts(shape, data.get("MaximumRetryAttempts"))
+        v: Any
+        v = data.get("MaximumRetryAttempts")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}maximumRetryAttempts"))
+            elif not (type(v) is int and 1 <= v <= 30):
+                int_violations(v, f"{prefix(p)}maximumRetryAttempts", 1, 30, out)
+        set_maximum_retry_attempts(shape, v)
         return shape
 
 
@@ -4439,20 +5370,32 @@ class StoppingCondition(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "StoppingCondition"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_max_runtime_in_seconds,
             set_max_wait_time_in_seconds,
             set_max_pending_time_in_seconds,
         ) = _STOPPING_CONDITION_SETTERS
         shape = object.__new__(cls)
-        set_max_runtime_in_seconds(shape, data.get("MaxRuntimeInSeconds"))
-        set_max_wait_time_in_seconds(shape, data.get("MaxWaitTimeInSeconds"))
-        set_max_pending_time_in_seconds(shape, data.get("MaxPendingTimeInSeconds"))
+        v: Any
+        v = data.get("MaxRuntimeInSeconds")
+        if out is not None and v is not None and not (type(v) is int and v >= 1):
+            int_violations(v, f"{prefix(p)}maxRuntimeInSeconds", 1, None, out)
+        set_max_runtime_in_seconds(shape, v)
+        v = data.get("MaxWaitTimeInSeconds")
+        if out is not None and v is not None and not (type(v) is int and v >= 1):
+            int_violations(v, f"{prefix(p)}maxWaitTimeInSeconds", 1, None, out)
+        set_max_wait_time_in_seconds(shape, v)
+        v = data.get("MaxPendingTimeInSeconds")
+        if out is not None and v is not None and not (type(v) is int and 1800 <= v <= 2419200):
+            int_violations(v, f"{prefix(p)}maxPendingTimeInSeconds", 1800, 2419200, out)
+        set_max_pending_time_in_seconds(shape, v)
         return shape
 
 
@@ -4544,18 +5487,67 @@ class VpcConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "VpcConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_security_group_ids, set_subnets = _VPC_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_security_group_ids(
-            shape, list(v) if (v := data.get("SecurityGroupIds")).__class__ is list else v
-        )
-        set_subnets(shape, list(v) if (v := data.get("Subnets")).__class__ is list else v)
+        v = data.get("SecurityGroupIds")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}securityGroupIds"))
+            else:
+                if not (type(v) is list and 1 <= len(v) <= 5):
+                    list_violations(v, f"{prefix(p)}securityGroupIds", 1, 5, out)
+                if type(v) is list:
+                    for i0, item0 in enumerate(v, 1):
+                        if not (
+                            type(item0) is str
+                            and len(item0) <= 32
+                            and (
+                                item0 in SECURITY_GROUP_ID_PATTERN.known
+                                or SECURITY_GROUP_ID_PATTERN.matches(item0)
+                            )
+                        ):
+                            string_violations(
+                                item0,
+                                f"{prefix(p)}securityGroupIds.{i0}.member",
+                                0,
+                                32,
+                                SECURITY_GROUP_ID_PATTERN,
+                                out,
+                            )
+        set_security_group_ids(shape, list(v) if v.__class__ is list else v)
+        v = data.get("Subnets")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}subnets"))
+            else:
+                if not (type(v) is list and 1 <= len(v) <= 16):
+                    list_violations(v, f"{prefix(p)}subnets", 1, 16, out)
+                if type(v) is list:
+                    for i0, item0 in enumerate(v, 1):
+                        if not (
+                            type(item0) is str
+                            and len(item0) <= 32
+                            and (
+                                item0 in SUBNET_ID_PATTERN.known or SUBNET_ID_PATTERN.matches(item0)
+                            )
+                        ):
+                            string_violations(
+                                item0,
+                                f"{prefix(p)}subnets.{i0}.member",
+                                0,
+                                32,
+                                SUBNET_ID_PATTERN,
+                                out,
+                            )
+        set_subnets(shape, list(v) if v.__class__ is list else v)
         return shape
 
 
@@ -4797,19 +5789,19 @@ class HyperParameterTrainingJobDefinition(_Shape):
                             or HYPER_PARAMETER_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors3: list[Violation] = []
+                        key_errors5: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}staticHyperParameters",
                             0,
                             256,
                             HYPER_PARAMETER_KEY_PATTERN,
-                            key_errors3,
+                            key_errors5,
                         )
-                        if key_errors3:
+                        if key_errors5:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}staticHyperParameters", k0, mv0, "key", key_errors3
+                                    f"{prefix(p)}staticHyperParameters", k0, mv0, "key", key_errors5
                                 )
                             )
                     if not (
@@ -4820,23 +5812,23 @@ class HyperParameterTrainingJobDefinition(_Shape):
                             or HYPER_PARAMETER_VALUE_PATTERN.matches(mv0)
                         )
                     ):
-                        value_errors4: list[Violation] = []
+                        value_errors6: list[Violation] = []
                         string_violations(
                             mv0,
                             f"{prefix(p)}staticHyperParameters",
                             0,
                             2500,
                             HYPER_PARAMETER_VALUE_PATTERN,
-                            value_errors4,
+                            value_errors6,
                         )
-                        if value_errors4:
+                        if value_errors6:
                             out.append(
                                 map_entry_violation(
                                     f"{prefix(p)}staticHyperParameters",
                                     k0,
                                     mv0,
                                     "value",
-                                    value_errors4,
+                                    value_errors6,
                                 )
                             )
         v = self.algorithm_specification
@@ -4941,30 +5933,30 @@ class HyperParameterTrainingJobDefinition(_Shape):
                             or HYPER_PARAMETER_TRAINING_JOB_ENVIRONMENT_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors5: list[Violation] = []
+                        key_errors7: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}environment",
                             0,
                             512,
                             HYPER_PARAMETER_TRAINING_JOB_ENVIRONMENT_KEY_PATTERN,
-                            key_errors5,
+                            key_errors7,
                         )
-                        if key_errors5:
+                        if key_errors7:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}environment", k0, mv0, "key", key_errors5
+                                    f"{prefix(p)}environment", k0, mv0, "key", key_errors7
                                 )
                             )
                     if not (type(mv0) is str and len(mv0) <= 512):
-                        value_errors6: list[Violation] = []
+                        value_errors8: list[Violation] = []
                         string_violations(
-                            mv0, f"{prefix(p)}environment", 0, 512, None, value_errors6
+                            mv0, f"{prefix(p)}environment", 0, 512, None, value_errors8
                         )
-                        if value_errors6:
+                        if value_errors8:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}environment", k0, mv0, "value", value_errors6
+                                    f"{prefix(p)}environment", k0, mv0, "value", value_errors8
                                 )
                             )
 
@@ -5038,11 +6030,15 @@ class HyperParameterTrainingJobDefinition(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "HyperParameterTrainingJobDefinition")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_definition_name,
             set_tuning_objective,
@@ -5065,87 +6061,228 @@ class HyperParameterTrainingJobDefinition(_Shape):
         ) = _HYPER_PARAMETER_TRAINING_JOB_DEFINITION_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_definition_name(shape, data.get("DefinitionName"))
-        set_tuning_objective(
-            shape,
+        v = data.get("DefinitionName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 64
+                and (
+                    v in HYPER_PARAMETER_TRAINING_JOB_DEFINITION_NAME_PATTERN.known
+                    or HYPER_PARAMETER_TRAINING_JOB_DEFINITION_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(
+                v,
+                f"{prefix(p)}definitionName",
+                1,
+                64,
+                HYPER_PARAMETER_TRAINING_JOB_DEFINITION_NAME_PATTERN,
+                out,
+            )
+        set_definition_name(shape, v)
+        v = (
             None
             if (v := data.get("TuningObjective")) is None
-            else HyperParameterTuningJobObjective._from_wire(v, (p, "tuningObjective"), unknown),
+            else HyperParameterTuningJobObjective._from_wire(v, (p, "tuningObjective"), out)
         )
-        set_hyper_parameter_ranges(
-            shape,
+        set_tuning_objective(shape, v)
+        v = (
             None
             if (v := data.get("HyperParameterRanges")) is None
-            else ParameterRanges._from_wire(v, (p, "hyperParameterRanges"), unknown),
+            else ParameterRanges._from_wire(v, (p, "hyperParameterRanges"), out)
         )
-        set_static_hyper_parameters(
-            shape, dict(v) if (v := data.get("StaticHyperParameters")).__class__ is dict else v
-        )
-        set_algorithm_specification(
-            shape,
+        set_hyper_parameter_ranges(shape, v)
+        v = data.get("StaticHyperParameters")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 100):
+                map_violations(v, f"{prefix(p)}staticHyperParameters", 0, 100, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and len(k0) <= 256
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or HYPER_PARAMETER_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors9: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}staticHyperParameters",
+                            0,
+                            256,
+                            HYPER_PARAMETER_KEY_PATTERN,
+                            key_errors9,
+                        )
+                        if key_errors9:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}staticHyperParameters", k0, mv0, "key", key_errors9
+                                )
+                            )
+                    if not (
+                        type(mv0) is str
+                        and len(mv0) <= 2500
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or HYPER_PARAMETER_VALUE_PATTERN.matches(mv0)
+                        )
+                    ):
+                        value_errors10: list[Violation] = []
+                        string_violations(
+                            mv0,
+                            f"{prefix(p)}staticHyperParameters",
+                            0,
+                            2500,
+                            HYPER_PARAMETER_VALUE_PATTERN,
+                            value_errors10,
+                        )
+                        if value_errors10:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}staticHyperParameters",
+                                    k0,
+                                    mv0,
+                                    "value",
+                                    value_errors10,
+                                )
+                            )
+        set_static_hyper_parameters(shape, dict(v) if v.__class__ is dict else v)
+        v = (
             None
             if (v := data.get("AlgorithmSpecification")) is None
             else HyperParameterAlgorithmSpecification._from_wire(
-                v, (p, "algorithmSpecification"), unknown
-            ),
+                v, (p, "algorithmSpecification"), out
+            )
         )
-        set_role_arn(shape, data.get("RoleArn"))
+        if v is None and out is not None:
+            out.append(missing(f"{prefix(p)}algorithmSpecification"))
+        set_algorithm_specification(shape, v)
+        v = data.get("RoleArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}roleArn"))
+            elif not (
+                type(v) is str
+                and 20 <= len(v) <= 2048
+                and (v in ROLE_ARN_PATTERN.known or ROLE_ARN_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}roleArn", 20, 2048, ROLE_ARN_PATTERN, out)
+        set_role_arn(shape, v)
+        v = data.get("InputDataConfig")
+        if out is not None and v is not None and not (type(v) is list and 1 <= len(v) <= 20):
+            list_violations(v, f"{prefix(p)}inputDataConfig", 1, 20, out)
         set_input_data_config(
             shape,
-            [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := data.get("InputDataConfig")).__class__ is list
+            [Channel._from_wire(x, (p, "inputDataConfig", i), out) for i, x in enumerate(v, 1)]
+            if v.__class__ is list
             else v,
         )
-        set_vpc_config(
-            shape,
+        v = (
             None
             if (v := data.get("VpcConfig")) is None
-            else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
+            else VpcConfig._from_wire(v, (p, "vpcConfig"), out)
         )
-        set_output_data_config(
-            shape,
+        set_vpc_config(shape, v)
+        v = (
             None
             if (v := data.get("OutputDataConfig")) is None
-            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
+            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), out)
         )
-        set_resource_config(
-            shape,
+        if v is None and out is not None:
+            out.append(missing(f"{prefix(p)}outputDataConfig"))
+        set_output_data_config(shape, v)
+        v = (
             None
             if (v := data.get("ResourceConfig")) is None
-            else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
+            else ResourceConfig._from_wire(v, (p, "resourceConfig"), out)
         )
-        set_hyper_parameter_tuning_resource_config(
-            shape,
+        set_resource_config(shape, v)
+        v = (
             None
             if (v := data.get("HyperParameterTuningResourceConfig")) is None
             else HyperParameterTuningResourceConfig._from_wire(
-                v, (p, "hyperParameterTuningResourceConfig"), unknown
-            ),
+                v, (p, "hyperParameterTuningResourceConfig"), out
+            )
         )
-        set_stopping_condition(
-            shape,
+        set_hyper_parameter_tuning_resource_config(shape, v)
+        v = (
             None
             if (v := data.get("StoppingCondition")) is None
-            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
+            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), out)
         )
-        set_enable_network_isolation(shape, data.get("EnableNetworkIsolation"))
-        set_enable_inter_container_traffic_encryption(
-            shape, data.get("EnableInterContainerTrafficEncryption")
-        )
-        set_enable_managed_spot_training(shape, data.get("EnableManagedSpotTraining"))
-        set_checkpoint_config(
-            shape,
+        if v is None and out is not None:
+            out.append(missing(f"{prefix(p)}stoppingCondition"))
+        set_stopping_condition(shape, v)
+        v = data.get("EnableNetworkIsolation")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableNetworkIsolation", out)
+        set_enable_network_isolation(shape, v)
+        v = data.get("EnableInterContainerTrafficEncryption")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableInterContainerTrafficEncryption", out)
+        set_enable_inter_container_traffic_encryption(shape, v)
+        v = data.get("EnableManagedSpotTraining")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableManagedSpotTraining", out)
+        set_enable_managed_spot_training(shape, v)
+        v = (
             None
             if (v := data.get("CheckpointConfig")) is None
-            else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
+            else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), out)
         )
-        set_retry_strategy(
-            shape,
+        set_checkpoint_config(shape, v)
+        v = (
             None
             if (v := data.get("RetryStrategy")) is None
-            else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
+            else RetryStrategy._from_wire(v, (p, "retryStrategy"), out)
         )
-        set_environment(shape, dict(v) if (v := data.get("Environment")).__class__ is dict else v)
+        set_retry_strategy(shape, v)
+        v = data.get("Environment")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 48):
+                map_violations(v, f"{prefix(p)}environment", 0, 48, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and len(k0) <= 512
+                        and (
+                            k0 in HYPER_PARAMETER_TRAINING_JOB_ENVIRONMENT_KEY_PATTERN.known
+                            or HYPER_PARAMETER_TRAINING_JOB_ENVIRONMENT_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors11: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}environment",
+                            0,
+                            512,
+                            HYPER_PARAMETER_TRAINING_JOB_ENVIRONMENT_KEY_PATTERN,
+                            key_errors11,
+                        )
+                        if key_errors11:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}environment", k0, mv0, "key", key_errors11
+                                )
+                            )
+                    if not (type(mv0) is str and len(mv0) <= 512):
+                        value_errors12: list[Violation] = []
+                        string_violations(
+                            mv0, f"{prefix(p)}environment", 0, 512, None, value_errors12
+                        )
+                        if value_errors12:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}environment", k0, mv0, "value", value_errors12
+                                )
+                            )
+        set_environment(shape, dict(v) if v.__class__ is dict else v)
         return shape
 
 
@@ -5221,15 +6358,24 @@ class HyperbandStrategyConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "HyperbandStrategyConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_min_resource, set_max_resource = _HYPERBAND_STRATEGY_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_min_resource(shape, data.get("MinResource"))
-        set_max_resource(shape, data.get("MaxResource"))
+        v: Any
+        v = data.get("MinResource")
+        if out is not None and v is not None and not (type(v) is int and v >= 1):
+            int_violations(v, f"{prefix(p)}minResource", 1, None, out)
+        set_min_resource(shape, v)
+        v = data.get("MaxResource")
+        if out is not None and v is not None and not (type(v) is int and v >= 1):
+            int_violations(v, f"{prefix(p)}maxResource", 1, None, out)
+        set_max_resource(shape, v)
         return shape
 
 
@@ -5280,20 +6426,26 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(
+                        data, prefix(p)[:-1], "HyperParameterTuningJobStrategyConfig"
+                    )
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_hyperband_strategy_config,) = _HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_hyperband_strategy_config(
-            shape,
+        v = (
             None
             if (v := data.get("HyperbandStrategyConfig")) is None
-            else HyperbandStrategyConfig._from_wire(v, (p, "hyperbandStrategyConfig"), unknown),
+            else HyperbandStrategyConfig._from_wire(v, (p, "hyperbandStrategyConfig"), out)
         )
+        set_hyperband_strategy_config(shape, v)
         return shape
 
 
@@ -5360,20 +6512,35 @@ class ResourceLimits(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ResourceLimits"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_max_number_of_training_jobs,
             set_max_parallel_training_jobs,
             set_max_runtime_in_seconds,
         ) = _RESOURCE_LIMITS_SETTERS
         shape = object.__new__(cls)
-        set_max_number_of_training_jobs(shape, data.get("MaxNumberOfTrainingJobs"))
-        set_max_parallel_training_jobs(shape, data.get("MaxParallelTrainingJobs"))
-        set_max_runtime_in_seconds(shape, data.get("MaxRuntimeInSeconds"))
+        v: Any
+        v = data.get("MaxNumberOfTrainingJobs")
+        if out is not None and v is not None and not (type(v) is int and v >= 1):
+            int_violations(v, f"{prefix(p)}maxNumberOfTrainingJobs", 1, None, out)
+        set_max_number_of_training_jobs(shape, v)
+        v = data.get("MaxParallelTrainingJobs")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}maxParallelTrainingJobs"))
+            elif not (type(v) is int and v >= 1):
+                int_violations(v, f"{prefix(p)}maxParallelTrainingJobs", 1, None, out)
+        set_max_parallel_training_jobs(shape, v)
+        v = data.get("MaxRuntimeInSeconds")
+        if out is not None and v is not None and not (type(v) is int and 120 <= v <= 15768000):
+            int_violations(v, f"{prefix(p)}maxRuntimeInSeconds", 120, 15768000, out)
+        set_max_runtime_in_seconds(shape, v)
         return shape
 
 
@@ -5450,11 +6617,13 @@ class TuningJobCompletionCriteria(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "TuningJobCompletionCriteria"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_target_objective_metric_value,
             set_best_objective_not_improving,
@@ -5462,19 +6631,22 @@ class TuningJobCompletionCriteria(_Shape):
         ) = _TUNING_JOB_COMPLETION_CRITERIA_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_target_objective_metric_value(shape, data.get("TargetObjectiveMetricValue"))
-        set_best_objective_not_improving(
-            shape,
+        v = data.get("TargetObjectiveMetricValue")
+        if out is not None and v is not None:
+            float_violations(v, f"{prefix(p)}targetObjectiveMetricValue", None, None, out)
+        set_target_objective_metric_value(shape, v)
+        v = (
             None
             if (v := data.get("BestObjectiveNotImproving")) is None
-            else BestObjectiveNotImproving._from_wire(v, (p, "bestObjectiveNotImproving"), unknown),
+            else BestObjectiveNotImproving._from_wire(v, (p, "bestObjectiveNotImproving"), out)
         )
-        set_convergence_detected(
-            shape,
+        set_best_objective_not_improving(shape, v)
+        v = (
             None
             if (v := data.get("ConvergenceDetected")) is None
-            else ConvergenceDetected._from_wire(v, (p, "convergenceDetected"), unknown),
+            else ConvergenceDetected._from_wire(v, (p, "convergenceDetected"), out)
         )
+        set_convergence_detected(shape, v)
         return shape
 
 
@@ -5689,11 +6861,15 @@ class HyperParameterTuningJobConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "HyperParameterTuningJobConfig")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_strategy,
             set_strategy_config,
@@ -5706,55 +6882,72 @@ class HyperParameterTuningJobConfig(_Shape):
         ) = _HYPER_PARAMETER_TUNING_JOB_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
+        v = data.get("Strategy")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}strategy"))
+            elif not (
+                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES)
+                or v.__class__ is HyperParameterTuningJobStrategyType
+            ):
+                enum_violations(v, f"{prefix(p)}strategy", HyperParameterTuningJobStrategyType, out)
         set_strategy(
             shape,
-            _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
-            if (v := data.get("Strategy")).__class__ is str
-            else v,
+            _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v) if v.__class__ is str else v,
         )
-        set_strategy_config(
-            shape,
+        v = (
             None
             if (v := data.get("StrategyConfig")) is None
-            else HyperParameterTuningJobStrategyConfig._from_wire(
-                v, (p, "strategyConfig"), unknown
-            ),
+            else HyperParameterTuningJobStrategyConfig._from_wire(v, (p, "strategyConfig"), out)
         )
-        set_hyper_parameter_tuning_job_objective(
-            shape,
+        set_strategy_config(shape, v)
+        v = (
             None
             if (v := data.get("HyperParameterTuningJobObjective")) is None
             else HyperParameterTuningJobObjective._from_wire(
-                v, (p, "hyperParameterTuningJobObjective"), unknown
-            ),
+                v, (p, "hyperParameterTuningJobObjective"), out
+            )
         )
-        set_resource_limits(
-            shape,
+        set_hyper_parameter_tuning_job_objective(shape, v)
+        v = (
             None
             if (v := data.get("ResourceLimits")) is None
-            else ResourceLimits._from_wire(v, (p, "resourceLimits"), unknown),
+            else ResourceLimits._from_wire(v, (p, "resourceLimits"), out)
         )
-        set_parameter_ranges(
-            shape,
+        if v is None and out is not None:
+            out.append(missing(f"{prefix(p)}resourceLimits"))
+        set_resource_limits(shape, v)
+        v = (
             None
             if (v := data.get("ParameterRanges")) is None
-            else ParameterRanges._from_wire(v, (p, "parameterRanges"), unknown),
+            else ParameterRanges._from_wire(v, (p, "parameterRanges"), out)
         )
+        set_parameter_ranges(shape, v)
+        v = data.get("TrainingJobEarlyStoppingType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES)
+                or v.__class__ is TrainingJobEarlyStoppingType
+            )
+        ):
+            enum_violations(
+                v, f"{prefix(p)}trainingJobEarlyStoppingType", TrainingJobEarlyStoppingType, out
+            )
         set_training_job_early_stopping_type(
-            shape,
-            _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES.get(v, v)
-            if (v := data.get("TrainingJobEarlyStoppingType")).__class__ is str
-            else v,
+            shape, _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_tuning_job_completion_criteria(
-            shape,
+        v = (
             None
             if (v := data.get("TuningJobCompletionCriteria")) is None
-            else TuningJobCompletionCriteria._from_wire(
-                v, (p, "tuningJobCompletionCriteria"), unknown
-            ),
+            else TuningJobCompletionCriteria._from_wire(v, (p, "tuningJobCompletionCriteria"), out)
         )
-        set_random_seed(shape, data.get("RandomSeed"))
+        set_tuning_job_completion_criteria(shape, v)
+        v = data.get("RandomSeed")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}randomSeed", 0, None, out)
+        set_random_seed(shape, v)
         return shape
 
 
@@ -5808,14 +7001,40 @@ class ParentHyperParameterTuningJob(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "ParentHyperParameterTuningJob")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _PARENT_HYPER_PARAMETER_TUNING_JOB_SETTERS
         shape = object.__new__(cls)
-        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
+        v: Any
+        v = data.get("HyperParameterTuningJobName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 32
+                and (
+                    v in HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.known
+                    or HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(
+                v,
+                f"{prefix(p)}hyperParameterTuningJobName",
+                1,
+                32,
+                HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN,
+                out,
+            )
+        set_hyper_parameter_tuning_job_name(shape, v)
         return shape
 
 
@@ -5945,31 +7164,54 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(
+                        data, prefix(p)[:-1], "HyperParameterTuningJobWarmStartConfig"
+                    )
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_parent_hyper_parameter_tuning_jobs, set_warm_start_type = (
             _HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
         v: Any
+        v = data.get("ParentHyperParameterTuningJobs")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}parentHyperParameterTuningJobs"))
+            elif not (type(v) is list and 1 <= len(v) <= 5):
+                list_violations(v, f"{prefix(p)}parentHyperParameterTuningJobs", 1, 5, out)
         set_parent_hyper_parameter_tuning_jobs(
             shape,
             [
                 ParentHyperParameterTuningJob._from_wire(
-                    x, (p, "parentHyperParameterTuningJobs", i), unknown
+                    x, (p, "parentHyperParameterTuningJobs", i), out
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("ParentHyperParameterTuningJobs")).__class__ is list
+            if v.__class__ is list
             else v,
         )
+        v = data.get("WarmStartType")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}warmStartType"))
+            elif not (
+                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES)
+                or v.__class__ is HyperParameterTuningJobWarmStartType
+            ):
+                enum_violations(
+                    v, f"{prefix(p)}warmStartType", HyperParameterTuningJobWarmStartType, out
+                )
         set_warm_start_type(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES.get(v, v)
-            if (v := data.get("WarmStartType")).__class__ is str
+            if v.__class__ is str
             else v,
         )
         return shape
@@ -6045,15 +7287,38 @@ class Tag(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "Tag"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_key, set_value = _TAG_SETTERS
         shape = object.__new__(cls)
-        set_key(shape, data.get("Key"))
-        set_value(shape, data.get("Value"))
+        v: Any
+        v = data.get("Key")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}key"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 128
+                and (v in TAG_KEY_PATTERN.known or TAG_KEY_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}key", 1, 128, TAG_KEY_PATTERN, out)
+        set_key(shape, v)
+        v = data.get("Value")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}value"))
+            elif not (
+                type(v) is str
+                and len(v) <= 256
+                and (v in TAG_VALUE_PATTERN.known or TAG_VALUE_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}value", 0, 256, TAG_VALUE_PATTERN, out)
+        set_value(shape, v)
         return shape
 
 
@@ -6299,11 +7564,17 @@ class CreateHyperParameterTuningJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(
+                        data, prefix(p)[:-1], "CreateHyperParameterTuningJobRequest"
+                    )
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_hyper_parameter_tuning_job_name,
             set_hyper_parameter_tuning_job_config,
@@ -6315,54 +7586,80 @@ class CreateHyperParameterTuningJobRequest(_Shape):
         ) = _CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
-        set_hyper_parameter_tuning_job_config(
-            shape,
+        v = data.get("HyperParameterTuningJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 32
+                and (
+                    v in HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.known
+                    or HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}hyperParameterTuningJobName",
+                    1,
+                    32,
+                    HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN,
+                    out,
+                )
+        set_hyper_parameter_tuning_job_name(shape, v)
+        v = (
             None
             if (v := data.get("HyperParameterTuningJobConfig")) is None
             else HyperParameterTuningJobConfig._from_wire(
-                v, (p, "hyperParameterTuningJobConfig"), unknown
-            ),
+                v, (p, "hyperParameterTuningJobConfig"), out
+            )
         )
-        set_training_job_definition(
-            shape,
+        if v is None and out is not None:
+            out.append(missing(f"{prefix(p)}hyperParameterTuningJobConfig"))
+        set_hyper_parameter_tuning_job_config(shape, v)
+        v = (
             None
             if (v := data.get("TrainingJobDefinition")) is None
             else HyperParameterTrainingJobDefinition._from_wire(
-                v, (p, "trainingJobDefinition"), unknown
-            ),
+                v, (p, "trainingJobDefinition"), out
+            )
         )
+        set_training_job_definition(shape, v)
+        v = data.get("TrainingJobDefinitions")
+        if out is not None and v is not None and not (type(v) is list and 1 <= len(v) <= 10):
+            list_violations(v, f"{prefix(p)}trainingJobDefinitions", 1, 10, out)
         set_training_job_definitions(
             shape,
             [
                 HyperParameterTrainingJobDefinition._from_wire(
-                    x, (p, "trainingJobDefinitions", i), unknown
+                    x, (p, "trainingJobDefinitions", i), out
                 )
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("TrainingJobDefinitions")).__class__ is list
+            if v.__class__ is list
             else v,
         )
-        set_warm_start_config(
-            shape,
+        v = (
             None
             if (v := data.get("WarmStartConfig")) is None
-            else HyperParameterTuningJobWarmStartConfig._from_wire(
-                v, (p, "warmStartConfig"), unknown
-            ),
+            else HyperParameterTuningJobWarmStartConfig._from_wire(v, (p, "warmStartConfig"), out)
         )
+        set_warm_start_config(shape, v)
+        v = data.get("Tags")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 50):
+            list_violations(v, f"{prefix(p)}tags", 0, 50, out)
         set_tags(
             shape,
-            [Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := data.get("Tags")).__class__ is list
+            [Tag._from_wire(x, (p, "tags", i), out) for i, x in enumerate(v, 1)]
+            if v.__class__ is list
             else v,
         )
-        set_autotune(
-            shape,
+        v = (
             None
             if (v := data.get("Autotune")) is None
-            else Autotune._from_wire(v, (p, "autotune"), unknown),
+            else Autotune._from_wire(v, (p, "autotune"), out)
         )
+        set_autotune(shape, v)
         return shape
 
 
@@ -6394,9 +7691,9 @@ class CreateHyperParameterTuningJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_hyper_parameter_tuning_job_arn, set_response_metadata = (
             _CREATE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
@@ -6493,19 +7790,19 @@ class DebugHookConfig(_Shape):
                             or CONFIG_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors7: list[Violation] = []
+                        key_errors13: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}hookParameters",
                             1,
                             256,
                             CONFIG_KEY_PATTERN,
-                            key_errors7,
+                            key_errors13,
                         )
-                        if key_errors7:
+                        if key_errors13:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}hookParameters", k0, mv0, "key", key_errors7
+                                    f"{prefix(p)}hookParameters", k0, mv0, "key", key_errors13
                                 )
                             )
                     if not (
@@ -6516,19 +7813,19 @@ class DebugHookConfig(_Shape):
                             or CONFIG_VALUE_PATTERN.matches(mv0)
                         )
                     ):
-                        value_errors8: list[Violation] = []
+                        value_errors14: list[Violation] = []
                         string_violations(
                             mv0,
                             f"{prefix(p)}hookParameters",
                             0,
                             256,
                             CONFIG_VALUE_PATTERN,
-                            value_errors8,
+                            value_errors14,
                         )
-                        if value_errors8:
+                        if value_errors14:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}hookParameters", k0, mv0, "value", value_errors8
+                                    f"{prefix(p)}hookParameters", k0, mv0, "value", value_errors14
                                 )
                             )
         v = self.collection_configurations
@@ -6569,28 +7866,107 @@ class DebugHookConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "DebugHookConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_local_path, set_s3_output_path, set_hook_parameters, set_collection_configurations = (
             _DEBUG_HOOK_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
         v: Any
-        set_local_path(shape, data.get("LocalPath"))
-        set_s3_output_path(shape, data.get("S3OutputPath"))
-        set_hook_parameters(
-            shape, dict(v) if (v := data.get("HookParameters")).__class__ is dict else v
-        )
+        v = data.get("LocalPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 4096
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or DIRECTORY_PATH_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
+        set_local_path(shape, v)
+        v = data.get("S3OutputPath")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}s3OutputPath"))
+            elif not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_output_path(shape, v)
+        v = data.get("HookParameters")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 20):
+                map_violations(v, f"{prefix(p)}hookParameters", 0, 20, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and 1 <= len(k0) <= 256
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors15: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}hookParameters",
+                            1,
+                            256,
+                            CONFIG_KEY_PATTERN,
+                            key_errors15,
+                        )
+                        if key_errors15:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}hookParameters", k0, mv0, "key", key_errors15
+                                )
+                            )
+                    if not (
+                        type(mv0) is str
+                        and len(mv0) <= 256
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
+                    ):
+                        value_errors16: list[Violation] = []
+                        string_violations(
+                            mv0,
+                            f"{prefix(p)}hookParameters",
+                            0,
+                            256,
+                            CONFIG_VALUE_PATTERN,
+                            value_errors16,
+                        )
+                        if value_errors16:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}hookParameters", k0, mv0, "value", value_errors16
+                                )
+                            )
+        set_hook_parameters(shape, dict(v) if v.__class__ is dict else v)
+        v = data.get("CollectionConfigurations")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 20):
+            list_violations(v, f"{prefix(p)}collectionConfigurations", 0, 20, out)
         set_collection_configurations(
             shape,
             [
-                CollectionConfiguration._from_wire(x, (p, "collectionConfigurations", i), unknown)
+                CollectionConfiguration._from_wire(x, (p, "collectionConfigurations", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("CollectionConfigurations")).__class__ is list
+            if v.__class__ is list
             else v,
         )
         return shape
@@ -6742,19 +8118,19 @@ class DebugRuleConfiguration(_Shape):
                             or CONFIG_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors9: list[Violation] = []
+                        key_errors17: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}ruleParameters",
                             1,
                             256,
                             CONFIG_KEY_PATTERN,
-                            key_errors9,
+                            key_errors17,
                         )
-                        if key_errors9:
+                        if key_errors17:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors9
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors17
                                 )
                             )
                     if not (
@@ -6765,19 +8141,19 @@ class DebugRuleConfiguration(_Shape):
                             or CONFIG_VALUE_PATTERN.matches(mv0)
                         )
                     ):
-                        value_errors10: list[Violation] = []
+                        value_errors18: list[Violation] = []
                         string_violations(
                             mv0,
                             f"{prefix(p)}ruleParameters",
                             0,
                             256,
                             CONFIG_VALUE_PATTERN,
-                            value_errors10,
+                            value_errors18,
                         )
-                        if value_errors10:
+                        if value_errors18:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors10
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors18
                                 )
                             )
 
@@ -6807,11 +8183,13 @@ class DebugRuleConfiguration(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "DebugRuleConfiguration"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_rule_configuration_name,
             set_local_path,
@@ -6823,20 +8201,140 @@ class DebugRuleConfiguration(_Shape):
         ) = _DEBUG_RULE_CONFIGURATION_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
-        set_local_path(shape, data.get("LocalPath"))
-        set_s3_output_path(shape, data.get("S3OutputPath"))
-        set_rule_evaluator_image(shape, data.get("RuleEvaluatorImage"))
+        v = data.get("RuleConfigurationName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}ruleConfigurationName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or RULE_CONFIGURATION_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}ruleConfigurationName",
+                    1,
+                    256,
+                    RULE_CONFIGURATION_NAME_PATTERN,
+                    out,
+                )
+        set_rule_configuration_name(shape, v)
+        v = data.get("LocalPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 4096
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or DIRECTORY_PATH_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
+        set_local_path(shape, v)
+        v = data.get("S3OutputPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_output_path(shape, v)
+        v = data.get("RuleEvaluatorImage")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}ruleEvaluatorImage"))
+            elif not (
+                type(v) is str
+                and len(v) <= 255
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or ALGORITHM_IMAGE_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out
+                )
+        set_rule_evaluator_image(shape, v)
+        v = data.get("InstanceType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _PROCESSING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is ProcessingInstanceType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}instanceType", ProcessingInstanceType, out)
         set_instance_type(
-            shape,
-            _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("InstanceType")).__class__ is str
-            else v,
+            shape, _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
-        set_rule_parameters(
-            shape, dict(v) if (v := data.get("RuleParameters")).__class__ is dict else v
-        )
+        v = data.get("VolumeSizeInGB")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
+        set_volume_size_in_gb(shape, v)
+        v = data.get("RuleParameters")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 100):
+                map_violations(v, f"{prefix(p)}ruleParameters", 0, 100, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and 1 <= len(k0) <= 256
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors19: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}ruleParameters",
+                            1,
+                            256,
+                            CONFIG_KEY_PATTERN,
+                            key_errors19,
+                        )
+                        if key_errors19:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors19
+                                )
+                            )
+                    if not (
+                        type(mv0) is str
+                        and len(mv0) <= 256
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
+                    ):
+                        value_errors20: list[Violation] = []
+                        string_violations(
+                            mv0,
+                            f"{prefix(p)}ruleParameters",
+                            0,
+                            256,
+                            CONFIG_VALUE_PATTERN,
+                            value_errors20,
+                        )
+                        if value_errors20:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors20
+                                )
+                            )
+        set_rule_parameters(shape, dict(v) if v.__class__ is dict else v)
         return shape
 
 
@@ -6962,19 +8460,89 @@ class ExperimentConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ExperimentConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_experiment_name, set_trial_name, set_trial_component_display_name, set_run_name = (
             _EXPERIMENT_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        set_experiment_name(shape, data.get("ExperimentName"))
-        set_trial_name(shape, data.get("TrialName"))
-        set_trial_component_display_name(shape, data.get("TrialComponentDisplayName"))
-        set_run_name(shape, data.get("RunName"))
+        v: Any
+        v = data.get("ExperimentName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 120
+                and (
+                    v in EXPERIMENT_ENTITY_NAME_PATTERN.known
+                    or EXPERIMENT_ENTITY_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(
+                v, f"{prefix(p)}experimentName", 1, 120, EXPERIMENT_ENTITY_NAME_PATTERN, out
+            )
+        set_experiment_name(shape, v)
+        v = data.get("TrialName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 120
+                and (
+                    v in EXPERIMENT_ENTITY_NAME_PATTERN.known
+                    or EXPERIMENT_ENTITY_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(
+                v, f"{prefix(p)}trialName", 1, 120, EXPERIMENT_ENTITY_NAME_PATTERN, out
+            )
+        set_trial_name(shape, v)
+        v = data.get("TrialComponentDisplayName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 120
+                and (
+                    v in EXPERIMENT_ENTITY_NAME_PATTERN.known
+                    or EXPERIMENT_ENTITY_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(
+                v,
+                f"{prefix(p)}trialComponentDisplayName",
+                1,
+                120,
+                EXPERIMENT_ENTITY_NAME_PATTERN,
+                out,
+            )
+        set_trial_component_display_name(shape, v)
+        v = data.get("RunName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 120
+                and (
+                    v in EXPERIMENT_ENTITY_NAME_PATTERN.known
+                    or EXPERIMENT_ENTITY_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}runName", 1, 120, EXPERIMENT_ENTITY_NAME_PATTERN, out)
+        set_run_name(shape, v)
         return shape
 
 
@@ -7013,14 +8581,20 @@ class InfraCheckConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "InfraCheckConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_enable_infra_check,) = _INFRA_CHECK_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_enable_infra_check(shape, data.get("EnableInfraCheck"))
+        v: Any
+        v = data.get("EnableInfraCheck")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableInfraCheck", out)
+        set_enable_infra_check(shape, v)
         return shape
 
 
@@ -7107,18 +8681,66 @@ class MlflowConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "MlflowConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_mlflow_resource_arn, set_mlflow_experiment_name, set_mlflow_run_name = (
             _MLFLOW_CONFIG_SETTERS
         )
         shape = object.__new__(cls)
-        set_mlflow_resource_arn(shape, data.get("MlflowResourceArn"))
-        set_mlflow_experiment_name(shape, data.get("MlflowExperimentName"))
-        set_mlflow_run_name(shape, data.get("MlflowRunName"))
+        v: Any
+        v = data.get("MlflowResourceArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}mlflowResourceArn"))
+            elif not (
+                type(v) is str
+                and len(v) <= 2048
+                and (
+                    v in ML_FLOW_RESOURCE_ARN_PATTERN.known
+                    or ML_FLOW_RESOURCE_ARN_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v, f"{prefix(p)}mlflowResourceArn", 0, 2048, ML_FLOW_RESOURCE_ARN_PATTERN, out
+                )
+        set_mlflow_resource_arn(shape, v)
+        v = data.get("MlflowExperimentName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or MLFLOW_EXPERIMENT_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(
+                v, f"{prefix(p)}mlflowExperimentName", 1, 256, MLFLOW_EXPERIMENT_NAME_PATTERN, out
+            )
+        set_mlflow_experiment_name(shape, v)
+        v = data.get("MlflowRunName")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or MLFLOW_RUN_NAME_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}mlflowRunName", 1, 256, MLFLOW_RUN_NAME_PATTERN, out)
+        set_mlflow_run_name(shape, v)
         return shape
 
 
@@ -7187,15 +8809,51 @@ class ModelPackageConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ModelPackageConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_model_package_group_arn, set_source_model_package_arn = _MODEL_PACKAGE_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_model_package_group_arn(shape, data.get("ModelPackageGroupArn"))
-        set_source_model_package_arn(shape, data.get("SourceModelPackageArn"))
+        v: Any
+        v = data.get("ModelPackageGroupArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}modelPackageGroupArn"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 2048
+                and (
+                    v in MODEL_PACKAGE_GROUP_ARN_PATTERN.known
+                    or MODEL_PACKAGE_GROUP_ARN_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}modelPackageGroupArn",
+                    1,
+                    2048,
+                    MODEL_PACKAGE_GROUP_ARN_PATTERN,
+                    out,
+                )
+        set_model_package_group_arn(shape, v)
+        v = data.get("SourceModelPackageArn")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 2048
+                and (v in MODEL_PACKAGE_ARN_PATTERN.known or MODEL_PACKAGE_ARN_PATTERN.matches(v))
+            )
+        ):
+            string_violations(
+                v, f"{prefix(p)}sourceModelPackageArn", 1, 2048, MODEL_PACKAGE_ARN_PATTERN, out
+            )
+        set_source_model_package_arn(shape, v)
         return shape
 
 
@@ -7280,19 +8938,19 @@ class ProfilerConfig(_Shape):
                             or CONFIG_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors11: list[Violation] = []
+                        key_errors21: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}profilingParameters",
                             1,
                             256,
                             CONFIG_KEY_PATTERN,
-                            key_errors11,
+                            key_errors21,
                         )
-                        if key_errors11:
+                        if key_errors21:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}profilingParameters", k0, mv0, "key", key_errors11
+                                    f"{prefix(p)}profilingParameters", k0, mv0, "key", key_errors21
                                 )
                             )
                     if not (
@@ -7303,23 +8961,23 @@ class ProfilerConfig(_Shape):
                             or CONFIG_VALUE_PATTERN.matches(mv0)
                         )
                     ):
-                        value_errors12: list[Violation] = []
+                        value_errors22: list[Violation] = []
                         string_violations(
                             mv0,
                             f"{prefix(p)}profilingParameters",
                             0,
                             256,
                             CONFIG_VALUE_PATTERN,
-                            value_errors12,
+                            value_errors22,
                         )
-                        if value_errors12:
+                        if value_errors22:
                             out.append(
                                 map_entry_violation(
                                     f"{prefix(p)}profilingParameters",
                                     k0,
                                     mv0,
                                     "value",
-                                    value_errors12,
+                                    value_errors22,
                                 )
                             )
         v = self.disable_profiler
@@ -7340,11 +8998,13 @@ class ProfilerConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ProfilerConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_s3_output_path,
             set_profiling_interval_in_milliseconds,
@@ -7353,12 +9013,83 @@ class ProfilerConfig(_Shape):
         ) = _PROFILER_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_s3_output_path(shape, data.get("S3OutputPath"))
-        set_profiling_interval_in_milliseconds(shape, data.get("ProfilingIntervalInMilliseconds"))
-        set_profiling_parameters(
-            shape, dict(v) if (v := data.get("ProfilingParameters")).__class__ is dict else v
-        )
-        set_disable_profiler(shape, data.get("DisableProfiler"))
+        v = data.get("S3OutputPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_output_path(shape, v)
+        v = data.get("ProfilingIntervalInMilliseconds")
+        if out is not None and v is not None and type(v) is not int:
+            int_violations(v, f"{prefix(p)}profilingIntervalInMilliseconds", None, None, out)
+        set_profiling_interval_in_milliseconds(shape, v)
+        v = data.get("ProfilingParameters")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 20):
+                map_violations(v, f"{prefix(p)}profilingParameters", 0, 20, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and 1 <= len(k0) <= 256
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors23: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}profilingParameters",
+                            1,
+                            256,
+                            CONFIG_KEY_PATTERN,
+                            key_errors23,
+                        )
+                        if key_errors23:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}profilingParameters", k0, mv0, "key", key_errors23
+                                )
+                            )
+                    if not (
+                        type(mv0) is str
+                        and len(mv0) <= 256
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
+                    ):
+                        value_errors24: list[Violation] = []
+                        string_violations(
+                            mv0,
+                            f"{prefix(p)}profilingParameters",
+                            0,
+                            256,
+                            CONFIG_VALUE_PATTERN,
+                            value_errors24,
+                        )
+                        if value_errors24:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}profilingParameters",
+                                    k0,
+                                    mv0,
+                                    "value",
+                                    value_errors24,
+                                )
+                            )
+        set_profiling_parameters(shape, dict(v) if v.__class__ is dict else v)
+        v = data.get("DisableProfiler")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}disableProfiler", out)
+        set_disable_profiler(shape, v)
         return shape
 
 
@@ -7503,19 +9234,19 @@ class ProfilerRuleConfiguration(_Shape):
                             or CONFIG_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors13: list[Violation] = []
+                        key_errors25: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}ruleParameters",
                             1,
                             256,
                             CONFIG_KEY_PATTERN,
-                            key_errors13,
+                            key_errors25,
                         )
-                        if key_errors13:
+                        if key_errors25:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors13
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors25
                                 )
                             )
                     if not (
@@ -7526,19 +9257,19 @@ class ProfilerRuleConfiguration(_Shape):
                             or CONFIG_VALUE_PATTERN.matches(mv0)
                         )
                     ):
-                        value_errors14: list[Violation] = []
+                        value_errors26: list[Violation] = []
                         string_violations(
                             mv0,
                             f"{prefix(p)}ruleParameters",
                             0,
                             256,
                             CONFIG_VALUE_PATTERN,
-                            value_errors14,
+                            value_errors26,
                         )
-                        if value_errors14:
+                        if value_errors26:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors14
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors26
                                 )
                             )
 
@@ -7568,11 +9299,13 @@ class ProfilerRuleConfiguration(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ProfilerRuleConfiguration"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_rule_configuration_name,
             set_local_path,
@@ -7584,20 +9317,140 @@ class ProfilerRuleConfiguration(_Shape):
         ) = _PROFILER_RULE_CONFIGURATION_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
-        set_local_path(shape, data.get("LocalPath"))
-        set_s3_output_path(shape, data.get("S3OutputPath"))
-        set_rule_evaluator_image(shape, data.get("RuleEvaluatorImage"))
+        v = data.get("RuleConfigurationName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}ruleConfigurationName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 256
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or RULE_CONFIGURATION_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}ruleConfigurationName",
+                    1,
+                    256,
+                    RULE_CONFIGURATION_NAME_PATTERN,
+                    out,
+                )
+        set_rule_configuration_name(shape, v)
+        v = data.get("LocalPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 4096
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or DIRECTORY_PATH_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
+        set_local_path(shape, v)
+        v = data.get("S3OutputPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_output_path(shape, v)
+        v = data.get("RuleEvaluatorImage")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}ruleEvaluatorImage"))
+            elif not (
+                type(v) is str
+                and len(v) <= 255
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or ALGORITHM_IMAGE_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v, f"{prefix(p)}ruleEvaluatorImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out
+                )
+        set_rule_evaluator_image(shape, v)
+        v = data.get("InstanceType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _PROCESSING_INSTANCE_TYPE_VALUES)
+                or v.__class__ is ProcessingInstanceType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}instanceType", ProcessingInstanceType, out)
         set_instance_type(
-            shape,
-            _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
-            if (v := data.get("InstanceType")).__class__ is str
-            else v,
+            shape, _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_volume_size_in_gb(shape, data.get("VolumeSizeInGB"))
-        set_rule_parameters(
-            shape, dict(v) if (v := data.get("RuleParameters")).__class__ is dict else v
-        )
+        v = data.get("VolumeSizeInGB")
+        if out is not None and v is not None and not (type(v) is int and v >= 0):
+            int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
+        set_volume_size_in_gb(shape, v)
+        v = data.get("RuleParameters")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 100):
+                map_violations(v, f"{prefix(p)}ruleParameters", 0, 100, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and 1 <= len(k0) <= 256
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or CONFIG_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors27: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}ruleParameters",
+                            1,
+                            256,
+                            CONFIG_KEY_PATTERN,
+                            key_errors27,
+                        )
+                        if key_errors27:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "key", key_errors27
+                                )
+                            )
+                    if not (
+                        type(mv0) is str
+                        and len(mv0) <= 256
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or CONFIG_VALUE_PATTERN.matches(mv0)
+                        )
+                    ):
+                        value_errors28: list[Violation] = []
+                        string_violations(
+                            mv0,
+                            f"{prefix(p)}ruleParameters",
+                            0,
+                            256,
+                            CONFIG_VALUE_PATTERN,
+                            value_errors28,
+                        )
+                        if value_errors28:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}ruleParameters", k0, mv0, "value", value_errors28
+                                )
+                            )
+        set_rule_parameters(shape, dict(v) if v.__class__ is dict else v)
         return shape
 
 
@@ -7636,14 +9489,20 @@ class RemoteDebugConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "RemoteDebugConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_enable_remote_debug,) = _REMOTE_DEBUG_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_enable_remote_debug(shape, data.get("EnableRemoteDebug"))
+        v: Any
+        v = data.get("EnableRemoteDebug")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableRemoteDebug", out)
+        set_enable_remote_debug(shape, v)
         return shape
 
 
@@ -7843,11 +9702,13 @@ class ServerlessJobConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ServerlessJobConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_base_model_arn,
             set_accept_eula,
@@ -7860,29 +9721,98 @@ class ServerlessJobConfig(_Shape):
         ) = _SERVERLESS_JOB_CONFIG_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_base_model_arn(shape, data.get("BaseModelArn"))
-        set_accept_eula(shape, data.get("AcceptEula"))
-        set_job_type(
-            shape,
-            _SERVERLESS_JOB_TYPE_VALUES.get(v, v)
-            if (v := data.get("JobType")).__class__ is str
-            else v,
-        )
+        v = data.get("BaseModelArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}baseModelArn"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 2048
+                and (
+                    v in SERVERLESS_JOB_BASE_MODEL_ARN_PATTERN.known
+                    or SERVERLESS_JOB_BASE_MODEL_ARN_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}baseModelArn",
+                    1,
+                    2048,
+                    SERVERLESS_JOB_BASE_MODEL_ARN_PATTERN,
+                    out,
+                )
+        set_base_model_arn(shape, v)
+        v = data.get("AcceptEula")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}acceptEula", out)
+        set_accept_eula(shape, v)
+        v = data.get("JobType")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}jobType"))
+            elif not (
+                (type(v) is str and v in _SERVERLESS_JOB_TYPE_VALUES)
+                or v.__class__ is ServerlessJobType
+            ):
+                enum_violations(v, f"{prefix(p)}jobType", ServerlessJobType, out)
+        set_job_type(shape, _SERVERLESS_JOB_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("CustomizationTechnique")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _CUSTOMIZATION_TECHNIQUE_VALUES)
+                or v.__class__ is CustomizationTechnique
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}customizationTechnique", CustomizationTechnique, out)
         set_customization_technique(
-            shape,
-            _CUSTOMIZATION_TECHNIQUE_VALUES.get(v, v)
-            if (v := data.get("CustomizationTechnique")).__class__ is str
-            else v,
+            shape, _CUSTOMIZATION_TECHNIQUE_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_peft(shape, _PEFT_VALUES.get(v, v) if (v := data.get("Peft")).__class__ is str else v)
-        set_evaluation_type(
-            shape,
-            _EVALUATION_TYPE_VALUES.get(v, v)
-            if (v := data.get("EvaluationType")).__class__ is str
-            else v,
-        )
-        set_evaluator_arn(shape, data.get("EvaluatorArn"))
-        set_sequence_length(shape, data.get("SequenceLength"))
+        v = data.get("Peft")
+        if (
+            out is not None
+            and v is not None
+            and not ((type(v) is str and v in _PEFT_VALUES) or v.__class__ is Peft)
+        ):
+            enum_violations(v, f"{prefix(p)}peft", Peft, out)
+        set_peft(shape, _PEFT_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("EvaluationType")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _EVALUATION_TYPE_VALUES) or v.__class__ is EvaluationType
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}evaluationType", EvaluationType, out)
+        set_evaluation_type(shape, _EVALUATION_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("EvaluatorArn")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or EVALUATOR_ARN_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}evaluatorArn", None, None, EVALUATOR_ARN_PATTERN, out)
+        set_evaluator_arn(shape, v)
+        v = data.get("SequenceLength")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 1 <= len(v) <= 50
+                and (v in SEQUENCE_LENGTH_PATTERN.known or SEQUENCE_LENGTH_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}sequenceLength", 1, 50, SEQUENCE_LENGTH_PATTERN, out)
+        set_sequence_length(shape, v)
         return shape
 
 
@@ -7923,14 +9853,20 @@ class SessionChainingConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "SessionChainingConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_enable_session_tag_chaining,) = _SESSION_CHAINING_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_enable_session_tag_chaining(shape, data.get("EnableSessionTagChaining"))
+        v: Any
+        v = data.get("EnableSessionTagChaining")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableSessionTagChaining", out)
+        set_enable_session_tag_chaining(shape, v)
         return shape
 
 
@@ -7996,15 +9932,42 @@ class TensorBoardOutputConfig(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "TensorBoardOutputConfig"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         set_local_path, set_s3_output_path = _TENSOR_BOARD_OUTPUT_CONFIG_SETTERS
         shape = object.__new__(cls)
-        set_local_path(shape, data.get("LocalPath"))
-        set_s3_output_path(shape, data.get("S3OutputPath"))
+        v: Any
+        v = data.get("LocalPath")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 4096
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or DIRECTORY_PATH_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}localPath", 0, 4096, DIRECTORY_PATH_PATTERN, out)
+        set_local_path(shape, v)
+        v = data.get("S3OutputPath")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}s3OutputPath"))
+            elif not (
+                type(v) is str
+                and len(v) <= 1024
+                and (v in S3_URI_PATTERN.known or S3_URI_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
+        set_s3_output_path(shape, v)
         return shape
 
 
@@ -8359,19 +10322,19 @@ class CreateTrainingJobRequest(_Shape):
                             or HYPER_PARAMETER_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors15: list[Violation] = []
+                        key_errors29: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}hyperParameters",
                             0,
                             256,
                             HYPER_PARAMETER_KEY_PATTERN,
-                            key_errors15,
+                            key_errors29,
                         )
-                        if key_errors15:
+                        if key_errors29:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}hyperParameters", k0, mv0, "key", key_errors15
+                                    f"{prefix(p)}hyperParameters", k0, mv0, "key", key_errors29
                                 )
                             )
                     if not (
@@ -8382,19 +10345,19 @@ class CreateTrainingJobRequest(_Shape):
                             or HYPER_PARAMETER_VALUE_PATTERN.matches(mv0)
                         )
                     ):
-                        value_errors16: list[Violation] = []
+                        value_errors30: list[Violation] = []
                         string_violations(
                             mv0,
                             f"{prefix(p)}hyperParameters",
                             0,
                             2500,
                             HYPER_PARAMETER_VALUE_PATTERN,
-                            value_errors16,
+                            value_errors30,
                         )
-                        if value_errors16:
+                        if value_errors30:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}hyperParameters", k0, mv0, "value", value_errors16
+                                    f"{prefix(p)}hyperParameters", k0, mv0, "value", value_errors30
                                 )
                             )
         v = self.algorithm_specification
@@ -8547,30 +10510,30 @@ class CreateTrainingJobRequest(_Shape):
                             or TRAINING_ENVIRONMENT_KEY_PATTERN.matches(k0)
                         )
                     ):
-                        key_errors17: list[Violation] = []
+                        key_errors31: list[Violation] = []
                         string_violations(
                             k0,
                             f"{prefix(p)}environment",
                             0,
                             512,
                             TRAINING_ENVIRONMENT_KEY_PATTERN,
-                            key_errors17,
+                            key_errors31,
                         )
-                        if key_errors17:
+                        if key_errors31:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}environment", k0, mv0, "key", key_errors17
+                                    f"{prefix(p)}environment", k0, mv0, "key", key_errors31
                                 )
                             )
                     if not (type(mv0) is str and len(mv0) <= 512):
-                        value_errors18: list[Violation] = []
+                        value_errors32: list[Violation] = []
                         string_violations(
-                            mv0, f"{prefix(p)}environment", 0, 512, None, value_errors18
+                            mv0, f"{prefix(p)}environment", 0, 512, None, value_errors32
                         )
-                        if value_errors18:
+                        if value_errors32:
                             out.append(
                                 map_entry_violation(
-                                    f"{prefix(p)}environment", k0, mv0, "value", value_errors18
+                                    f"{prefix(p)}environment", k0, mv0, "value", value_errors32
                                 )
                             )
         v = self.retry_strategy
@@ -8731,11 +10694,13 @@ class CreateTrainingJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "CreateTrainingJobRequest"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_training_job_name,
             set_hyper_parameters,
@@ -8768,151 +10733,282 @@ class CreateTrainingJobRequest(_Shape):
         ) = _CREATE_TRAINING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_training_job_name(shape, data.get("TrainingJobName"))
-        set_hyper_parameters(
-            shape, dict(v) if (v := data.get("HyperParameters")).__class__ is dict else v
-        )
-        set_algorithm_specification(
-            shape,
+        v = data.get("TrainingJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}trainingJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 63
+                and (v in TRAINING_JOB_NAME_PATTERN.known or TRAINING_JOB_NAME_PATTERN.matches(v))
+            ):
+                string_violations(
+                    v, f"{prefix(p)}trainingJobName", 1, 63, TRAINING_JOB_NAME_PATTERN, out
+                )
+        set_training_job_name(shape, v)
+        v = data.get("HyperParameters")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 100):
+                map_violations(v, f"{prefix(p)}hyperParameters", 0, 100, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and len(k0) <= 256
+                        and (
+                            (k0.isascii() and "\n" not in k0 and "\r" not in k0)
+                            or HYPER_PARAMETER_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors33: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}hyperParameters",
+                            0,
+                            256,
+                            HYPER_PARAMETER_KEY_PATTERN,
+                            key_errors33,
+                        )
+                        if key_errors33:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}hyperParameters", k0, mv0, "key", key_errors33
+                                )
+                            )
+                    if not (
+                        type(mv0) is str
+                        and len(mv0) <= 2500
+                        and (
+                            (mv0.isascii() and "\n" not in mv0 and "\r" not in mv0)
+                            or HYPER_PARAMETER_VALUE_PATTERN.matches(mv0)
+                        )
+                    ):
+                        value_errors34: list[Violation] = []
+                        string_violations(
+                            mv0,
+                            f"{prefix(p)}hyperParameters",
+                            0,
+                            2500,
+                            HYPER_PARAMETER_VALUE_PATTERN,
+                            value_errors34,
+                        )
+                        if value_errors34:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}hyperParameters", k0, mv0, "value", value_errors34
+                                )
+                            )
+        set_hyper_parameters(shape, dict(v) if v.__class__ is dict else v)
+        v = (
             None
             if (v := data.get("AlgorithmSpecification")) is None
-            else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), unknown),
+            else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), out)
         )
-        set_role_arn(shape, data.get("RoleArn"))
+        set_algorithm_specification(shape, v)
+        v = data.get("RoleArn")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}roleArn"))
+            elif not (
+                type(v) is str
+                and 20 <= len(v) <= 2048
+                and (v in ROLE_ARN_PATTERN.known or ROLE_ARN_PATTERN.matches(v))
+            ):
+                string_violations(v, f"{prefix(p)}roleArn", 20, 2048, ROLE_ARN_PATTERN, out)
+        set_role_arn(shape, v)
+        v = data.get("InputDataConfig")
+        if out is not None and v is not None and not (type(v) is list and 1 <= len(v) <= 20):
+            list_violations(v, f"{prefix(p)}inputDataConfig", 1, 20, out)
         set_input_data_config(
             shape,
-            [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := data.get("InputDataConfig")).__class__ is list
+            [Channel._from_wire(x, (p, "inputDataConfig", i), out) for i, x in enumerate(v, 1)]
+            if v.__class__ is list
             else v,
         )
-        set_output_data_config(
-            shape,
+        v = (
             None
             if (v := data.get("OutputDataConfig")) is None
-            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
+            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), out)
         )
-        set_resource_config(
-            shape,
+        if v is None and out is not None:
+            out.append(missing(f"{prefix(p)}outputDataConfig"))
+        set_output_data_config(shape, v)
+        v = (
             None
             if (v := data.get("ResourceConfig")) is None
-            else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
+            else ResourceConfig._from_wire(v, (p, "resourceConfig"), out)
         )
-        set_vpc_config(
-            shape,
+        set_resource_config(shape, v)
+        v = (
             None
             if (v := data.get("VpcConfig")) is None
-            else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
+            else VpcConfig._from_wire(v, (p, "vpcConfig"), out)
         )
-        set_stopping_condition(
-            shape,
+        set_vpc_config(shape, v)
+        v = (
             None
             if (v := data.get("StoppingCondition")) is None
-            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
+            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), out)
         )
+        set_stopping_condition(shape, v)
+        v = data.get("Tags")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 50):
+            list_violations(v, f"{prefix(p)}tags", 0, 50, out)
         set_tags(
             shape,
-            [Tag._from_wire(x, (p, "tags", i), unknown) for i, x in enumerate(v, 1)]
-            if (v := data.get("Tags")).__class__ is list
+            [Tag._from_wire(x, (p, "tags", i), out) for i, x in enumerate(v, 1)]
+            if v.__class__ is list
             else v,
         )
-        set_enable_network_isolation(shape, data.get("EnableNetworkIsolation"))
-        set_enable_inter_container_traffic_encryption(
-            shape, data.get("EnableInterContainerTrafficEncryption")
-        )
-        set_enable_managed_spot_training(shape, data.get("EnableManagedSpotTraining"))
-        set_checkpoint_config(
-            shape,
+        v = data.get("EnableNetworkIsolation")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableNetworkIsolation", out)
+        set_enable_network_isolation(shape, v)
+        v = data.get("EnableInterContainerTrafficEncryption")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableInterContainerTrafficEncryption", out)
+        set_enable_inter_container_traffic_encryption(shape, v)
+        v = data.get("EnableManagedSpotTraining")
+        if out is not None and v is not None and type(v) is not bool:
+            bool_violations(v, f"{prefix(p)}enableManagedSpotTraining", out)
+        set_enable_managed_spot_training(shape, v)
+        v = (
             None
             if (v := data.get("CheckpointConfig")) is None
-            else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
+            else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), out)
         )
-        set_debug_hook_config(
-            shape,
+        set_checkpoint_config(shape, v)
+        v = (
             None
             if (v := data.get("DebugHookConfig")) is None
-            else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), unknown),
+            else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), out)
         )
+        set_debug_hook_config(shape, v)
+        v = data.get("DebugRuleConfigurations")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 20):
+            list_violations(v, f"{prefix(p)}debugRuleConfigurations", 0, 20, out)
         set_debug_rule_configurations(
             shape,
             [
-                DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), unknown)
+                DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("DebugRuleConfigurations")).__class__ is list
+            if v.__class__ is list
             else v,
         )
-        set_tensor_board_output_config(
-            shape,
+        v = (
             None
             if (v := data.get("TensorBoardOutputConfig")) is None
-            else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), unknown),
+            else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), out)
         )
-        set_experiment_config(
-            shape,
+        set_tensor_board_output_config(shape, v)
+        v = (
             None
             if (v := data.get("ExperimentConfig")) is None
-            else ExperimentConfig._from_wire(v, (p, "experimentConfig"), unknown),
+            else ExperimentConfig._from_wire(v, (p, "experimentConfig"), out)
         )
-        set_profiler_config(
-            shape,
+        set_experiment_config(shape, v)
+        v = (
             None
             if (v := data.get("ProfilerConfig")) is None
-            else ProfilerConfig._from_wire(v, (p, "profilerConfig"), unknown),
+            else ProfilerConfig._from_wire(v, (p, "profilerConfig"), out)
         )
+        set_profiler_config(shape, v)
+        v = data.get("ProfilerRuleConfigurations")
+        if out is not None and v is not None and not (type(v) is list and len(v) <= 20):
+            list_violations(v, f"{prefix(p)}profilerRuleConfigurations", 0, 20, out)
         set_profiler_rule_configurations(
             shape,
             [
-                ProfilerRuleConfiguration._from_wire(
-                    x, (p, "profilerRuleConfigurations", i), unknown
-                )
+                ProfilerRuleConfiguration._from_wire(x, (p, "profilerRuleConfigurations", i), out)
                 for i, x in enumerate(v, 1)
             ]
-            if (v := data.get("ProfilerRuleConfigurations")).__class__ is list
+            if v.__class__ is list
             else v,
         )
-        set_environment(shape, dict(v) if (v := data.get("Environment")).__class__ is dict else v)
-        set_retry_strategy(
-            shape,
+        v = data.get("Environment")
+        if out is not None and v is not None:
+            if not (type(v) is dict and len(v) <= 100):
+                map_violations(v, f"{prefix(p)}environment", 0, 100, out)
+            if type(v) is dict:
+                for k0, mv0 in v.items():
+                    if not (
+                        type(k0) is str
+                        and len(k0) <= 512
+                        and (
+                            k0 in TRAINING_ENVIRONMENT_KEY_PATTERN.known
+                            or TRAINING_ENVIRONMENT_KEY_PATTERN.matches(k0)
+                        )
+                    ):
+                        key_errors35: list[Violation] = []
+                        string_violations(
+                            k0,
+                            f"{prefix(p)}environment",
+                            0,
+                            512,
+                            TRAINING_ENVIRONMENT_KEY_PATTERN,
+                            key_errors35,
+                        )
+                        if key_errors35:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}environment", k0, mv0, "key", key_errors35
+                                )
+                            )
+                    if not (type(mv0) is str and len(mv0) <= 512):
+                        value_errors36: list[Violation] = []
+                        string_violations(
+                            mv0, f"{prefix(p)}environment", 0, 512, None, value_errors36
+                        )
+                        if value_errors36:
+                            out.append(
+                                map_entry_violation(
+                                    f"{prefix(p)}environment", k0, mv0, "value", value_errors36
+                                )
+                            )
+        set_environment(shape, dict(v) if v.__class__ is dict else v)
+        v = (
             None
             if (v := data.get("RetryStrategy")) is None
-            else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
+            else RetryStrategy._from_wire(v, (p, "retryStrategy"), out)
         )
-        set_remote_debug_config(
-            shape,
+        set_retry_strategy(shape, v)
+        v = (
             None
             if (v := data.get("RemoteDebugConfig")) is None
-            else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), unknown),
+            else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), out)
         )
-        set_infra_check_config(
-            shape,
+        set_remote_debug_config(shape, v)
+        v = (
             None
             if (v := data.get("InfraCheckConfig")) is None
-            else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), unknown),
+            else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), out)
         )
-        set_session_chaining_config(
-            shape,
+        set_infra_check_config(shape, v)
+        v = (
             None
             if (v := data.get("SessionChainingConfig")) is None
-            else SessionChainingConfig._from_wire(v, (p, "sessionChainingConfig"), unknown),
+            else SessionChainingConfig._from_wire(v, (p, "sessionChainingConfig"), out)
         )
-        set_serverless_job_config(
-            shape,
+        set_session_chaining_config(shape, v)
+        v = (
             None
             if (v := data.get("ServerlessJobConfig")) is None
-            else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), unknown),
+            else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), out)
         )
-        set_mlflow_config(
-            shape,
+        set_serverless_job_config(shape, v)
+        v = (
             None
             if (v := data.get("MlflowConfig")) is None
-            else MlflowConfig._from_wire(v, (p, "mlflowConfig"), unknown),
+            else MlflowConfig._from_wire(v, (p, "mlflowConfig"), out)
         )
-        set_model_package_config(
-            shape,
+        set_mlflow_config(shape, v)
+        v = (
             None
             if (v := data.get("ModelPackageConfig")) is None
-            else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), unknown),
+            else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), out)
         )
+        set_model_package_config(shape, v)
         return shape
 
 
@@ -8943,9 +11039,9 @@ class CreateTrainingJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_training_job_arn, set_response_metadata = _CREATE_TRAINING_JOB_RESPONSE_SETTERS
         shape = object.__new__(cls)
         set_training_job_arn(shape, data.get("TrainingJobArn"))
@@ -9023,9 +11119,9 @@ class DebugRuleEvaluationStatus(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_rule_configuration_name,
             set_rule_evaluation_job_arn,
@@ -9101,14 +11197,41 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(
+                        data, prefix(p)[:-1], "DeleteHyperParameterTuningJobRequest"
+                    )
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
+        v: Any
+        v = data.get("HyperParameterTuningJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 32
+                and (
+                    v in HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.known
+                    or HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}hyperParameterTuningJobName",
+                    1,
+                    32,
+                    HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN,
+                    out,
+                )
+        set_hyper_parameter_tuning_job_name(shape, v)
         return shape
 
 
@@ -9124,9 +11247,9 @@ class DeleteHyperParameterTuningJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (set_response_metadata,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         shape = object.__new__(cls)
         set_response_metadata(shape, None)
@@ -9186,16 +11309,43 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(
+                        data, prefix(p)[:-1], "DescribeHyperParameterTuningJobRequest"
+                    )
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = (
             _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         )
         shape = object.__new__(cls)
-        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
+        v: Any
+        v = data.get("HyperParameterTuningJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 32
+                and (
+                    v in HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.known
+                    or HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}hyperParameterTuningJobName",
+                    1,
+                    32,
+                    HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN,
+                    out,
+                )
+        set_hyper_parameter_tuning_job_name(shape, v)
         return shape
 
 
@@ -9257,9 +11407,9 @@ class FinalHyperParameterTuningJobObjectiveMetric(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_type, set_metric_name, set_value = (
             _FINAL_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_METRIC_SETTERS
         )
@@ -9440,9 +11590,9 @@ class HyperParameterTrainingJobSummary(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_training_job_definition_name,
             set_training_job_name,
@@ -9481,7 +11631,7 @@ class HyperParameterTrainingJobSummary(_Shape):
             None
             if (v := data.get("FinalHyperParameterTuningJobObjectiveMetric")) is None
             else FinalHyperParameterTuningJobObjectiveMetric._from_wire(
-                v, (p, "finalHyperParameterTuningJobObjectiveMetric"), unknown
+                v, (p, "finalHyperParameterTuningJobObjectiveMetric"), out
             ),
         )
         set_objective_status(
@@ -9533,9 +11683,9 @@ class HyperParameterTuningJobCompletionDetails(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_number_of_training_jobs_objective_not_improving, set_convergence_detected_time = (
             _HYPER_PARAMETER_TUNING_JOB_COMPLETION_DETAILS_SETTERS
         )
@@ -9573,9 +11723,9 @@ class HyperParameterTuningJobConsumedResources(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (set_runtime_in_seconds,) = _HYPER_PARAMETER_TUNING_JOB_CONSUMED_RESOURCES_SETTERS
         shape = object.__new__(cls)
         set_runtime_in_seconds(shape, data.get("RuntimeInSeconds"))
@@ -9635,9 +11785,9 @@ class ObjectiveStatusCounters(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_succeeded, set_pending, set_failed = _OBJECTIVE_STATUS_COUNTERS_SETTERS
         shape = object.__new__(cls)
         set_succeeded(shape, data.get("Succeeded"))
@@ -9716,9 +11866,9 @@ class TrainingJobStatusCounters(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_completed,
             set_in_progress,
@@ -9990,9 +12140,9 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_hyper_parameter_tuning_job_name,
             set_hyper_parameter_tuning_job_arn,
@@ -10023,7 +12173,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             None
             if (v := data.get("HyperParameterTuningJobConfig")) is None
             else HyperParameterTuningJobConfig._from_wire(
-                v, (p, "hyperParameterTuningJobConfig"), unknown
+                v, (p, "hyperParameterTuningJobConfig"), out
             ),
         )
         set_training_job_definition(
@@ -10031,14 +12181,14 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             None
             if (v := data.get("TrainingJobDefinition")) is None
             else HyperParameterTrainingJobDefinition._from_wire(
-                v, (p, "trainingJobDefinition"), unknown
+                v, (p, "trainingJobDefinition"), out
             ),
         )
         set_training_job_definitions(
             shape,
             [
                 HyperParameterTrainingJobDefinition._from_wire(
-                    x, (p, "trainingJobDefinitions", i), unknown
+                    x, (p, "trainingJobDefinitions", i), out
                 )
                 for i, x in enumerate(v, 1)
             ]
@@ -10060,41 +12210,37 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             shape,
             None
             if (v := data.get("TrainingJobStatusCounters")) is None
-            else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), unknown),
+            else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), out),
         )
         set_objective_status_counters(
             shape,
             None
             if (v := data.get("ObjectiveStatusCounters")) is None
-            else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), unknown),
+            else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), out),
         )
         set_best_training_job(
             shape,
             None
             if (v := data.get("BestTrainingJob")) is None
-            else HyperParameterTrainingJobSummary._from_wire(v, (p, "bestTrainingJob"), unknown),
+            else HyperParameterTrainingJobSummary._from_wire(v, (p, "bestTrainingJob"), out),
         )
         set_overall_best_training_job(
             shape,
             None
             if (v := data.get("OverallBestTrainingJob")) is None
-            else HyperParameterTrainingJobSummary._from_wire(
-                v, (p, "overallBestTrainingJob"), unknown
-            ),
+            else HyperParameterTrainingJobSummary._from_wire(v, (p, "overallBestTrainingJob"), out),
         )
         set_warm_start_config(
             shape,
             None
             if (v := data.get("WarmStartConfig")) is None
-            else HyperParameterTuningJobWarmStartConfig._from_wire(
-                v, (p, "warmStartConfig"), unknown
-            ),
+            else HyperParameterTuningJobWarmStartConfig._from_wire(v, (p, "warmStartConfig"), out),
         )
         set_autotune(
             shape,
             None
             if (v := data.get("Autotune")) is None
-            else Autotune._from_wire(v, (p, "autotune"), unknown),
+            else Autotune._from_wire(v, (p, "autotune"), out),
         )
         set_failure_reason(shape, data.get("FailureReason"))
         set_tuning_job_completion_details(
@@ -10102,7 +12248,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             None
             if (v := data.get("TuningJobCompletionDetails")) is None
             else HyperParameterTuningJobCompletionDetails._from_wire(
-                v, (p, "tuningJobCompletionDetails"), unknown
+                v, (p, "tuningJobCompletionDetails"), out
             ),
         )
         set_consumed_resources(
@@ -10110,7 +12256,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             None
             if (v := data.get("ConsumedResources")) is None
             else HyperParameterTuningJobConsumedResources._from_wire(
-                v, (p, "consumedResources"), unknown
+                v, (p, "consumedResources"), out
             ),
         )
         set_response_metadata(shape, None)
@@ -10162,14 +12308,29 @@ class DescribeTrainingJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "DescribeTrainingJobRequest"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_training_job_name,) = _DESCRIBE_TRAINING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        set_training_job_name(shape, data.get("TrainingJobName"))
+        v: Any
+        v = data.get("TrainingJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}trainingJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 63
+                and (v in TRAINING_JOB_NAME_PATTERN.known or TRAINING_JOB_NAME_PATTERN.matches(v))
+            ):
+                string_violations(
+                    v, f"{prefix(p)}trainingJobName", 1, 63, TRAINING_JOB_NAME_PATTERN, out
+                )
+        set_training_job_name(shape, v)
         return shape
 
 
@@ -10217,9 +12378,9 @@ class MetricData(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_metric_name, set_value, set_timestamp = _METRIC_DATA_SETTERS
         shape = object.__new__(cls)
         set_metric_name(shape, data.get("MetricName"))
@@ -10262,9 +12423,9 @@ class MlflowDetails(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_mlflow_experiment_id, set_mlflow_run_id = _MLFLOW_DETAILS_SETTERS
         shape = object.__new__(cls)
         set_mlflow_experiment_id(shape, data.get("MlflowExperimentId"))
@@ -10305,9 +12466,9 @@ class ModelArtifacts(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (set_s3_model_artifacts,) = _MODEL_ARTIFACTS_SETTERS
         shape = object.__new__(cls)
         set_s3_model_artifacts(shape, data.get("S3ModelArtifacts"))
@@ -10384,9 +12545,9 @@ class ProfilerRuleEvaluationStatus(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_rule_configuration_name,
             set_rule_evaluation_job_arn,
@@ -10542,9 +12703,9 @@ class SecondaryStatusTransition(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_status, set_start_time, set_end_time, set_status_message = (
             _SECONDARY_STATUS_TRANSITION_SETTERS
         )
@@ -10614,9 +12775,9 @@ class TrainingProgressInfo(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_total_step_count_per_epoch, set_current_step, set_current_epoch, set_max_epoch = (
             _TRAINING_PROGRESS_INFO_SETTERS
         )
@@ -10691,9 +12852,9 @@ class WarmPoolStatus(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_status, set_resource_retained_billable_time_in_seconds, set_reused_by_job = (
             _WARM_POOL_STATUS_SETTERS
         )
@@ -11430,9 +13591,9 @@ class DescribeTrainingJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_training_job_name,
             set_training_job_arn,
@@ -11497,7 +13658,7 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("ModelArtifacts")) is None
-            else ModelArtifacts._from_wire(v, (p, "modelArtifacts"), unknown),
+            else ModelArtifacts._from_wire(v, (p, "modelArtifacts"), out),
         )
         set_training_job_status(
             shape,
@@ -11519,12 +13680,12 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("AlgorithmSpecification")) is None
-            else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), unknown),
+            else AlgorithmSpecification._from_wire(v, (p, "algorithmSpecification"), out),
         )
         set_role_arn(shape, data.get("RoleArn"))
         set_input_data_config(
             shape,
-            [Channel._from_wire(x, (p, "inputDataConfig", i), unknown) for i, x in enumerate(v, 1)]
+            [Channel._from_wire(x, (p, "inputDataConfig", i), out) for i, x in enumerate(v, 1)]
             if (v := data.get("InputDataConfig")).__class__ is list
             else v,
         )
@@ -11532,31 +13693,31 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("OutputDataConfig")) is None
-            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), unknown),
+            else OutputDataConfig._from_wire(v, (p, "outputDataConfig"), out),
         )
         set_resource_config(
             shape,
             None
             if (v := data.get("ResourceConfig")) is None
-            else ResourceConfig._from_wire(v, (p, "resourceConfig"), unknown),
+            else ResourceConfig._from_wire(v, (p, "resourceConfig"), out),
         )
         set_warm_pool_status(
             shape,
             None
             if (v := data.get("WarmPoolStatus")) is None
-            else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), unknown),
+            else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), out),
         )
         set_vpc_config(
             shape,
             None
             if (v := data.get("VpcConfig")) is None
-            else VpcConfig._from_wire(v, (p, "vpcConfig"), unknown),
+            else VpcConfig._from_wire(v, (p, "vpcConfig"), out),
         )
         set_stopping_condition(
             shape,
             None
             if (v := data.get("StoppingCondition")) is None
-            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), unknown),
+            else StoppingCondition._from_wire(v, (p, "stoppingCondition"), out),
         )
         set_creation_time(shape, timestamp_from_wire(data.get("CreationTime")))
         set_training_start_time(shape, timestamp_from_wire(data.get("TrainingStartTime")))
@@ -11565,9 +13726,7 @@ class DescribeTrainingJobResponse(_Shape):
         set_secondary_status_transitions(
             shape,
             [
-                SecondaryStatusTransition._from_wire(
-                    x, (p, "secondaryStatusTransitions", i), unknown
-                )
+                SecondaryStatusTransition._from_wire(x, (p, "secondaryStatusTransitions", i), out)
                 for i, x in enumerate(v, 1)
             ]
             if (v := data.get("SecondaryStatusTransitions")).__class__ is list
@@ -11576,7 +13735,7 @@ class DescribeTrainingJobResponse(_Shape):
         set_final_metric_data_list(
             shape,
             [
-                MetricData._from_wire(x, (p, "finalMetricDataList", i), unknown)
+                MetricData._from_wire(x, (p, "finalMetricDataList", i), out)
                 for i, x in enumerate(v, 1)
             ]
             if (v := data.get("FinalMetricDataList")).__class__ is list
@@ -11591,7 +13750,7 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("CheckpointConfig")) is None
-            else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), unknown),
+            else CheckpointConfig._from_wire(v, (p, "checkpointConfig"), out),
         )
         set_training_time_in_seconds(shape, data.get("TrainingTimeInSeconds"))
         set_billable_time_in_seconds(shape, data.get("BillableTimeInSeconds"))
@@ -11600,18 +13759,18 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("DebugHookConfig")) is None
-            else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), unknown),
+            else DebugHookConfig._from_wire(v, (p, "debugHookConfig"), out),
         )
         set_experiment_config(
             shape,
             None
             if (v := data.get("ExperimentConfig")) is None
-            else ExperimentConfig._from_wire(v, (p, "experimentConfig"), unknown),
+            else ExperimentConfig._from_wire(v, (p, "experimentConfig"), out),
         )
         set_debug_rule_configurations(
             shape,
             [
-                DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), unknown)
+                DebugRuleConfiguration._from_wire(x, (p, "debugRuleConfigurations", i), out)
                 for i, x in enumerate(v, 1)
             ]
             if (v := data.get("DebugRuleConfigurations")).__class__ is list
@@ -11621,14 +13780,12 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("TensorBoardOutputConfig")) is None
-            else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), unknown),
+            else TensorBoardOutputConfig._from_wire(v, (p, "tensorBoardOutputConfig"), out),
         )
         set_debug_rule_evaluation_statuses(
             shape,
             [
-                DebugRuleEvaluationStatus._from_wire(
-                    x, (p, "debugRuleEvaluationStatuses", i), unknown
-                )
+                DebugRuleEvaluationStatus._from_wire(x, (p, "debugRuleEvaluationStatuses", i), out)
                 for i, x in enumerate(v, 1)
             ]
             if (v := data.get("DebugRuleEvaluationStatuses")).__class__ is list
@@ -11638,14 +13795,12 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("ProfilerConfig")) is None
-            else ProfilerConfig._from_wire(v, (p, "profilerConfig"), unknown),
+            else ProfilerConfig._from_wire(v, (p, "profilerConfig"), out),
         )
         set_profiler_rule_configurations(
             shape,
             [
-                ProfilerRuleConfiguration._from_wire(
-                    x, (p, "profilerRuleConfigurations", i), unknown
-                )
+                ProfilerRuleConfiguration._from_wire(x, (p, "profilerRuleConfigurations", i), out)
                 for i, x in enumerate(v, 1)
             ]
             if (v := data.get("ProfilerRuleConfigurations")).__class__ is list
@@ -11655,7 +13810,7 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             [
                 ProfilerRuleEvaluationStatus._from_wire(
-                    x, (p, "profilerRuleEvaluationStatuses", i), unknown
+                    x, (p, "profilerRuleEvaluationStatuses", i), out
                 )
                 for i, x in enumerate(v, 1)
             ]
@@ -11673,49 +13828,49 @@ class DescribeTrainingJobResponse(_Shape):
             shape,
             None
             if (v := data.get("RetryStrategy")) is None
-            else RetryStrategy._from_wire(v, (p, "retryStrategy"), unknown),
+            else RetryStrategy._from_wire(v, (p, "retryStrategy"), out),
         )
         set_remote_debug_config(
             shape,
             None
             if (v := data.get("RemoteDebugConfig")) is None
-            else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), unknown),
+            else RemoteDebugConfig._from_wire(v, (p, "remoteDebugConfig"), out),
         )
         set_infra_check_config(
             shape,
             None
             if (v := data.get("InfraCheckConfig")) is None
-            else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), unknown),
+            else InfraCheckConfig._from_wire(v, (p, "infraCheckConfig"), out),
         )
         set_serverless_job_config(
             shape,
             None
             if (v := data.get("ServerlessJobConfig")) is None
-            else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), unknown),
+            else ServerlessJobConfig._from_wire(v, (p, "serverlessJobConfig"), out),
         )
         set_mlflow_config(
             shape,
             None
             if (v := data.get("MlflowConfig")) is None
-            else MlflowConfig._from_wire(v, (p, "mlflowConfig"), unknown),
+            else MlflowConfig._from_wire(v, (p, "mlflowConfig"), out),
         )
         set_model_package_config(
             shape,
             None
             if (v := data.get("ModelPackageConfig")) is None
-            else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), unknown),
+            else ModelPackageConfig._from_wire(v, (p, "modelPackageConfig"), out),
         )
         set_mlflow_details(
             shape,
             None
             if (v := data.get("MlflowDetails")) is None
-            else MlflowDetails._from_wire(v, (p, "mlflowDetails"), unknown),
+            else MlflowDetails._from_wire(v, (p, "mlflowDetails"), out),
         )
         set_progress_info(
             shape,
             None
             if (v := data.get("ProgressInfo")) is None
-            else TrainingProgressInfo._from_wire(v, (p, "progressInfo"), unknown),
+            else TrainingProgressInfo._from_wire(v, (p, "progressInfo"), out),
         )
         set_output_model_package_arn(shape, data.get("OutputModelPackageArn"))
         set_response_metadata(shape, None)
@@ -11858,9 +14013,9 @@ class HyperParameterTuningJobSummary(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_hyper_parameter_tuning_job_name,
             set_hyper_parameter_tuning_job_arn,
@@ -11898,19 +14053,19 @@ class HyperParameterTuningJobSummary(_Shape):
             shape,
             None
             if (v := data.get("TrainingJobStatusCounters")) is None
-            else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), unknown),
+            else TrainingJobStatusCounters._from_wire(v, (p, "trainingJobStatusCounters"), out),
         )
         set_objective_status_counters(
             shape,
             None
             if (v := data.get("ObjectiveStatusCounters")) is None
-            else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), unknown),
+            else ObjectiveStatusCounters._from_wire(v, (p, "objectiveStatusCounters"), out),
         )
         set_resource_limits(
             shape,
             None
             if (v := data.get("ResourceLimits")) is None
-            else ResourceLimits._from_wire(v, (p, "resourceLimits"), unknown),
+            else ResourceLimits._from_wire(v, (p, "resourceLimits"), out),
         )
         return shape
 
@@ -12106,11 +14261,15 @@ class ListHyperParameterTuningJobsRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "ListHyperParameterTuningJobsRequest")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_next_token,
             set_max_results,
@@ -12125,30 +14284,89 @@ class ListHyperParameterTuningJobsRequest(_Shape):
         ) = _LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_next_token(shape, data.get("NextToken"))
-        set_max_results(shape, data.get("MaxResults"))
+        v = data.get("NextToken")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 8192
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or NEXT_TOKEN_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}nextToken", 0, 8192, NEXT_TOKEN_PATTERN, out)
+        set_next_token(shape, v)
+        v = data.get("MaxResults")
+        if out is not None and v is not None and not (type(v) is int and 1 <= v <= 100):
+            int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
+        set_max_results(shape, v)
+        v = data.get("SortBy")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES)
+                or v.__class__ is HyperParameterTuningJobSortByOptions
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}sortBy", HyperParameterTuningJobSortByOptions, out)
         set_sort_by(
             shape,
             _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
-            if (v := data.get("SortBy")).__class__ is str
+            if v.__class__ is str
             else v,
         )
-        set_sort_order(
-            shape,
-            _SORT_ORDER_VALUES.get(v, v) if (v := data.get("SortOrder")).__class__ is str else v,
-        )
-        set_name_contains(shape, data.get("NameContains"))
-        set_creation_time_after(shape, timestamp_from_wire(data.get("CreationTimeAfter")))
-        set_creation_time_before(shape, timestamp_from_wire(data.get("CreationTimeBefore")))
-        set_last_modified_time_after(shape, timestamp_from_wire(data.get("LastModifiedTimeAfter")))
-        set_last_modified_time_before(
-            shape, timestamp_from_wire(data.get("LastModifiedTimeBefore"))
-        )
+        v = data.get("SortOrder")
+        if (
+            out is not None
+            and v is not None
+            and not ((type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder)
+        ):
+            enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
+        set_sort_order(shape, _SORT_ORDER_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("NameContains")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 63
+                and (v in NAME_CONTAINS_PATTERN.known or NAME_CONTAINS_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}nameContains", 0, 63, NAME_CONTAINS_PATTERN, out)
+        set_name_contains(shape, v)
+        v = timestamp_from_wire(data.get("CreationTimeAfter"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}creationTimeAfter", out)
+        set_creation_time_after(shape, v)
+        v = timestamp_from_wire(data.get("CreationTimeBefore"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}creationTimeBefore", out)
+        set_creation_time_before(shape, v)
+        v = timestamp_from_wire(data.get("LastModifiedTimeAfter"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}lastModifiedTimeAfter", out)
+        set_last_modified_time_after(shape, v)
+        v = timestamp_from_wire(data.get("LastModifiedTimeBefore"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}lastModifiedTimeBefore", out)
+        set_last_modified_time_before(shape, v)
+        v = data.get("StatusEquals")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES)
+                or v.__class__ is HyperParameterTuningJobStatus
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}statusEquals", HyperParameterTuningJobStatus, out)
         set_status_equals(
-            shape,
-            _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
-            if (v := data.get("StatusEquals")).__class__ is str
-            else v,
+            shape, _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v) if v.__class__ is str else v
         )
         return shape
 
@@ -12202,9 +14420,9 @@ class ListHyperParameterTuningJobsResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_hyper_parameter_tuning_job_summaries, set_next_token, set_response_metadata = (
             _LIST_HYPER_PARAMETER_TUNING_JOBS_RESPONSE_SETTERS
         )
@@ -12214,7 +14432,7 @@ class ListHyperParameterTuningJobsResponse(_Shape):
             shape,
             [
                 HyperParameterTuningJobSummary._from_wire(
-                    x, (p, "hyperParameterTuningJobSummaries", i), unknown
+                    x, (p, "hyperParameterTuningJobSummaries", i), out
                 )
                 for i, x in enumerate(v, 1)
             ]
@@ -12379,11 +14597,17 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(
+                        data, prefix(p)[:-1], "ListTrainingJobsForHyperParameterTuningJobRequest"
+                    )
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_hyper_parameter_tuning_job_name,
             set_next_token,
@@ -12394,25 +14618,78 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
         ) = _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
-        set_next_token(shape, data.get("NextToken"))
-        set_max_results(shape, data.get("MaxResults"))
-        set_status_equals(
-            shape,
-            _TRAINING_JOB_STATUS_VALUES.get(v, v)
-            if (v := data.get("StatusEquals")).__class__ is str
-            else v,
-        )
+        v = data.get("HyperParameterTuningJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 32
+                and (
+                    v in HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.known
+                    or HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}hyperParameterTuningJobName",
+                    1,
+                    32,
+                    HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN,
+                    out,
+                )
+        set_hyper_parameter_tuning_job_name(shape, v)
+        v = data.get("NextToken")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 8192
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or NEXT_TOKEN_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}nextToken", 0, 8192, NEXT_TOKEN_PATTERN, out)
+        set_next_token(shape, v)
+        v = data.get("MaxResults")
+        if out is not None and v is not None and not (type(v) is int and 1 <= v <= 100):
+            int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
+        set_max_results(shape, v)
+        v = data.get("StatusEquals")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_JOB_STATUS_VALUES)
+                or v.__class__ is TrainingJobStatus
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}statusEquals", TrainingJobStatus, out)
+        set_status_equals(shape, _TRAINING_JOB_STATUS_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("SortBy")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_JOB_SORT_BY_OPTIONS_VALUES)
+                or v.__class__ is TrainingJobSortByOptions
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}sortBy", TrainingJobSortByOptions, out)
         set_sort_by(
-            shape,
-            _TRAINING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
-            if (v := data.get("SortBy")).__class__ is str
-            else v,
+            shape, _TRAINING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_sort_order(
-            shape,
-            _SORT_ORDER_VALUES.get(v, v) if (v := data.get("SortOrder")).__class__ is str else v,
-        )
+        v = data.get("SortOrder")
+        if (
+            out is not None
+            and v is not None
+            and not ((type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder)
+        ):
+            enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
+        set_sort_order(shape, _SORT_ORDER_VALUES.get(v, v) if v.__class__ is str else v)
         return shape
 
 
@@ -12465,9 +14742,9 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_training_job_summaries, set_next_token, set_response_metadata = (
             _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
@@ -12476,9 +14753,7 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
         set_training_job_summaries(
             shape,
             [
-                HyperParameterTrainingJobSummary._from_wire(
-                    x, (p, "trainingJobSummaries", i), unknown
-                )
+                HyperParameterTrainingJobSummary._from_wire(x, (p, "trainingJobSummaries", i), out)
                 for i, x in enumerate(v, 1)
             ]
             if (v := data.get("TrainingJobSummaries")).__class__ is list
@@ -12723,11 +14998,13 @@ class ListTrainingJobsRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "ListTrainingJobsRequest"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (
             set_next_token,
             set_max_results,
@@ -12744,35 +15021,107 @@ class ListTrainingJobsRequest(_Shape):
         ) = _LIST_TRAINING_JOBS_REQUEST_SETTERS
         shape = object.__new__(cls)
         v: Any
-        set_next_token(shape, data.get("NextToken"))
-        set_max_results(shape, data.get("MaxResults"))
-        set_creation_time_after(shape, timestamp_from_wire(data.get("CreationTimeAfter")))
-        set_creation_time_before(shape, timestamp_from_wire(data.get("CreationTimeBefore")))
-        set_last_modified_time_after(shape, timestamp_from_wire(data.get("LastModifiedTimeAfter")))
-        set_last_modified_time_before(
-            shape, timestamp_from_wire(data.get("LastModifiedTimeBefore"))
-        )
-        set_name_contains(shape, data.get("NameContains"))
-        set_status_equals(
-            shape,
-            _TRAINING_JOB_STATUS_VALUES.get(v, v)
-            if (v := data.get("StatusEquals")).__class__ is str
-            else v,
-        )
-        set_sort_by(
-            shape, _SORT_BY_VALUES.get(v, v) if (v := data.get("SortBy")).__class__ is str else v
-        )
-        set_sort_order(
-            shape,
-            _SORT_ORDER_VALUES.get(v, v) if (v := data.get("SortOrder")).__class__ is str else v,
-        )
+        v = data.get("NextToken")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 8192
+                and (
+                    (v.isascii() and "\n" not in v and "\r" not in v)
+                    or NEXT_TOKEN_PATTERN.matches(v)
+                )
+            )
+        ):
+            string_violations(v, f"{prefix(p)}nextToken", 0, 8192, NEXT_TOKEN_PATTERN, out)
+        set_next_token(shape, v)
+        v = data.get("MaxResults")
+        if out is not None and v is not None and not (type(v) is int and 1 <= v <= 100):
+            int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
+        set_max_results(shape, v)
+        v = timestamp_from_wire(data.get("CreationTimeAfter"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}creationTimeAfter", out)
+        set_creation_time_after(shape, v)
+        v = timestamp_from_wire(data.get("CreationTimeBefore"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}creationTimeBefore", out)
+        set_creation_time_before(shape, v)
+        v = timestamp_from_wire(data.get("LastModifiedTimeAfter"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}lastModifiedTimeAfter", out)
+        set_last_modified_time_after(shape, v)
+        v = timestamp_from_wire(data.get("LastModifiedTimeBefore"))
+        if out is not None and v is not None and not isinstance(v, datetime):
+            timestamp_violations(v, f"{prefix(p)}lastModifiedTimeBefore", out)
+        set_last_modified_time_before(shape, v)
+        v = data.get("NameContains")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and len(v) <= 63
+                and (v in NAME_CONTAINS_PATTERN.known or NAME_CONTAINS_PATTERN.matches(v))
+            )
+        ):
+            string_violations(v, f"{prefix(p)}nameContains", 0, 63, NAME_CONTAINS_PATTERN, out)
+        set_name_contains(shape, v)
+        v = data.get("StatusEquals")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _TRAINING_JOB_STATUS_VALUES)
+                or v.__class__ is TrainingJobStatus
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}statusEquals", TrainingJobStatus, out)
+        set_status_equals(shape, _TRAINING_JOB_STATUS_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("SortBy")
+        if (
+            out is not None
+            and v is not None
+            and not ((type(v) is str and v in _SORT_BY_VALUES) or v.__class__ is SortBy)
+        ):
+            enum_violations(v, f"{prefix(p)}sortBy", SortBy, out)
+        set_sort_by(shape, _SORT_BY_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("SortOrder")
+        if (
+            out is not None
+            and v is not None
+            and not ((type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder)
+        ):
+            enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
+        set_sort_order(shape, _SORT_ORDER_VALUES.get(v, v) if v.__class__ is str else v)
+        v = data.get("WarmPoolStatusEquals")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                (type(v) is str and v in _WARM_POOL_RESOURCE_STATUS_VALUES)
+                or v.__class__ is WarmPoolResourceStatus
+            )
+        ):
+            enum_violations(v, f"{prefix(p)}warmPoolStatusEquals", WarmPoolResourceStatus, out)
         set_warm_pool_status_equals(
-            shape,
-            _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
-            if (v := data.get("WarmPoolStatusEquals")).__class__ is str
-            else v,
+            shape, _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v) if v.__class__ is str else v
         )
-        set_training_plan_arn_equals(shape, data.get("TrainingPlanArnEquals"))
+        v = data.get("TrainingPlanArnEquals")
+        if (
+            out is not None
+            and v is not None
+            and not (
+                type(v) is str
+                and 50 <= len(v) <= 2048
+                and (v in TRAINING_PLAN_ARN_PATTERN.known or TRAINING_PLAN_ARN_PATTERN.matches(v))
+            )
+        ):
+            string_violations(
+                v, f"{prefix(p)}trainingPlanArnEquals", 50, 2048, TRAINING_PLAN_ARN_PATTERN, out
+            )
+        set_training_plan_arn_equals(shape, v)
         return shape
 
 
@@ -12900,9 +15249,9 @@ class TrainingJobSummary(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (
             set_training_job_name,
             set_training_job_arn,
@@ -12937,7 +15286,7 @@ class TrainingJobSummary(_Shape):
             shape,
             None
             if (v := data.get("WarmPoolStatus")) is None
-            else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), unknown),
+            else WarmPoolStatus._from_wire(v, (p, "warmPoolStatus"), out),
         )
         set_training_plan_arn(shape, data.get("TrainingPlanArn"))
         return shape
@@ -12988,9 +15337,9 @@ class ListTrainingJobsResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         set_training_job_summaries, set_next_token, set_response_metadata = (
             _LIST_TRAINING_JOBS_RESPONSE_SETTERS
         )
@@ -12999,7 +15348,7 @@ class ListTrainingJobsResponse(_Shape):
         set_training_job_summaries(
             shape,
             [
-                TrainingJobSummary._from_wire(x, (p, "trainingJobSummaries", i), unknown)
+                TrainingJobSummary._from_wire(x, (p, "trainingJobSummaries", i), out)
                 for i, x in enumerate(v, 1)
             ]
             if (v := data.get("TrainingJobSummaries")).__class__ is list
@@ -13063,14 +15412,39 @@ class StopHyperParameterTuningJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(
+                    structure_violation(data, prefix(p)[:-1], "StopHyperParameterTuningJobRequest")
+                )
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
+        v: Any
+        v = data.get("HyperParameterTuningJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}hyperParameterTuningJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 32
+                and (
+                    v in HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.known
+                    or HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN.matches(v)
+                )
+            ):
+                string_violations(
+                    v,
+                    f"{prefix(p)}hyperParameterTuningJobName",
+                    1,
+                    32,
+                    HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN,
+                    out,
+                )
+        set_hyper_parameter_tuning_job_name(shape, v)
         return shape
 
 
@@ -13086,9 +15460,9 @@ class StopHyperParameterTuningJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (set_response_metadata,) = _STOP_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         shape = object.__new__(cls)
         set_response_metadata(shape, None)
@@ -13140,14 +15514,29 @@ class StopTrainingJobRequest(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
-        if unknown is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, unknown)
+            if out is not None:  # the wrong type, reported where it is
+                out.append(structure_violation(data, prefix(p)[:-1], "StopTrainingJobRequest"))
+            return data
+        if out is not None and not cls._WIRE_NAMES.issuperset(data):
+            unknown_members(cls, data, p, out)
         (set_training_job_name,) = _STOP_TRAINING_JOB_REQUEST_SETTERS
         shape = object.__new__(cls)
-        set_training_job_name(shape, data.get("TrainingJobName"))
+        v: Any
+        v = data.get("TrainingJobName")
+        if out is not None:
+            if v is None:
+                out.append(missing(f"{prefix(p)}trainingJobName"))
+            elif not (
+                type(v) is str
+                and 1 <= len(v) <= 63
+                and (v in TRAINING_JOB_NAME_PATTERN.known or TRAINING_JOB_NAME_PATTERN.matches(v))
+            ):
+                string_violations(
+                    v, f"{prefix(p)}trainingJobName", 1, 63, TRAINING_JOB_NAME_PATTERN, out
+                )
+        set_training_job_name(shape, v)
         return shape
 
 
@@ -13163,9 +15552,9 @@ class StopTrainingJobResponse(_Shape):
         return out
 
     @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, unknown: list[Violation] | None) -> Any:
+    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
-            return data  # the wrong type stays visible: a request's check reports it
+            return data  # the wrong type stays visible
         (set_response_metadata,) = _STOP_TRAINING_JOB_RESPONSE_SETTERS
         shape = object.__new__(cls)
         set_response_metadata(shape, None)
