@@ -174,7 +174,7 @@ class ModelIndex:
 
 def negate(cond: str) -> str:
     """``not cond``, spelled the way a linter wants it."""
-    if re.fullmatch(r"type\(\w+\) is \w+", cond):
+    if re.fullmatch(r"(type\(\w+\)|\w+\.__class__) is \w+", cond):
         return cond.replace(" is ", " is not ")
     if re.fullmatch(r"isinstance\(\w+, \w+\)", cond):
         return f"not {cond}"

@@ -343,7 +343,9 @@ class _ShapesModule:
             return [f"{ind}if v is not None and {body[0].strip()[3:]}\n", body[1][4:]]
         return [f"{ind}if v is not None:\n", *body]
 
-    def scalar_check(self, var: str, name: str, path: str, sink: str) -> tuple[str | None, str]:
+    def scalar_check(
+        self, var: str, name: str, path: str, sink: str, read: bool = False
+    ) -> tuple[str | None, str]:
         """(inline fast condition or None, statement reporting the violations into ``sink``).
 
         ``path`` is the body of an f-string naming the member (``{prefix(p)}resourceLimits``).
@@ -356,9 +358,13 @@ class _ShapesModule:
         if kind == "string" and "enum" in shape:
             self.enum_values.add(name)
             self.constraints.add("enum_violations")
+            report = f"enum_violations({var}, {where}, {name}, {sink})"
+            if read:  # a value as read is converted first: a valid one is a member by now
+                return f"{var}.__class__ is {name}", report
+            values = enum_values_name(name)
             return (
-                f"(type({var}) is str and {var} in {enum_values_name(name)}) or {var}.__class__ is {name}",
-                f"enum_violations({var}, {where}, {name}, {sink})",
+                f"(type({var}) is str and {var} in {values}) or {var}.__class__ is {name}",
+                report,
             )
         if kind == "string":
             conds = [f"type({var}) is str", *self._bounds(f"len({var})", lo or None, hi)]
@@ -472,7 +478,7 @@ class _ShapesModule:
                     f'"{part}", {errs}))\n',
                 ]
             return lines
-        cond, report = self.scalar_check(var, name, path, "out")
+        cond, report = self.scalar_check(var, name, path, "out", read=read)
         if cond is None:
             return [f"{ind}{report}\n"]
         return [f"{ind}if {negate(cond)}:\n", f"{ind}    {report}\n"]
@@ -608,6 +614,13 @@ class _ShapesModule:
         if kind == "timestamp":  # checked once read (a number that is no date stays a number)
             self.codec.add("timestamp_from_wire")
             lines = [f"        v = timestamp_from_wire({source})\n"]
+        elif kind == "string" and "enum" in shape:  # a known value becomes its member
+            self.enum_values.add(target)
+            values = enum_values_name(target)
+            lines = [
+                f"        v = {source}\n",
+                f"        if v.__class__ is str:\n            v = {values}.get(v, v)\n",
+            ]
         else:
             lines = [f"        v = {source}\n"]
         checks = "".join(self.member_check(target, path, lazy, required, read=True))
@@ -616,13 +629,6 @@ class _ShapesModule:
         elif checks:  # required: "missing" or the checks, under one test
             lines.append("        if out is not None:\n")
             lines += [f"    {line}\n" for line in checks.splitlines()]
-        if kind == "string" and "enum" in shape:
-            self.enum_values.add(target)
-            values = enum_values_name(target)
-            return [
-                *lines,
-                f"        {setter}(shape, {values}.get(v, v) if v.__class__ is str else v)\n",
-            ]
         if kind == "list" and self.ix.shapes[shape["member"]["shape"]]["type"] == "structure":
             item = shape["member"]["shape"]
             built = f"[{item}._from_wire(x, ({lazy}, i), out) for i, x in enumerate(v, 1)]"

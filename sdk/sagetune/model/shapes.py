@@ -462,19 +462,16 @@ class TrainingImageConfig(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("TrainingRepositoryAccessMode")
+        if v.__class__ is str:
+            v = _TRAINING_REPOSITORY_ACCESS_MODE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}trainingRepositoryAccessMode"))
-            elif not (
-                (type(v) is str and v in _TRAINING_REPOSITORY_ACCESS_MODE_VALUES)
-                or v.__class__ is TrainingRepositoryAccessMode
-            ):
+            elif v.__class__ is not TrainingRepositoryAccessMode:
                 enum_violations(
                     v, f"{prefix(p)}trainingRepositoryAccessMode", TrainingRepositoryAccessMode, out
                 )
-        set_training_repository_access_mode(
-            shape, _TRAINING_REPOSITORY_ACCESS_MODE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_training_repository_access_mode(shape, v)
         v = (
             None
             if (v := data.get("TrainingRepositoryAuthConfig")) is None
@@ -793,17 +790,14 @@ class AlgorithmSpecification(_Shape):
             string_violations(v, f"{prefix(p)}algorithmName", 1, 170, ARN_OR_NAME_PATTERN, out)
         set_algorithm_name(shape, v)
         v = data.get("TrainingInputMode")
+        if v.__class__ is str:
+            v = _TRAINING_INPUT_MODE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}trainingInputMode"))
-            elif not (
-                (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
-                or v.__class__ is TrainingInputMode
-            ):
+            elif v.__class__ is not TrainingInputMode:
                 enum_violations(v, f"{prefix(p)}trainingInputMode", TrainingInputMode, out)
-        set_training_input_mode(
-            shape, _TRAINING_INPUT_MODE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_training_input_mode(shape, v)
         v = data.get("MetricDefinitions")
         if out is not None and v is not None and not (type(v) is list and len(v) <= 40):
             list_violations(v, f"{prefix(p)}metricDefinitions", 0, 40, out)
@@ -1049,14 +1043,14 @@ class Autotune(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("Mode")
+        if v.__class__ is str:
+            v = _AUTOTUNE_MODE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}mode"))
-            elif not (
-                (type(v) is str and v in _AUTOTUNE_MODE_VALUES) or v.__class__ is AutotuneMode
-            ):
+            elif v.__class__ is not AutotuneMode:
                 enum_violations(v, f"{prefix(p)}mode", AutotuneMode, out)
-        set_mode(shape, _AUTOTUNE_MODE_VALUES.get(v, v) if v.__class__ is str else v)
+        set_mode(shape, v)
         return shape
 
 
@@ -1444,26 +1438,23 @@ class FileSystemDataSource(_Shape):
                 )
         set_file_system_id(shape, v)
         v = data.get("FileSystemAccessMode")
+        if v.__class__ is str:
+            v = _FILE_SYSTEM_ACCESS_MODE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}fileSystemAccessMode"))
-            elif not (
-                (type(v) is str and v in _FILE_SYSTEM_ACCESS_MODE_VALUES)
-                or v.__class__ is FileSystemAccessMode
-            ):
+            elif v.__class__ is not FileSystemAccessMode:
                 enum_violations(v, f"{prefix(p)}fileSystemAccessMode", FileSystemAccessMode, out)
-        set_file_system_access_mode(
-            shape, _FILE_SYSTEM_ACCESS_MODE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_file_system_access_mode(shape, v)
         v = data.get("FileSystemType")
+        if v.__class__ is str:
+            v = _FILE_SYSTEM_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}fileSystemType"))
-            elif not (
-                (type(v) is str and v in _FILE_SYSTEM_TYPE_VALUES) or v.__class__ is FileSystemType
-            ):
+            elif v.__class__ is not FileSystemType:
                 enum_violations(v, f"{prefix(p)}fileSystemType", FileSystemType, out)
-        set_file_system_type(shape, _FILE_SYSTEM_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        set_file_system_type(shape, v)
         v = data.get("DirectoryPath")
         if out is not None:
             if v is None:
@@ -1902,12 +1893,14 @@ class S3DataSource(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("S3DataType")
+        if v.__class__ is str:
+            v = _S3_DATA_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}s3DataType"))
-            elif not ((type(v) is str and v in _S3_DATA_TYPE_VALUES) or v.__class__ is S3DataType):
+            elif v.__class__ is not S3DataType:
                 enum_violations(v, f"{prefix(p)}s3DataType", S3DataType, out)
-        set_s3_data_type(shape, _S3_DATA_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        set_s3_data_type(shape, v)
         v = data.get("S3Uri")
         if out is not None:
             if v is None:
@@ -1920,18 +1913,11 @@ class S3DataSource(_Shape):
                 string_violations(v, f"{prefix(p)}s3Uri", 0, 1024, S3_URI_PATTERN, out)
         set_s3_uri(shape, v)
         v = data.get("S3DataDistributionType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _S3_DATA_DISTRIBUTION_VALUES)
-                or v.__class__ is S3DataDistribution
-            )
-        ):
+        if v.__class__ is str:
+            v = _S3_DATA_DISTRIBUTION_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not S3DataDistribution:
             enum_violations(v, f"{prefix(p)}s3DataDistributionType", S3DataDistribution, out)
-        set_s3_data_distribution_type(
-            shape, _S3_DATA_DISTRIBUTION_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_s3_data_distribution_type(shape, v)
         v = data.get("AttributeNames")
         if out is not None and v is not None:
             if not (type(v) is list and len(v) <= 16):
@@ -2399,38 +2385,23 @@ class Channel(_Shape):
             string_violations(v, f"{prefix(p)}contentType", 0, 256, CONTENT_TYPE_PATTERN, out)
         set_content_type(shape, v)
         v = data.get("CompressionType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _COMPRESSION_TYPE_VALUES) or v.__class__ is CompressionType
-            )
-        ):
+        if v.__class__ is str:
+            v = _COMPRESSION_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not CompressionType:
             enum_violations(v, f"{prefix(p)}compressionType", CompressionType, out)
-        set_compression_type(shape, _COMPRESSION_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        set_compression_type(shape, v)
         v = data.get("RecordWrapperType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _RECORD_WRAPPER_VALUES) or v.__class__ is RecordWrapper
-            )
-        ):
+        if v.__class__ is str:
+            v = _RECORD_WRAPPER_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not RecordWrapper:
             enum_violations(v, f"{prefix(p)}recordWrapperType", RecordWrapper, out)
-        set_record_wrapper_type(
-            shape, _RECORD_WRAPPER_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_record_wrapper_type(shape, v)
         v = data.get("InputMode")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
-                or v.__class__ is TrainingInputMode
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_INPUT_MODE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingInputMode:
             enum_violations(v, f"{prefix(p)}inputMode", TrainingInputMode, out)
-        set_input_mode(shape, _TRAINING_INPUT_MODE_VALUES.get(v, v) if v.__class__ is str else v)
+        set_input_mode(shape, v)
         v = (
             None
             if (v := data.get("ShuffleConfig")) is None
@@ -2926,18 +2897,11 @@ class ContinuousParameterRange(_Shape):
                 string_violations(v, f"{prefix(p)}maxValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
         set_max_value(shape, v)
         v = data.get("ScalingType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES)
-                or v.__class__ is HyperParameterScalingType
-            )
-        ):
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not HyperParameterScalingType:
             enum_violations(v, f"{prefix(p)}scalingType", HyperParameterScalingType, out)
-        set_scaling_type(
-            shape, _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_scaling_type(shape, v)
         return shape
 
 
@@ -2995,18 +2959,11 @@ class ConvergenceDetected(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("CompleteOnConvergence")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _COMPLETE_ON_CONVERGENCE_VALUES)
-                or v.__class__ is CompleteOnConvergence
-            )
-        ):
+        if v.__class__ is str:
+            v = _COMPLETE_ON_CONVERGENCE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not CompleteOnConvergence:
             enum_violations(v, f"{prefix(p)}completeOnConvergence", CompleteOnConvergence, out)
-        set_complete_on_convergence(
-            shape, _COMPLETE_ON_CONVERGENCE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_complete_on_convergence(shape, v)
         return shape
 
 
@@ -3163,17 +3120,14 @@ class HyperParameterAlgorithmSpecification(_Shape):
             string_violations(v, f"{prefix(p)}trainingImage", 0, 255, ALGORITHM_IMAGE_PATTERN, out)
         set_training_image(shape, v)
         v = data.get("TrainingInputMode")
+        if v.__class__ is str:
+            v = _TRAINING_INPUT_MODE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}trainingInputMode"))
-            elif not (
-                (type(v) is str and v in _TRAINING_INPUT_MODE_VALUES)
-                or v.__class__ is TrainingInputMode
-            ):
+            elif v.__class__ is not TrainingInputMode:
                 enum_violations(v, f"{prefix(p)}trainingInputMode", TrainingInputMode, out)
-        set_training_input_mode(
-            shape, _TRAINING_INPUT_MODE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_training_input_mode(shape, v)
         v = data.get("AlgorithmName")
         if (
             out is not None
@@ -3285,20 +3239,14 @@ class HyperParameterTuningJobObjective(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("Type")
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}type"))
-            elif not (
-                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES)
-                or v.__class__ is HyperParameterTuningJobObjectiveType
-            ):
+            elif v.__class__ is not HyperParameterTuningJobObjectiveType:
                 enum_violations(v, f"{prefix(p)}type", HyperParameterTuningJobObjectiveType, out)
-        set_type(
-            shape,
-            _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_TYPE_VALUES.get(v, v)
-            if v.__class__ is str
-            else v,
-        )
+        set_type(shape, v)
         v = data.get("MetricName")
         if out is not None:
             if v is None:
@@ -3416,17 +3364,14 @@ class HyperParameterTuningInstanceConfig(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("InstanceType")
+        if v.__class__ is str:
+            v = _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}instanceType"))
-            elif not (
-                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is TrainingInstanceType
-            ):
+            elif v.__class__ is not TrainingInstanceType:
                 enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
-        set_instance_type(
-            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_instance_type(shape, v)
         v = data.get("InstanceCount")
         if out is not None:
             if v is None:
@@ -3658,18 +3603,11 @@ class HyperParameterTuningResourceConfig(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("InstanceType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is TrainingInstanceType
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingInstanceType:
             enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
-        set_instance_type(
-            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_instance_type(shape, v)
         v = data.get("InstanceCount")
         if out is not None and v is not None and not (type(v) is int and v >= 0):
             int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
@@ -3691,23 +3629,17 @@ class HyperParameterTuningResourceConfig(_Shape):
             string_violations(v, f"{prefix(p)}volumeKmsKeyId", 0, 2048, KMS_KEY_ID_PATTERN, out)
         set_volume_kms_key_id(shape, v)
         v = data.get("AllocationStrategy")
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES.get(v, v)
         if (
             out is not None
             and v is not None
-            and not (
-                (type(v) is str and v in _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES)
-                or v.__class__ is HyperParameterTuningAllocationStrategy
-            )
+            and v.__class__ is not HyperParameterTuningAllocationStrategy
         ):
             enum_violations(
                 v, f"{prefix(p)}allocationStrategy", HyperParameterTuningAllocationStrategy, out
             )
-        set_allocation_strategy(
-            shape,
-            _HYPER_PARAMETER_TUNING_ALLOCATION_STRATEGY_VALUES.get(v, v)
-            if v.__class__ is str
-            else v,
-        )
+        set_allocation_strategy(shape, v)
         v = data.get("InstanceConfigs")
         if out is not None and v is not None and not (type(v) is list and 1 <= len(v) <= 6):
             list_violations(v, f"{prefix(p)}instanceConfigs", 1, 6, out)
@@ -3868,18 +3800,11 @@ class OutputDataConfig(_Shape):
                 string_violations(v, f"{prefix(p)}s3OutputPath", 0, 1024, S3_URI_PATTERN, out)
         set_s3_output_path(shape, v)
         v = data.get("CompressionType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _OUTPUT_COMPRESSION_TYPE_VALUES)
-                or v.__class__ is OutputCompressionType
-            )
-        ):
+        if v.__class__ is str:
+            v = _OUTPUT_COMPRESSION_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not OutputCompressionType:
             enum_violations(v, f"{prefix(p)}compressionType", OutputCompressionType, out)
-        set_compression_type(
-            shape, _OUTPUT_COMPRESSION_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_compression_type(shape, v)
         return shape
 
 
@@ -4065,18 +3990,11 @@ class IntegerParameterRange(_Shape):
                 string_violations(v, f"{prefix(p)}maxValue", 0, 256, PARAMETER_VALUE_PATTERN, out)
         set_max_value(shape, v)
         v = data.get("ScalingType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _HYPER_PARAMETER_SCALING_TYPE_VALUES)
-                or v.__class__ is HyperParameterScalingType
-            )
-        ):
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not HyperParameterScalingType:
             enum_violations(v, f"{prefix(p)}scalingType", HyperParameterScalingType, out)
-        set_scaling_type(
-            shape, _HYPER_PARAMETER_SCALING_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_scaling_type(shape, v)
         return shape
 
 
@@ -4401,17 +4319,14 @@ class InstanceGroup(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("InstanceType")
+        if v.__class__ is str:
+            v = _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}instanceType"))
-            elif not (
-                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is TrainingInstanceType
-            ):
+            elif v.__class__ is not TrainingInstanceType:
                 enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
-        set_instance_type(
-            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_instance_type(shape, v)
         v = data.get("InstanceCount")
         if out is not None:
             if v is None:
@@ -4726,17 +4641,14 @@ class InstancePreference(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("InstanceType")
+        if v.__class__ is str:
+            v = _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}instanceType"))
-            elif not (
-                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is TrainingInstanceType
-            ):
+            elif v.__class__ is not TrainingInstanceType:
                 enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
-        set_instance_type(
-            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_instance_type(shape, v)
         v = data.get("InstanceCount")
         if out is not None and v is not None and not (type(v) is int and v >= 0):
             int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
@@ -5094,18 +5006,11 @@ class ResourceConfig(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("InstanceType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is TrainingInstanceType
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingInstanceType:
             enum_violations(v, f"{prefix(p)}instanceType", TrainingInstanceType, out)
-        set_instance_type(
-            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_instance_type(shape, v)
         v = data.get("InstanceCount")
         if out is not None and v is not None and not (type(v) is int and v >= 0):
             int_violations(v, f"{prefix(p)}instanceCount", 0, None, out)
@@ -5172,18 +5077,11 @@ class ResourceConfig(_Shape):
             else v,
         )
         v = data.get("SelectedInstanceType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is TrainingInstanceType
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_INSTANCE_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingInstanceType:
             enum_violations(v, f"{prefix(p)}selectedInstanceType", TrainingInstanceType, out)
-        set_selected_instance_type(
-            shape, _TRAINING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_selected_instance_type(shape, v)
         v = data.get("SelectedInstanceCount")
         if out is not None and v is not None and not (type(v) is int and v >= 0):
             int_violations(v, f"{prefix(p)}selectedInstanceCount", 0, None, out)
@@ -6883,18 +6781,14 @@ class HyperParameterTuningJobConfig(_Shape):
         shape = object.__new__(cls)
         v: Any
         v = data.get("Strategy")
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}strategy"))
-            elif not (
-                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES)
-                or v.__class__ is HyperParameterTuningJobStrategyType
-            ):
+            elif v.__class__ is not HyperParameterTuningJobStrategyType:
                 enum_violations(v, f"{prefix(p)}strategy", HyperParameterTuningJobStrategyType, out)
-        set_strategy(
-            shape,
-            _HYPER_PARAMETER_TUNING_JOB_STRATEGY_TYPE_VALUES.get(v, v) if v.__class__ is str else v,
-        )
+        set_strategy(shape, v)
         v = (
             None
             if (v := data.get("StrategyConfig")) is None
@@ -6924,20 +6818,13 @@ class HyperParameterTuningJobConfig(_Shape):
         )
         set_parameter_ranges(shape, v)
         v = data.get("TrainingJobEarlyStoppingType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES)
-                or v.__class__ is TrainingJobEarlyStoppingType
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingJobEarlyStoppingType:
             enum_violations(
                 v, f"{prefix(p)}trainingJobEarlyStoppingType", TrainingJobEarlyStoppingType, out
             )
-        set_training_job_early_stopping_type(
-            shape, _TRAINING_JOB_EARLY_STOPPING_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_training_job_early_stopping_type(shape, v)
         v = (
             None
             if (v := data.get("TuningJobCompletionCriteria")) is None
@@ -7198,22 +7085,16 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
             else v,
         )
         v = data.get("WarmStartType")
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}warmStartType"))
-            elif not (
-                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES)
-                or v.__class__ is HyperParameterTuningJobWarmStartType
-            ):
+            elif v.__class__ is not HyperParameterTuningJobWarmStartType:
                 enum_violations(
                     v, f"{prefix(p)}warmStartType", HyperParameterTuningJobWarmStartType, out
                 )
-        set_warm_start_type(
-            shape,
-            _HYPER_PARAMETER_TUNING_JOB_WARM_START_TYPE_VALUES.get(v, v)
-            if v.__class__ is str
-            else v,
-        )
+        set_warm_start_type(shape, v)
         return shape
 
 
@@ -8266,18 +8147,11 @@ class DebugRuleConfiguration(_Shape):
                 )
         set_rule_evaluator_image(shape, v)
         v = data.get("InstanceType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _PROCESSING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is ProcessingInstanceType
-            )
-        ):
+        if v.__class__ is str:
+            v = _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not ProcessingInstanceType:
             enum_violations(v, f"{prefix(p)}instanceType", ProcessingInstanceType, out)
-        set_instance_type(
-            shape, _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_instance_type(shape, v)
         v = data.get("VolumeSizeInGB")
         if out is not None and v is not None and not (type(v) is int and v >= 0):
             int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
@@ -9382,18 +9256,11 @@ class ProfilerRuleConfiguration(_Shape):
                 )
         set_rule_evaluator_image(shape, v)
         v = data.get("InstanceType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _PROCESSING_INSTANCE_TYPE_VALUES)
-                or v.__class__ is ProcessingInstanceType
-            )
-        ):
+        if v.__class__ is str:
+            v = _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not ProcessingInstanceType:
             enum_violations(v, f"{prefix(p)}instanceType", ProcessingInstanceType, out)
-        set_instance_type(
-            shape, _PROCESSING_INSTANCE_TYPE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_instance_type(shape, v)
         v = data.get("VolumeSizeInGB")
         if out is not None and v is not None and not (type(v) is int and v >= 0):
             int_violations(v, f"{prefix(p)}volumeSizeInGB", 0, None, out)
@@ -9747,46 +9614,32 @@ class ServerlessJobConfig(_Shape):
             bool_violations(v, f"{prefix(p)}acceptEula", out)
         set_accept_eula(shape, v)
         v = data.get("JobType")
+        if v.__class__ is str:
+            v = _SERVERLESS_JOB_TYPE_VALUES.get(v, v)
         if out is not None:
             if v is None:
                 out.append(missing(f"{prefix(p)}jobType"))
-            elif not (
-                (type(v) is str and v in _SERVERLESS_JOB_TYPE_VALUES)
-                or v.__class__ is ServerlessJobType
-            ):
+            elif v.__class__ is not ServerlessJobType:
                 enum_violations(v, f"{prefix(p)}jobType", ServerlessJobType, out)
-        set_job_type(shape, _SERVERLESS_JOB_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        set_job_type(shape, v)
         v = data.get("CustomizationTechnique")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _CUSTOMIZATION_TECHNIQUE_VALUES)
-                or v.__class__ is CustomizationTechnique
-            )
-        ):
+        if v.__class__ is str:
+            v = _CUSTOMIZATION_TECHNIQUE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not CustomizationTechnique:
             enum_violations(v, f"{prefix(p)}customizationTechnique", CustomizationTechnique, out)
-        set_customization_technique(
-            shape, _CUSTOMIZATION_TECHNIQUE_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_customization_technique(shape, v)
         v = data.get("Peft")
-        if (
-            out is not None
-            and v is not None
-            and not ((type(v) is str and v in _PEFT_VALUES) or v.__class__ is Peft)
-        ):
+        if v.__class__ is str:
+            v = _PEFT_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not Peft:
             enum_violations(v, f"{prefix(p)}peft", Peft, out)
-        set_peft(shape, _PEFT_VALUES.get(v, v) if v.__class__ is str else v)
+        set_peft(shape, v)
         v = data.get("EvaluationType")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _EVALUATION_TYPE_VALUES) or v.__class__ is EvaluationType
-            )
-        ):
+        if v.__class__ is str:
+            v = _EVALUATION_TYPE_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not EvaluationType:
             enum_violations(v, f"{prefix(p)}evaluationType", EvaluationType, out)
-        set_evaluation_type(shape, _EVALUATION_TYPE_VALUES.get(v, v) if v.__class__ is str else v)
+        set_evaluation_type(shape, v)
         v = data.get("EvaluatorArn")
         if (
             out is not None
@@ -14304,29 +14157,21 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
         set_max_results(shape, v)
         v = data.get("SortBy")
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
         if (
             out is not None
             and v is not None
-            and not (
-                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES)
-                or v.__class__ is HyperParameterTuningJobSortByOptions
-            )
+            and v.__class__ is not HyperParameterTuningJobSortByOptions
         ):
             enum_violations(v, f"{prefix(p)}sortBy", HyperParameterTuningJobSortByOptions, out)
-        set_sort_by(
-            shape,
-            _HYPER_PARAMETER_TUNING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
-            if v.__class__ is str
-            else v,
-        )
+        set_sort_by(shape, v)
         v = data.get("SortOrder")
-        if (
-            out is not None
-            and v is not None
-            and not ((type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder)
-        ):
+        if v.__class__ is str:
+            v = _SORT_ORDER_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not SortOrder:
             enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
-        set_sort_order(shape, _SORT_ORDER_VALUES.get(v, v) if v.__class__ is str else v)
+        set_sort_order(shape, v)
         v = data.get("NameContains")
         if (
             out is not None
@@ -14356,18 +14201,11 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             timestamp_violations(v, f"{prefix(p)}lastModifiedTimeBefore", out)
         set_last_modified_time_before(shape, v)
         v = data.get("StatusEquals")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES)
-                or v.__class__ is HyperParameterTuningJobStatus
-            )
-        ):
+        if v.__class__ is str:
+            v = _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not HyperParameterTuningJobStatus:
             enum_violations(v, f"{prefix(p)}statusEquals", HyperParameterTuningJobStatus, out)
-        set_status_equals(
-            shape, _HYPER_PARAMETER_TUNING_JOB_STATUS_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_status_equals(shape, v)
         return shape
 
 
@@ -14659,37 +14497,23 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
             int_violations(v, f"{prefix(p)}maxResults", 1, 100, out)
         set_max_results(shape, v)
         v = data.get("StatusEquals")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_JOB_STATUS_VALUES)
-                or v.__class__ is TrainingJobStatus
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_JOB_STATUS_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingJobStatus:
             enum_violations(v, f"{prefix(p)}statusEquals", TrainingJobStatus, out)
-        set_status_equals(shape, _TRAINING_JOB_STATUS_VALUES.get(v, v) if v.__class__ is str else v)
+        set_status_equals(shape, v)
         v = data.get("SortBy")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_JOB_SORT_BY_OPTIONS_VALUES)
-                or v.__class__ is TrainingJobSortByOptions
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingJobSortByOptions:
             enum_violations(v, f"{prefix(p)}sortBy", TrainingJobSortByOptions, out)
-        set_sort_by(
-            shape, _TRAINING_JOB_SORT_BY_OPTIONS_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_sort_by(shape, v)
         v = data.get("SortOrder")
-        if (
-            out is not None
-            and v is not None
-            and not ((type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder)
-        ):
+        if v.__class__ is str:
+            v = _SORT_ORDER_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not SortOrder:
             enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
-        set_sort_order(shape, _SORT_ORDER_VALUES.get(v, v) if v.__class__ is str else v)
+        set_sort_order(shape, v)
         return shape
 
 
@@ -15069,45 +14893,29 @@ class ListTrainingJobsRequest(_Shape):
             string_violations(v, f"{prefix(p)}nameContains", 0, 63, NAME_CONTAINS_PATTERN, out)
         set_name_contains(shape, v)
         v = data.get("StatusEquals")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _TRAINING_JOB_STATUS_VALUES)
-                or v.__class__ is TrainingJobStatus
-            )
-        ):
+        if v.__class__ is str:
+            v = _TRAINING_JOB_STATUS_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not TrainingJobStatus:
             enum_violations(v, f"{prefix(p)}statusEquals", TrainingJobStatus, out)
-        set_status_equals(shape, _TRAINING_JOB_STATUS_VALUES.get(v, v) if v.__class__ is str else v)
+        set_status_equals(shape, v)
         v = data.get("SortBy")
-        if (
-            out is not None
-            and v is not None
-            and not ((type(v) is str and v in _SORT_BY_VALUES) or v.__class__ is SortBy)
-        ):
+        if v.__class__ is str:
+            v = _SORT_BY_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not SortBy:
             enum_violations(v, f"{prefix(p)}sortBy", SortBy, out)
-        set_sort_by(shape, _SORT_BY_VALUES.get(v, v) if v.__class__ is str else v)
+        set_sort_by(shape, v)
         v = data.get("SortOrder")
-        if (
-            out is not None
-            and v is not None
-            and not ((type(v) is str and v in _SORT_ORDER_VALUES) or v.__class__ is SortOrder)
-        ):
+        if v.__class__ is str:
+            v = _SORT_ORDER_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not SortOrder:
             enum_violations(v, f"{prefix(p)}sortOrder", SortOrder, out)
-        set_sort_order(shape, _SORT_ORDER_VALUES.get(v, v) if v.__class__ is str else v)
+        set_sort_order(shape, v)
         v = data.get("WarmPoolStatusEquals")
-        if (
-            out is not None
-            and v is not None
-            and not (
-                (type(v) is str and v in _WARM_POOL_RESOURCE_STATUS_VALUES)
-                or v.__class__ is WarmPoolResourceStatus
-            )
-        ):
+        if v.__class__ is str:
+            v = _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v)
+        if out is not None and v is not None and v.__class__ is not WarmPoolResourceStatus:
             enum_violations(v, f"{prefix(p)}warmPoolStatusEquals", WarmPoolResourceStatus, out)
-        set_warm_pool_status_equals(
-            shape, _WARM_POOL_RESOURCE_STATUS_VALUES.get(v, v) if v.__class__ is str else v
-        )
+        set_warm_pool_status_equals(shape, v)
         v = data.get("TrainingPlanArnEquals")
         if (
             out is not None
