@@ -539,7 +539,7 @@ class _ShapesModule:
 
     def from_wire(self, name: str, checked: bool, is_output: bool) -> str:
         """``_from_wire(data, p, out)``: each member read leniently and set on an instance made
-        without ``__init__``, through the class's slot setters (``setters_name``): the members
+        without ``__init__`` (``new_shape``), through the class's slot setters (``setters_name``): the members
         are set as attrs' own frozen ``__init__`` sets them, without the call, its keyword
         binding and the name lookups. So no request validates itself on the way; instead, a
         shape a request can hold, given ``out`` (a request being read by
@@ -568,12 +568,14 @@ class _ShapesModule:
         else:
             lines.append("            return data  # the wrong type stays visible\n")
         if not names:
-            return "".join([*lines, "        return object.__new__(cls)\n"])
+            self.specs.add("new_shape")
+            return "".join([*lines, "        return new_shape(cls)\n"])
         self.setters.append(name)
         self.specs.add("slot_setters")
         setters = ", ".join(f"set_{n}" for n in names)
         lines.append(f"        {setters}{',' if len(names) == 1 else ''} = {setters_name(name)}\n")
-        lines.append("        shape = object.__new__(cls)\n")
+        self.specs.add("new_shape")
+        lines.append("        shape = new_shape(cls)\n")
         body: list[str] = []
         for member, target, required, _ in members:
             lazy = f"p, {camel(member)!r}"

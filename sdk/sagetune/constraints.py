@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from sagetune.base_errors import ValidationError, Violation
 from sagetune.shape_base import LazyPath, Shape
@@ -57,22 +56,19 @@ class Pattern:
         self.text = text
         self.regex = regex
         self.known: set[str] = set()
-        self._fullmatch: Any = None
+        # The first match compiles the regex and puts its fullmatch here.
+        self._fullmatch: Callable[[str], object] = self._compile_and_fullmatch
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.text!r})"
 
     def fullmatch(self, value: str) -> bool:
-        """Whether ``value`` full-matches (the regex, compiled on first use; no memo)."""
-        fullmatch = self._fullmatch
-        if fullmatch is None:
-            fullmatch = self._fullmatch = re.compile(self.regex).fullmatch
-        return fullmatch(value) is not None
+        """Whether ``value`` full-matches (no memo)."""
+        return self._fullmatch(value) is not None
 
     def matches(self, value: str) -> bool:
         """Whether ``value`` full-matches, remembering short strings that do."""
-        fullmatch = self._fullmatch or self._compile()
-        if fullmatch(value) is None:
+        if self._fullmatch(value) is None:
             return False
         if len(value) <= MATCH_MEMO_LENGTH:
             known = self.known
@@ -81,9 +77,9 @@ class Pattern:
             known.add(value)
         return True
 
-    def _compile(self) -> Any:
+    def _compile_and_fullmatch(self, value: str) -> object:
         self._fullmatch = re.compile(self.regex).fullmatch
-        return self._fullmatch
+        return self._fullmatch(value)
 
 
 class LinePattern(Pattern):

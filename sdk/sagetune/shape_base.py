@@ -96,6 +96,12 @@ def _no_fields(shape: object) -> tuple[()]:
     return ()
 
 
+new_shape = object.__new__
+"""``new_shape(cls)``: an instance of a shape class with no member set yet (the generated
+``_from_wire`` then sets every one); bound once here, as looking ``__new__`` up on ``object``
+each time costs about as much as the call."""
+
+
 def slot_setters(cls: type[Shape]) -> tuple[Callable[[Any, Any], None], ...]:
     """The ``__set__`` of each member's slot, in member order (then ``response_metadata`` when
     the class has it): ``setter(shape, value)`` sets a member of a frozen shape as attrs' own

@@ -133,7 +133,7 @@ from sagetune.model.patterns import (
     TRAINING_PLAN_ARN_PATTERN,
     TRAINING_REPOSITORY_CREDENTIALS_PROVIDER_ARN_PATTERN,
 )
-from sagetune.shape_base import LazyPath, ResponseMetadata, slot_setters
+from sagetune.shape_base import LazyPath, ResponseMetadata, new_shape, slot_setters
 from sagetune.shape_base import Shape as _Shape
 
 # Each enum's values (value -> member): what a wire string decodes to, and what a
@@ -259,7 +259,7 @@ class MetricDefinition(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_name, set_regex = _METRIC_DEFINITION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -354,7 +354,7 @@ class TrainingRepositoryAuthConfig(_Shape):
         (set_training_repository_credentials_provider_arn,) = (
             _TRAINING_REPOSITORY_AUTH_CONFIG_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TrainingRepositoryCredentialsProviderArn")
         if out is not None:
@@ -459,7 +459,7 @@ class TrainingImageConfig(_Shape):
         set_training_repository_access_mode, set_training_repository_auth_config = (
             _TRAINING_IMAGE_CONFIG_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TrainingRepositoryAccessMode")
         if v.__class__ is str:
@@ -760,7 +760,7 @@ class AlgorithmSpecification(_Shape):
             set_container_arguments,
             set_training_image_config,
         ) = _ALGORITHM_SPECIFICATION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TrainingImage")
         if (
@@ -944,7 +944,7 @@ class AutoParameter(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_name, set_value_hint = _AUTO_PARAMETER_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -1040,7 +1040,7 @@ class Autotune(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_mode,) = _AUTOTUNE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Mode")
         if v.__class__ is str:
@@ -1098,7 +1098,7 @@ class BestObjectiveNotImproving(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_max_number_of_training_jobs_not_improving,) = _BEST_OBJECTIVE_NOT_IMPROVING_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("MaxNumberOfTrainingJobsNotImproving")
         if out is not None and v is not None and not (type(v) is int and v >= 3):
@@ -1190,7 +1190,7 @@ class CategoricalParameterRange(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_name, set_values = _CATEGORICAL_PARAMETER_RANGE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -1281,7 +1281,7 @@ class DatasetSource(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_dataset_arn,) = _DATASET_SOURCE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("DatasetArn")
         if out is not None:
@@ -1422,7 +1422,7 @@ class FileSystemDataSource(_Shape):
             set_file_system_type,
             set_directory_path,
         ) = _FILE_SYSTEM_DATA_SOURCE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("FileSystemId")
         if out is not None:
@@ -1530,7 +1530,7 @@ class HubAccessConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_hub_content_arn,) = _HUB_ACCESS_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("HubContentArn")
         if out is not None:
@@ -1605,7 +1605,7 @@ class ModelAccessConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_accept_eula,) = _MODEL_ACCESS_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("AcceptEula")
         if out is not None:
@@ -1890,7 +1890,7 @@ class S3DataSource(_Shape):
             set_model_access_config,
             set_hub_access_config,
         ) = _S3_DATA_SOURCE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("S3DataType")
         if v.__class__ is str:
@@ -2056,7 +2056,7 @@ class DataSource(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_s3_data_source, set_file_system_data_source, set_dataset_source = _DATA_SOURCE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = (
             None
@@ -2135,7 +2135,7 @@ class ShuffleConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_seed,) = _SHUFFLE_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Seed")
         if out is not None:
@@ -2348,7 +2348,7 @@ class Channel(_Shape):
             set_input_mode,
             set_shuffle_config,
         ) = _CHANNEL_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("ChannelName")
         if out is not None:
@@ -2482,7 +2482,7 @@ class CheckpointConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_s3_uri, set_local_path = _CHECKPOINT_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("S3Uri")
         if out is not None:
@@ -2629,7 +2629,7 @@ class CollectionConfiguration(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_collection_name, set_collection_parameters = _COLLECTION_CONFIGURATION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("CollectionName")
         if (
@@ -2852,7 +2852,7 @@ class ContinuousParameterRange(_Shape):
         set_name, set_min_value, set_max_value, set_scaling_type = (
             _CONTINUOUS_PARAMETER_RANGE_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -2956,7 +2956,7 @@ class ConvergenceDetected(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_complete_on_convergence,) = _CONVERGENCE_DETECTED_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("CompleteOnConvergence")
         if v.__class__ is str:
@@ -3102,7 +3102,7 @@ class HyperParameterAlgorithmSpecification(_Shape):
         set_training_image, set_training_input_mode, set_algorithm_name, set_metric_definitions = (
             _HYPER_PARAMETER_ALGORITHM_SPECIFICATION_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TrainingImage")
         if (
@@ -3236,7 +3236,7 @@ class HyperParameterTuningJobObjective(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_type, set_metric_name = _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Type")
         if v.__class__ is str:
@@ -3361,7 +3361,7 @@ class HyperParameterTuningInstanceConfig(_Shape):
         set_instance_type, set_instance_count, set_volume_size_in_gb = (
             _HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -3600,7 +3600,7 @@ class HyperParameterTuningResourceConfig(_Shape):
             set_allocation_strategy,
             set_instance_configs,
         ) = _HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -3774,7 +3774,7 @@ class OutputDataConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_kms_key_id, set_s3_output_path, set_compression_type = _OUTPUT_DATA_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("KmsKeyId")
         if (
@@ -3945,7 +3945,7 @@ class IntegerParameterRange(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_name, set_min_value, set_max_value, set_scaling_type = _INTEGER_PARAMETER_RANGE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -4173,7 +4173,7 @@ class ParameterRanges(_Shape):
             set_categorical_parameter_ranges,
             set_auto_parameters,
         ) = _PARAMETER_RANGES_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("IntegerParameterRanges")
         if out is not None and v is not None and not (type(v) is list and len(v) <= 30):
@@ -4316,7 +4316,7 @@ class InstanceGroup(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_instance_type, set_instance_count, set_instance_group_name = _INSTANCE_GROUP_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -4408,7 +4408,7 @@ class PlacementSpecification(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_ultra_server_id, set_instance_count = _PLACEMENT_SPECIFICATION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("UltraServerId")
         if out is not None and v is not None and not (type(v) is str and len(v) <= 256):
@@ -4502,7 +4502,7 @@ class InstancePlacementConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_enable_multiple_jobs, set_placement_specifications = _INSTANCE_PLACEMENT_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("EnableMultipleJobs")
         if out is not None and v is not None and type(v) is not bool:
@@ -4638,7 +4638,7 @@ class InstancePreference(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_instance_type, set_instance_count, set_training_plan_arns = _INSTANCE_PREFERENCE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -5003,7 +5003,7 @@ class ResourceConfig(_Shape):
             set_selected_instance_type,
             set_selected_instance_count,
         ) = _RESOURCE_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -5136,7 +5136,7 @@ class RetryStrategy(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_maximum_retry_attempts,) = _RETRY_STRATEGY_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("MaximumRetryAttempts")
         if out is not None:
@@ -5280,7 +5280,7 @@ class StoppingCondition(_Shape):
             set_max_wait_time_in_seconds,
             set_max_pending_time_in_seconds,
         ) = _STOPPING_CONDITION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("MaxRuntimeInSeconds")
         if out is not None and v is not None and not (type(v) is int and v >= 1):
@@ -5393,7 +5393,7 @@ class VpcConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_security_group_ids, set_subnets = _VPC_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("SecurityGroupIds")
         if out is not None:
@@ -5957,7 +5957,7 @@ class HyperParameterTrainingJobDefinition(_Shape):
             set_retry_strategy,
             set_environment,
         ) = _HYPER_PARAMETER_TRAINING_JOB_DEFINITION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("DefinitionName")
         if (
@@ -6264,7 +6264,7 @@ class HyperbandStrategyConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_min_resource, set_max_resource = _HYPERBAND_STRATEGY_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("MinResource")
         if out is not None and v is not None and not (type(v) is int and v >= 1):
@@ -6336,7 +6336,7 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_hyperband_strategy_config,) = _HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = (
             None
@@ -6422,7 +6422,7 @@ class ResourceLimits(_Shape):
             set_max_parallel_training_jobs,
             set_max_runtime_in_seconds,
         ) = _RESOURCE_LIMITS_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("MaxNumberOfTrainingJobs")
         if out is not None and v is not None and not (type(v) is int and v >= 1):
@@ -6527,7 +6527,7 @@ class TuningJobCompletionCriteria(_Shape):
             set_best_objective_not_improving,
             set_convergence_detected,
         ) = _TUNING_JOB_COMPLETION_CRITERIA_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TargetObjectiveMetricValue")
         if out is not None and v is not None:
@@ -6778,7 +6778,7 @@ class HyperParameterTuningJobConfig(_Shape):
             set_tuning_job_completion_criteria,
             set_random_seed,
         ) = _HYPER_PARAMETER_TUNING_JOB_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Strategy")
         if v.__class__ is str:
@@ -6898,7 +6898,7 @@ class ParentHyperParameterTuningJob(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _PARENT_HYPER_PARAMETER_TUNING_JOB_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if (
@@ -7065,7 +7065,7 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
         set_parent_hyper_parameter_tuning_jobs, set_warm_start_type = (
             _HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("ParentHyperParameterTuningJobs")
         if out is not None:
@@ -7176,7 +7176,7 @@ class Tag(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_key, set_value = _TAG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("Key")
         if out is not None:
@@ -7465,7 +7465,7 @@ class CreateHyperParameterTuningJobRequest(_Shape):
             set_tags,
             set_autotune,
         ) = _CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -7578,7 +7578,7 @@ class CreateHyperParameterTuningJobResponse(_Shape):
         set_hyper_parameter_tuning_job_arn, set_response_metadata = (
             _CREATE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
         set_response_metadata(shape, None)
         return shape
@@ -7757,7 +7757,7 @@ class DebugHookConfig(_Shape):
         set_local_path, set_s3_output_path, set_hook_parameters, set_collection_configurations = (
             _DEBUG_HOOK_CONFIG_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("LocalPath")
         if (
@@ -8080,7 +8080,7 @@ class DebugRuleConfiguration(_Shape):
             set_volume_size_in_gb,
             set_rule_parameters,
         ) = _DEBUG_RULE_CONFIGURATION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("RuleConfigurationName")
         if out is not None:
@@ -8344,7 +8344,7 @@ class ExperimentConfig(_Shape):
         set_experiment_name, set_trial_name, set_trial_component_display_name, set_run_name = (
             _EXPERIMENT_CONFIG_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("ExperimentName")
         if (
@@ -8463,7 +8463,7 @@ class InfraCheckConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_enable_infra_check,) = _INFRA_CHECK_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("EnableInfraCheck")
         if out is not None and v is not None and type(v) is not bool:
@@ -8565,7 +8565,7 @@ class MlflowConfig(_Shape):
         set_mlflow_resource_arn, set_mlflow_experiment_name, set_mlflow_run_name = (
             _MLFLOW_CONFIG_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("MlflowResourceArn")
         if out is not None:
@@ -8691,7 +8691,7 @@ class ModelPackageConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_model_package_group_arn, set_source_model_package_arn = _MODEL_PACKAGE_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("ModelPackageGroupArn")
         if out is not None:
@@ -8885,7 +8885,7 @@ class ProfilerConfig(_Shape):
             set_profiling_parameters,
             set_disable_profiler,
         ) = _PROFILER_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("S3OutputPath")
         if (
@@ -9189,7 +9189,7 @@ class ProfilerRuleConfiguration(_Shape):
             set_volume_size_in_gb,
             set_rule_parameters,
         ) = _PROFILER_RULE_CONFIGURATION_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("RuleConfigurationName")
         if out is not None:
@@ -9364,7 +9364,7 @@ class RemoteDebugConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_enable_remote_debug,) = _REMOTE_DEBUG_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("EnableRemoteDebug")
         if out is not None and v is not None and type(v) is not bool:
@@ -9586,7 +9586,7 @@ class ServerlessJobConfig(_Shape):
             set_evaluator_arn,
             set_sequence_length,
         ) = _SERVERLESS_JOB_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("BaseModelArn")
         if out is not None:
@@ -9714,7 +9714,7 @@ class SessionChainingConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_enable_session_tag_chaining,) = _SESSION_CHAINING_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("EnableSessionTagChaining")
         if out is not None and v is not None and type(v) is not bool:
@@ -9793,7 +9793,7 @@ class TensorBoardOutputConfig(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         set_local_path, set_s3_output_path = _TENSOR_BOARD_OUTPUT_CONFIG_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("LocalPath")
         if (
@@ -10584,7 +10584,7 @@ class CreateTrainingJobRequest(_Shape):
             set_mlflow_config,
             set_model_package_config,
         ) = _CREATE_TRAINING_JOB_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TrainingJobName")
         if out is not None:
@@ -10896,7 +10896,7 @@ class CreateTrainingJobResponse(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_training_job_arn, set_response_metadata = _CREATE_TRAINING_JOB_RESPONSE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_training_job_arn(shape, data.get("TrainingJobArn"))
         set_response_metadata(shape, None)
         return shape
@@ -10982,7 +10982,7 @@ class DebugRuleEvaluationStatus(_Shape):
             set_status_details,
             set_last_modified_time,
         ) = _DEBUG_RULE_EVALUATION_STATUS_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
         set_rule_evaluation_job_arn(shape, data.get("RuleEvaluationJobArn"))
@@ -11062,7 +11062,7 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -11104,7 +11104,7 @@ class DeleteHyperParameterTuningJobResponse(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_response_metadata,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_response_metadata(shape, None)
         return shape
 
@@ -11176,7 +11176,7 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
         (set_hyper_parameter_tuning_job_name,) = (
             _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -11266,7 +11266,7 @@ class FinalHyperParameterTuningJobObjectiveMetric(_Shape):
         set_type, set_metric_name, set_value = (
             _FINAL_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_METRIC_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_type(
             shape,
@@ -11460,7 +11460,7 @@ class HyperParameterTrainingJobSummary(_Shape):
             set_final_hyper_parameter_tuning_job_objective_metric,
             set_objective_status,
         ) = _HYPER_PARAMETER_TRAINING_JOB_SUMMARY_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_training_job_definition_name(shape, data.get("TrainingJobDefinitionName"))
         set_training_job_name(shape, data.get("TrainingJobName"))
@@ -11542,7 +11542,7 @@ class HyperParameterTuningJobCompletionDetails(_Shape):
         set_number_of_training_jobs_objective_not_improving, set_convergence_detected_time = (
             _HYPER_PARAMETER_TUNING_JOB_COMPLETION_DETAILS_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_number_of_training_jobs_objective_not_improving(
             shape, data.get("NumberOfTrainingJobsObjectiveNotImproving")
         )
@@ -11580,7 +11580,7 @@ class HyperParameterTuningJobConsumedResources(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_runtime_in_seconds,) = _HYPER_PARAMETER_TUNING_JOB_CONSUMED_RESOURCES_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_runtime_in_seconds(shape, data.get("RuntimeInSeconds"))
         return shape
 
@@ -11642,7 +11642,7 @@ class ObjectiveStatusCounters(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_succeeded, set_pending, set_failed = _OBJECTIVE_STATUS_COUNTERS_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_succeeded(shape, data.get("Succeeded"))
         set_pending(shape, data.get("Pending"))
         set_failed(shape, data.get("Failed"))
@@ -11729,7 +11729,7 @@ class TrainingJobStatusCounters(_Shape):
             set_non_retryable_error,
             set_stopped,
         ) = _TRAINING_JOB_STATUS_COUNTERS_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_completed(shape, data.get("Completed"))
         set_in_progress(shape, data.get("InProgress"))
         set_retryable_error(shape, data.get("RetryableError"))
@@ -12017,7 +12017,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             set_consumed_resources,
             set_response_metadata,
         ) = _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
@@ -12169,7 +12169,7 @@ class DescribeTrainingJobRequest(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_training_job_name,) = _DESCRIBE_TRAINING_JOB_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TrainingJobName")
         if out is not None:
@@ -12235,7 +12235,7 @@ class MetricData(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_metric_name, set_value, set_timestamp = _METRIC_DATA_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_metric_name(shape, data.get("MetricName"))
         set_value(shape, data.get("Value"))
         set_timestamp(shape, timestamp_from_wire(data.get("Timestamp")))
@@ -12280,7 +12280,7 @@ class MlflowDetails(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_mlflow_experiment_id, set_mlflow_run_id = _MLFLOW_DETAILS_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_mlflow_experiment_id(shape, data.get("MlflowExperimentId"))
         set_mlflow_run_id(shape, data.get("MlflowRunId"))
         return shape
@@ -12323,7 +12323,7 @@ class ModelArtifacts(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_s3_model_artifacts,) = _MODEL_ARTIFACTS_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_s3_model_artifacts(shape, data.get("S3ModelArtifacts"))
         return shape
 
@@ -12408,7 +12408,7 @@ class ProfilerRuleEvaluationStatus(_Shape):
             set_status_details,
             set_last_modified_time,
         ) = _PROFILER_RULE_EVALUATION_STATUS_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
         set_rule_evaluation_job_arn(shape, data.get("RuleEvaluationJobArn"))
@@ -12562,7 +12562,7 @@ class SecondaryStatusTransition(_Shape):
         set_status, set_start_time, set_end_time, set_status_message = (
             _SECONDARY_STATUS_TRANSITION_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_status(
             shape,
@@ -12634,7 +12634,7 @@ class TrainingProgressInfo(_Shape):
         set_total_step_count_per_epoch, set_current_step, set_current_epoch, set_max_epoch = (
             _TRAINING_PROGRESS_INFO_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_total_step_count_per_epoch(shape, data.get("TotalStepCountPerEpoch"))
         set_current_step(shape, data.get("CurrentStep"))
         set_current_epoch(shape, data.get("CurrentEpoch"))
@@ -12711,7 +12711,7 @@ class WarmPoolStatus(_Shape):
         set_status, set_resource_retained_billable_time_in_seconds, set_reused_by_job = (
             _WARM_POOL_STATUS_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_status(
             shape,
@@ -13500,7 +13500,7 @@ class DescribeTrainingJobResponse(_Shape):
             set_output_model_package_arn,
             set_response_metadata,
         ) = _DESCRIBE_TRAINING_JOB_RESPONSE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_training_job_name(shape, data.get("TrainingJobName"))
         set_training_job_arn(shape, data.get("TrainingJobArn"))
@@ -13881,7 +13881,7 @@ class HyperParameterTuningJobSummary(_Shape):
             set_objective_status_counters,
             set_resource_limits,
         ) = _HYPER_PARAMETER_TUNING_JOB_SUMMARY_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
@@ -14135,7 +14135,7 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             set_last_modified_time_before,
             set_status_equals,
         ) = _LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("NextToken")
         if (
@@ -14264,7 +14264,7 @@ class ListHyperParameterTuningJobsResponse(_Shape):
         set_hyper_parameter_tuning_job_summaries, set_next_token, set_response_metadata = (
             _LIST_HYPER_PARAMETER_TUNING_JOBS_RESPONSE_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_hyper_parameter_tuning_job_summaries(
             shape,
@@ -14454,7 +14454,7 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
             set_sort_by,
             set_sort_order,
         ) = _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -14572,7 +14572,7 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
         set_training_job_summaries, set_next_token, set_response_metadata = (
             _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_training_job_summaries(
             shape,
@@ -14843,7 +14843,7 @@ class ListTrainingJobsRequest(_Shape):
             set_warm_pool_status_equals,
             set_training_plan_arn_equals,
         ) = _LIST_TRAINING_JOBS_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("NextToken")
         if (
@@ -15071,7 +15071,7 @@ class TrainingJobSummary(_Shape):
             set_warm_pool_status,
             set_training_plan_arn,
         ) = _TRAINING_JOB_SUMMARY_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_training_job_name(shape, data.get("TrainingJobName"))
         set_training_job_arn(shape, data.get("TrainingJobArn"))
@@ -15151,7 +15151,7 @@ class ListTrainingJobsResponse(_Shape):
         set_training_job_summaries, set_next_token, set_response_metadata = (
             _LIST_TRAINING_JOBS_RESPONSE_SETTERS
         )
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         set_training_job_summaries(
             shape,
@@ -15230,7 +15230,7 @@ class StopHyperParameterTuningJobRequest(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -15272,7 +15272,7 @@ class StopHyperParameterTuningJobResponse(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_response_metadata,) = _STOP_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_response_metadata(shape, None)
         return shape
 
@@ -15330,7 +15330,7 @@ class StopTrainingJobRequest(_Shape):
         if out is not None and not cls._WIRE_NAMES.issuperset(data):
             unknown_members(cls, data, p, out)
         (set_training_job_name,) = _STOP_TRAINING_JOB_REQUEST_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         v: Any
         v = data.get("TrainingJobName")
         if out is not None:
@@ -15364,7 +15364,7 @@ class StopTrainingJobResponse(_Shape):
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_response_metadata,) = _STOP_TRAINING_JOB_RESPONSE_SETTERS
-        shape = object.__new__(cls)
+        shape = new_shape(cls)
         set_response_metadata(shape, None)
         return shape
 
