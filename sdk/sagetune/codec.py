@@ -66,7 +66,7 @@ def from_wire(cls: type[T], data: Mapping[str, Any], *, validate: bool = True) -
 def enum_values(enum_cls: type[E]) -> dict[str, E]:
     """value -> member of an enum, in model order: what a wire string decodes to, and the set
     of values a request member may take."""
-    return {member.value: member for member in enum_cls}
+    return {member._value_: member for member in enum_cls}
 
 
 def enum_to_wire(value: Any) -> Any:
