@@ -6,11 +6,11 @@
   is lenient: unknown members are ignored, unknown enum values stay plain ``str``, values of
   the wrong type (and timestamps that are no date: NaN, infinite, beyond the years 1-9999)
   are kept as they are, and constraints are not enforced (a newer service must not break
-  this client). A request class (an operation input) is then checked like a constructed
-  one, and its unknown members are reported with its other violations (the service does
-  not know them either); ``validate=False`` builds it leniently, like a response, for tools
-  that want to look at a request before judging it (``sagetune validate`` runs the
-  cross-field rules over such a copy).
+  this client). A request class (an operation input) is checked as it is read, by the same
+  rules a constructed one meets, and its unknown members are reported with its other
+  violations (the service does not know them either); ``validate=False`` builds it
+  leniently, like a response, for tools that want to look at a request before judging it
+  (``sagetune validate`` runs the cross-field rules over such a copy).
 
 The work is done by code the generator writes into each shape (``_to_wire``, ``_from_wire``,
 ``_violations``; see ``sagetune.shape_base.Shape``): plain Python generated ahead of time from

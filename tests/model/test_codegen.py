@@ -102,3 +102,16 @@ def test_model_versions_come_from_the_vendored_slice() -> None:
     model = load_slice()
     assert MODEL_VERSION == model["metadata"]["apiVersion"] == "2017-07-24"
     assert model["botocore_version"] == BOTOCORE_VERSION
+
+
+def test_a_members_docstring_names_its_wire_name_and_the_rules_a_request_must_meet() -> None:
+    text = " ".join((ROOT / PACKAGE / "shapes.py").read_text("utf-8").split())  # unwrapped
+    assert "Wire name ``MaxRuntimeInSeconds``; in requests: from 120 to 15768000." in text
+    assert (
+        "Wire name ``HyperParameterTuningJobName``; in requests: required; 1 to 32 characters; "
+        "pattern ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}``." in text
+    )
+    assert (
+        "Wire name ``Strategy``; in requests: required; one of ``HyperParameterTuningJobStrategyType``."
+        in text
+    )
