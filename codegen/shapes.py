@@ -52,6 +52,10 @@ def setters_name(structure: str) -> str:
     return f"_{upper_snake(structure)}_SETTERS"
 
 
+def wire_names_name(structure: str) -> str:
+    return f"_{upper_snake(structure)}_WIRE_NAMES"
+
+
 def _literal(text: str) -> str:
     """A Python string literal for ``text``: raw when that reads better, else ``repr``."""
     if (
@@ -189,6 +193,7 @@ class _ShapesModule:
         self.typing: set[str] = {"Any", "ClassVar"}
         self.specs: set[str] = {"LazyPath", "ResponseMetadata"}
         self.setters: list[str] = []
+        self.wire_name_sets: list[str] = []
         self.counter = 0
 
     def emit(self) -> str:
@@ -240,9 +245,13 @@ class _ShapesModule:
         out.extend(classes)
         if self.setters:
             out.append(
-                "\n# Each class's slot setters, in member order (``_from_wire`` unpacks them).\n"
+                "\n# Each class's slot setters, in member order (``_from_wire`` unpacks them), and\n"
+                "# wire names as a set (to spot a request's unknown members).\n"
             )
             out.extend(f"{setters_name(n)} = slot_setters({n})\n" for n in self.setters)
+            out.extend(
+                f"{wire_names_name(n)} = frozenset({n}._MEMBERS)\n" for n in self.wire_name_sets
+            )
         names = ", ".join(f'"{n}"' for n in ix.structures)
         out.append(f"\n__all__ = [{names}]\n")
         return "".join(out)
@@ -277,7 +286,7 @@ class _ShapesModule:
         if members:
             out.append("\n    _MEMBERS: ClassVar[dict[str, str]] = {\n")
             out.extend(f'        "{member}": "{snake(member)}",\n' for member, _, _, _ in members)
-            out.append("    }\n    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)\n")
+            out.append("    }\n")
         if is_input:
             self.constraints.add("validate_request")
             out.append(
@@ -551,31 +560,33 @@ class _ShapesModule:
         if is_output:
             names.append("response_metadata")
         lines = [
-            "\n    @classmethod\n",
-            "    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:\n",
+            "\n    @staticmethod\n",
+            "    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:\n",
             "        if data.__class__ is not dict and not isinstance(data, Mapping):\n",
         ]
         if checked:
             self.constraints.update(("structure_violation", "prefix"))
             self.codec.add("unknown_members")
+            if members:
+                self.wire_name_sets.append(name)
             lines += [
                 "            if out is not None:  # the wrong type, reported where it is\n",
                 f'                out.append(structure_violation(data, prefix(p)[:-1], "{name}"))\n',
                 "            return data\n",
-                f"        if out is not None and not {'cls._WIRE_NAMES.issuperset(data)' if members else 'data'}:\n",
-                "            unknown_members(cls, data, p, out)\n",
+                f"        if out is not None and not {wire_names_name(name) + '.issuperset(data)' if members else 'data'}:\n",
+                f"            unknown_members({name}, data, p, out)\n",
             ]
         else:
             lines.append("            return data  # the wrong type stays visible\n")
         if not names:
             self.specs.add("new_shape")
-            return "".join([*lines, "        return new_shape(cls)\n"])
+            return "".join([*lines, f"        return new_shape({name})\n"])
         self.setters.append(name)
         self.specs.add("slot_setters")
         setters = ", ".join(f"set_{n}" for n in names)
         lines.append(f"        {setters}{',' if len(names) == 1 else ''} = {setters_name(name)}\n")
         self.specs.add("new_shape")
-        lines.append("        shape = new_shape(cls)\n")
+        lines.append(f"        shape = new_shape({name})\n")
         body: list[str] = []
         for member, target, required, _ in members:
             lazy = f"p, {camel(member)!r}"

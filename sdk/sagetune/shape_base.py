@@ -34,8 +34,7 @@ class Shape:
 
     Generated in each shape (``sagetune.model.shapes``), read by ``sagetune.codec``:
 
-    - ``_MEMBERS``: wire (PascalCase) name -> attribute name, in model order (and
-      ``_WIRE_NAMES``, the same names as a set, to spot unknown members);
+    - ``_MEMBERS``: wire (PascalCase) name -> attribute name, in model order;
     - ``_to_wire()`` / ``_from_wire(data, path, out)``: the shape's wire form, read leniently
       and built without ``__init__`` (no request validates itself on the way); given ``out``,
       the shapes a request can hold report there every unknown member and broken constraint
@@ -48,14 +47,13 @@ class Shape:
     __slots__ = ()
 
     _MEMBERS: ClassVar[dict[str, str]] = {}
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset()
     _REQUEST: ClassVar[bool] = False
 
     def _to_wire(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    @classmethod
-    def _from_wire(cls, data: Any, path: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, path: LazyPath, out: list[Violation] | None) -> Any:
         raise NotImplementedError
 
     def _violations(self, path: LazyPath, out: list[Violation]) -> None:

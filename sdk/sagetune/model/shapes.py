@@ -213,7 +213,6 @@ class MetricDefinition(_Shape):
         "Name": "name",
         "Regex": "regex",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -250,16 +249,16 @@ class MetricDefinition(_Shape):
             out["Regex"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "MetricDefinition"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _METRIC_DEFINITION_WIRE_NAMES.issuperset(data):
+            unknown_members(MetricDefinition, data, p, out)
         set_name, set_regex = _METRIC_DEFINITION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(MetricDefinition)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -309,7 +308,6 @@ class TrainingRepositoryAuthConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingRepositoryCredentialsProviderArn": "training_repository_credentials_provider_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -341,20 +339,20 @@ class TrainingRepositoryAuthConfig(_Shape):
             out["TrainingRepositoryCredentialsProviderArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "TrainingRepositoryAuthConfig")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _TRAINING_REPOSITORY_AUTH_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(TrainingRepositoryAuthConfig, data, p, out)
         (set_training_repository_credentials_provider_arn,) = (
             _TRAINING_REPOSITORY_AUTH_CONFIG_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(TrainingRepositoryAuthConfig)
         v: Any
         v = data.get("TrainingRepositoryCredentialsProviderArn")
         if out is not None:
@@ -406,7 +404,6 @@ class TrainingImageConfig(_Shape):
         "TrainingRepositoryAccessMode": "training_repository_access_mode",
         "TrainingRepositoryAuthConfig": "training_repository_auth_config",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -448,18 +445,18 @@ class TrainingImageConfig(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "TrainingImageConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _TRAINING_IMAGE_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(TrainingImageConfig, data, p, out)
         set_training_repository_access_mode, set_training_repository_auth_config = (
             _TRAINING_IMAGE_CONFIG_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(TrainingImageConfig)
         v: Any
         v = data.get("TrainingRepositoryAccessMode")
         if v.__class__ is str:
@@ -605,7 +602,6 @@ class AlgorithmSpecification(_Shape):
         "ContainerArguments": "container_arguments",
         "TrainingImageConfig": "training_image_config",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -742,14 +738,14 @@ class AlgorithmSpecification(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "AlgorithmSpecification"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _ALGORITHM_SPECIFICATION_WIRE_NAMES.issuperset(data):
+            unknown_members(AlgorithmSpecification, data, p, out)
         (
             set_training_image,
             set_algorithm_name,
@@ -760,7 +756,7 @@ class AlgorithmSpecification(_Shape):
             set_container_arguments,
             set_training_image_config,
         ) = _ALGORITHM_SPECIFICATION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(AlgorithmSpecification)
         v: Any
         v = data.get("TrainingImage")
         if (
@@ -896,7 +892,6 @@ class AutoParameter(_Shape):
         "Name": "name",
         "ValueHint": "value_hint",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -935,16 +930,16 @@ class AutoParameter(_Shape):
             out["ValueHint"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "AutoParameter"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _AUTO_PARAMETER_WIRE_NAMES.issuperset(data):
+            unknown_members(AutoParameter, data, p, out)
         set_name, set_value_hint = _AUTO_PARAMETER_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(AutoParameter)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -1007,7 +1002,6 @@ class Autotune(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "Mode": "mode",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1031,16 +1025,16 @@ class Autotune(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "Autotune"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _AUTOTUNE_WIRE_NAMES.issuperset(data):
+            unknown_members(Autotune, data, p, out)
         (set_mode,) = _AUTOTUNE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(Autotune)
         v: Any
         v = data.get("Mode")
         if v.__class__ is str:
@@ -1073,7 +1067,6 @@ class BestObjectiveNotImproving(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "MaxNumberOfTrainingJobsNotImproving": "max_number_of_training_jobs_not_improving",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1089,16 +1082,16 @@ class BestObjectiveNotImproving(_Shape):
             out["MaxNumberOfTrainingJobsNotImproving"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "BestObjectiveNotImproving"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _BEST_OBJECTIVE_NOT_IMPROVING_WIRE_NAMES.issuperset(data):
+            unknown_members(BestObjectiveNotImproving, data, p, out)
         (set_max_number_of_training_jobs_not_improving,) = _BEST_OBJECTIVE_NOT_IMPROVING_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(BestObjectiveNotImproving)
         v: Any
         v = data.get("MaxNumberOfTrainingJobsNotImproving")
         if out is not None and v is not None and not (type(v) is int and v >= 3):
@@ -1130,7 +1123,6 @@ class CategoricalParameterRange(_Shape):
         "Name": "name",
         "Values": "values",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1181,16 +1173,16 @@ class CategoricalParameterRange(_Shape):
             out["Values"] = list(v) if v.__class__ is list else v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "CategoricalParameterRange"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _CATEGORICAL_PARAMETER_RANGE_WIRE_NAMES.issuperset(data):
+            unknown_members(CategoricalParameterRange, data, p, out)
         set_name, set_values = _CATEGORICAL_PARAMETER_RANGE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(CategoricalParameterRange)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -1250,7 +1242,6 @@ class DatasetSource(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "DatasetArn": "dataset_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1272,16 +1263,16 @@ class DatasetSource(_Shape):
             out["DatasetArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "DatasetSource"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _DATASET_SOURCE_WIRE_NAMES.issuperset(data):
+            unknown_members(DatasetSource, data, p, out)
         (set_dataset_arn,) = _DATASET_SOURCE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DatasetSource)
         v: Any
         v = data.get("DatasetArn")
         if out is not None:
@@ -1341,7 +1332,6 @@ class FileSystemDataSource(_Shape):
         "FileSystemType": "file_system_type",
         "DirectoryPath": "directory_path",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1408,21 +1398,21 @@ class FileSystemDataSource(_Shape):
             out["DirectoryPath"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "FileSystemDataSource"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _FILE_SYSTEM_DATA_SOURCE_WIRE_NAMES.issuperset(data):
+            unknown_members(FileSystemDataSource, data, p, out)
         (
             set_file_system_id,
             set_file_system_access_mode,
             set_file_system_type,
             set_directory_path,
         ) = _FILE_SYSTEM_DATA_SOURCE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(FileSystemDataSource)
         v: Any
         v = data.get("FileSystemId")
         if out is not None:
@@ -1496,7 +1486,6 @@ class HubAccessConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HubContentArn": "hub_content_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1521,16 +1510,16 @@ class HubAccessConfig(_Shape):
             out["HubContentArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "HubAccessConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HUB_ACCESS_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(HubAccessConfig, data, p, out)
         (set_hub_content_arn,) = _HUB_ACCESS_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HubAccessConfig)
         v: Any
         v = data.get("HubContentArn")
         if out is not None:
@@ -1578,7 +1567,6 @@ class ModelAccessConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "AcceptEula": "accept_eula",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1596,16 +1584,16 @@ class ModelAccessConfig(_Shape):
             out["AcceptEula"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ModelAccessConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _MODEL_ACCESS_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(ModelAccessConfig, data, p, out)
         (set_accept_eula,) = _MODEL_ACCESS_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ModelAccessConfig)
         v: Any
         v = data.get("AcceptEula")
         if out is not None:
@@ -1758,7 +1746,6 @@ class S3DataSource(_Shape):
         "ModelAccessConfig": "model_access_config",
         "HubAccessConfig": "hub_access_config",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -1873,14 +1860,14 @@ class S3DataSource(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "S3DataSource"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _S3_DATA_SOURCE_WIRE_NAMES.issuperset(data):
+            unknown_members(S3DataSource, data, p, out)
         (
             set_s3_data_type,
             set_s3_uri,
@@ -1890,7 +1877,7 @@ class S3DataSource(_Shape):
             set_model_access_config,
             set_hub_access_config,
         ) = _S3_DATA_SOURCE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(S3DataSource)
         v: Any
         v = data.get("S3DataType")
         if v.__class__ is str:
@@ -2009,7 +1996,6 @@ class DataSource(_Shape):
         "FileSystemDataSource": "file_system_data_source",
         "DatasetSource": "dataset_source",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2047,16 +2033,16 @@ class DataSource(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "DataSource"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _DATA_SOURCE_WIRE_NAMES.issuperset(data):
+            unknown_members(DataSource, data, p, out)
         set_s3_data_source, set_file_system_data_source, set_dataset_source = _DATA_SOURCE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DataSource)
         v: Any
         v = (
             None
@@ -2108,7 +2094,6 @@ class ShuffleConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "Seed": "seed",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2126,16 +2111,16 @@ class ShuffleConfig(_Shape):
             out["Seed"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ShuffleConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _SHUFFLE_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(ShuffleConfig, data, p, out)
         (set_seed,) = _SHUFFLE_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ShuffleConfig)
         v: Any
         v = data.get("Seed")
         if out is not None:
@@ -2240,7 +2225,6 @@ class Channel(_Shape):
         "InputMode": "input_mode",
         "ShuffleConfig": "shuffle_config",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2331,14 +2315,14 @@ class Channel(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "Channel"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _CHANNEL_WIRE_NAMES.issuperset(data):
+            unknown_members(Channel, data, p, out)
         (
             set_channel_name,
             set_data_source,
@@ -2348,7 +2332,7 @@ class Channel(_Shape):
             set_input_mode,
             set_shuffle_config,
         ) = _CHANNEL_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(Channel)
         v: Any
         v = data.get("ChannelName")
         if out is not None:
@@ -2439,7 +2423,6 @@ class CheckpointConfig(_Shape):
         "S3Uri": "s3_uri",
         "LocalPath": "local_path",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2473,16 +2456,16 @@ class CheckpointConfig(_Shape):
             out["LocalPath"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "CheckpointConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _CHECKPOINT_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(CheckpointConfig, data, p, out)
         set_s3_uri, set_local_path = _CHECKPOINT_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(CheckpointConfig)
         v: Any
         v = data.get("S3Uri")
         if out is not None:
@@ -2539,7 +2522,6 @@ class CollectionConfiguration(_Shape):
         "CollectionName": "collection_name",
         "CollectionParameters": "collection_parameters",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2620,16 +2602,16 @@ class CollectionConfiguration(_Shape):
             out["CollectionParameters"] = dict(v) if v.__class__ is dict else v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "CollectionConfiguration"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _COLLECTION_CONFIGURATION_WIRE_NAMES.issuperset(data):
+            unknown_members(CollectionConfiguration, data, p, out)
         set_collection_name, set_collection_parameters = _COLLECTION_CONFIGURATION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(CollectionConfiguration)
         v: Any
         v = data.get("CollectionName")
         if (
@@ -2774,7 +2756,6 @@ class ContinuousParameterRange(_Shape):
         "MaxValue": "max_value",
         "ScalingType": "scaling_type",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2841,18 +2822,18 @@ class ContinuousParameterRange(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ContinuousParameterRange"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _CONTINUOUS_PARAMETER_RANGE_WIRE_NAMES.issuperset(data):
+            unknown_members(ContinuousParameterRange, data, p, out)
         set_name, set_min_value, set_max_value, set_scaling_type = (
             _CONTINUOUS_PARAMETER_RANGE_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(ContinuousParameterRange)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -2922,7 +2903,6 @@ class ConvergenceDetected(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "CompleteOnConvergence": "complete_on_convergence",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -2947,16 +2927,16 @@ class ConvergenceDetected(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ConvergenceDetected"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _CONVERGENCE_DETECTED_WIRE_NAMES.issuperset(data):
+            unknown_members(ConvergenceDetected, data, p, out)
         (set_complete_on_convergence,) = _CONVERGENCE_DETECTED_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ConvergenceDetected)
         v: Any
         v = data.get("CompleteOnConvergence")
         if v.__class__ is str:
@@ -3014,7 +2994,6 @@ class HyperParameterAlgorithmSpecification(_Shape):
         "AlgorithmName": "algorithm_name",
         "MetricDefinitions": "metric_definitions",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3087,8 +3066,8 @@ class HyperParameterAlgorithmSpecification(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
@@ -3097,12 +3076,14 @@ class HyperParameterAlgorithmSpecification(_Shape):
                     )
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HYPER_PARAMETER_ALGORITHM_SPECIFICATION_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(HyperParameterAlgorithmSpecification, data, p, out)
         set_training_image, set_training_input_mode, set_algorithm_name, set_metric_definitions = (
             _HYPER_PARAMETER_ALGORITHM_SPECIFICATION_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterAlgorithmSpecification)
         v: Any
         v = data.get("TrainingImage")
         if (
@@ -3185,7 +3166,6 @@ class HyperParameterTuningJobObjective(_Shape):
         "Type": "type",
         "MetricName": "metric_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3225,18 +3205,20 @@ class HyperParameterTuningJobObjective(_Shape):
             out["MetricName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "HyperParameterTuningJobObjective")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(HyperParameterTuningJobObjective, data, p, out)
         set_type, set_metric_name = _HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningJobObjective)
         v: Any
         v = data.get("Type")
         if v.__class__ is str:
@@ -3307,7 +3289,6 @@ class HyperParameterTuningInstanceConfig(_Shape):
         "InstanceCount": "instance_count",
         "VolumeSizeInGB": "volume_size_in_gb",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3348,20 +3329,22 @@ class HyperParameterTuningInstanceConfig(_Shape):
             out["VolumeSizeInGB"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "HyperParameterTuningInstanceConfig")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(HyperParameterTuningInstanceConfig, data, p, out)
         set_instance_type, set_instance_count, set_volume_size_in_gb = (
             _HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningInstanceConfig)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -3495,7 +3478,6 @@ class HyperParameterTuningResourceConfig(_Shape):
         "AllocationStrategy": "allocation_strategy",
         "InstanceConfigs": "instance_configs",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3582,16 +3564,18 @@ class HyperParameterTuningResourceConfig(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "HyperParameterTuningResourceConfig")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(HyperParameterTuningResourceConfig, data, p, out)
         (
             set_instance_type,
             set_instance_count,
@@ -3600,7 +3584,7 @@ class HyperParameterTuningResourceConfig(_Shape):
             set_allocation_strategy,
             set_instance_configs,
         ) = _HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningResourceConfig)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -3720,7 +3704,6 @@ class OutputDataConfig(_Shape):
         "S3OutputPath": "s3_output_path",
         "CompressionType": "compression_type",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3765,16 +3748,16 @@ class OutputDataConfig(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "OutputDataConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _OUTPUT_DATA_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(OutputDataConfig, data, p, out)
         set_kms_key_id, set_s3_output_path, set_compression_type = _OUTPUT_DATA_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(OutputDataConfig)
         v: Any
         v = data.get("KmsKeyId")
         if (
@@ -3869,7 +3852,6 @@ class IntegerParameterRange(_Shape):
         "MaxValue": "max_value",
         "ScalingType": "scaling_type",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -3936,16 +3918,16 @@ class IntegerParameterRange(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "IntegerParameterRange"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _INTEGER_PARAMETER_RANGE_WIRE_NAMES.issuperset(data):
+            unknown_members(IntegerParameterRange, data, p, out)
         set_name, set_min_value, set_max_value, set_scaling_type = _INTEGER_PARAMETER_RANGE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(IntegerParameterRange)
         v: Any
         v = data.get("Name")
         if out is not None:
@@ -4051,7 +4033,6 @@ class ParameterRanges(_Shape):
         "CategoricalParameterRanges": "categorical_parameter_ranges",
         "AutoParameters": "auto_parameters",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4159,21 +4140,21 @@ class ParameterRanges(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ParameterRanges"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _PARAMETER_RANGES_WIRE_NAMES.issuperset(data):
+            unknown_members(ParameterRanges, data, p, out)
         (
             set_integer_parameter_ranges,
             set_continuous_parameter_ranges,
             set_categorical_parameter_ranges,
             set_auto_parameters,
         ) = _PARAMETER_RANGES_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ParameterRanges)
         v: Any
         v = data.get("IntegerParameterRanges")
         if out is not None and v is not None and not (type(v) is list and len(v) <= 30):
@@ -4257,7 +4238,6 @@ class InstanceGroup(_Shape):
         "InstanceCount": "instance_count",
         "InstanceGroupName": "instance_group_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4307,16 +4287,16 @@ class InstanceGroup(_Shape):
             out["InstanceGroupName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "InstanceGroup"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _INSTANCE_GROUP_WIRE_NAMES.issuperset(data):
+            unknown_members(InstanceGroup, data, p, out)
         set_instance_type, set_instance_count, set_instance_group_name = _INSTANCE_GROUP_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(InstanceGroup)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -4376,7 +4356,6 @@ class PlacementSpecification(_Shape):
         "UltraServerId": "ultra_server_id",
         "InstanceCount": "instance_count",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4399,16 +4378,16 @@ class PlacementSpecification(_Shape):
             out["InstanceCount"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "PlacementSpecification"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _PLACEMENT_SPECIFICATION_WIRE_NAMES.issuperset(data):
+            unknown_members(PlacementSpecification, data, p, out)
         set_ultra_server_id, set_instance_count = _PLACEMENT_SPECIFICATION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(PlacementSpecification)
         v: Any
         v = data.get("UltraServerId")
         if out is not None and v is not None and not (type(v) is str and len(v) <= 256):
@@ -4452,7 +4431,6 @@ class InstancePlacementConfig(_Shape):
         "EnableMultipleJobs": "enable_multiple_jobs",
         "PlacementSpecifications": "placement_specifications",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4493,16 +4471,16 @@ class InstancePlacementConfig(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "InstancePlacementConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _INSTANCE_PLACEMENT_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(InstancePlacementConfig, data, p, out)
         set_enable_multiple_jobs, set_placement_specifications = _INSTANCE_PLACEMENT_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(InstancePlacementConfig)
         v: Any
         v = data.get("EnableMultipleJobs")
         if out is not None and v is not None and type(v) is not bool:
@@ -4573,7 +4551,6 @@ class InstancePreference(_Shape):
         "InstanceCount": "instance_count",
         "TrainingPlanArns": "training_plan_arns",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4629,16 +4606,16 @@ class InstancePreference(_Shape):
             out["TrainingPlanArns"] = list(v) if v.__class__ is list else v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "InstancePreference"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _INSTANCE_PREFERENCE_WIRE_NAMES.issuperset(data):
+            unknown_members(InstancePreference, data, p, out)
         set_instance_type, set_instance_count, set_training_plan_arns = _INSTANCE_PREFERENCE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(InstancePreference)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -4845,7 +4822,6 @@ class ResourceConfig(_Shape):
         "SelectedInstanceType": "selected_instance_type",
         "SelectedInstanceCount": "selected_instance_count",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -4982,14 +4958,14 @@ class ResourceConfig(_Shape):
             out["SelectedInstanceCount"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ResourceConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _RESOURCE_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(ResourceConfig, data, p, out)
         (
             set_instance_type,
             set_instance_count,
@@ -5003,7 +4979,7 @@ class ResourceConfig(_Shape):
             set_selected_instance_type,
             set_selected_instance_count,
         ) = _RESOURCE_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ResourceConfig)
         v: Any
         v = data.get("InstanceType")
         if v.__class__ is str:
@@ -5109,7 +5085,6 @@ class RetryStrategy(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "MaximumRetryAttempts": "maximum_retry_attempts",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5127,16 +5102,16 @@ class RetryStrategy(_Shape):
             out["MaximumRetryAttempts"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "RetryStrategy"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _RETRY_STRATEGY_WIRE_NAMES.issuperset(data):
+            unknown_members(RetryStrategy, data, p, out)
         (set_maximum_retry_attempts,) = _RETRY_STRATEGY_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(RetryStrategy)
         v: Any
         v = data.get("MaximumRetryAttempts")
         if out is not None:
@@ -5241,7 +5216,6 @@ class StoppingCondition(_Shape):
         "MaxWaitTimeInSeconds": "max_wait_time_in_seconds",
         "MaxPendingTimeInSeconds": "max_pending_time_in_seconds",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5267,20 +5241,20 @@ class StoppingCondition(_Shape):
             out["MaxPendingTimeInSeconds"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "StoppingCondition"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _STOPPING_CONDITION_WIRE_NAMES.issuperset(data):
+            unknown_members(StoppingCondition, data, p, out)
         (
             set_max_runtime_in_seconds,
             set_max_wait_time_in_seconds,
             set_max_pending_time_in_seconds,
         ) = _STOPPING_CONDITION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(StoppingCondition)
         v: Any
         v = data.get("MaxRuntimeInSeconds")
         if out is not None and v is not None and not (type(v) is int and v >= 1):
@@ -5329,7 +5303,6 @@ class VpcConfig(_Shape):
         "SecurityGroupIds": "security_group_ids",
         "Subnets": "subnets",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5384,16 +5357,16 @@ class VpcConfig(_Shape):
             out["Subnets"] = list(v) if v.__class__ is list else v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "VpcConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _VPC_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(VpcConfig, data, p, out)
         set_security_group_ids, set_subnets = _VPC_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(VpcConfig)
         v: Any
         v = data.get("SecurityGroupIds")
         if out is not None:
@@ -5635,7 +5608,6 @@ class HyperParameterTrainingJobDefinition(_Shape):
         "RetryStrategy": "retry_strategy",
         "Environment": "environment",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -5927,16 +5899,18 @@ class HyperParameterTrainingJobDefinition(_Shape):
             out["Environment"] = dict(v) if v.__class__ is dict else v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "HyperParameterTrainingJobDefinition")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HYPER_PARAMETER_TRAINING_JOB_DEFINITION_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(HyperParameterTrainingJobDefinition, data, p, out)
         (
             set_definition_name,
             set_tuning_objective,
@@ -5957,7 +5931,7 @@ class HyperParameterTrainingJobDefinition(_Shape):
             set_retry_strategy,
             set_environment,
         ) = _HYPER_PARAMETER_TRAINING_JOB_DEFINITION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTrainingJobDefinition)
         v: Any
         v = data.get("DefinitionName")
         if (
@@ -6234,7 +6208,6 @@ class HyperbandStrategyConfig(_Shape):
         "MinResource": "min_resource",
         "MaxResource": "max_resource",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6255,16 +6228,16 @@ class HyperbandStrategyConfig(_Shape):
             out["MaxResource"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "HyperbandStrategyConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HYPERBAND_STRATEGY_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(HyperbandStrategyConfig, data, p, out)
         set_min_resource, set_max_resource = _HYPERBAND_STRATEGY_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperbandStrategyConfig)
         v: Any
         v = data.get("MinResource")
         if out is not None and v is not None and not (type(v) is int and v >= 1):
@@ -6299,7 +6272,6 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperbandStrategyConfig": "hyperband_strategy_config",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6323,8 +6295,8 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
@@ -6333,10 +6305,13 @@ class HyperParameterTuningJobStrategyConfig(_Shape):
                     )
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if (
+            out is not None
+            and not _HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_WIRE_NAMES.issuperset(data)
+        ):
+            unknown_members(HyperParameterTuningJobStrategyConfig, data, p, out)
         (set_hyperband_strategy_config,) = _HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningJobStrategyConfig)
         v: Any
         v = (
             None
@@ -6381,7 +6356,6 @@ class ResourceLimits(_Shape):
         "MaxParallelTrainingJobs": "max_parallel_training_jobs",
         "MaxRuntimeInSeconds": "max_runtime_in_seconds",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6409,20 +6383,20 @@ class ResourceLimits(_Shape):
             out["MaxRuntimeInSeconds"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ResourceLimits"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _RESOURCE_LIMITS_WIRE_NAMES.issuperset(data):
+            unknown_members(ResourceLimits, data, p, out)
         (
             set_max_number_of_training_jobs,
             set_max_parallel_training_jobs,
             set_max_runtime_in_seconds,
         ) = _RESOURCE_LIMITS_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ResourceLimits)
         v: Any
         v = data.get("MaxNumberOfTrainingJobs")
         if out is not None and v is not None and not (type(v) is int and v >= 1):
@@ -6474,7 +6448,6 @@ class TuningJobCompletionCriteria(_Shape):
         "BestObjectiveNotImproving": "best_objective_not_improving",
         "ConvergenceDetected": "convergence_detected",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6514,20 +6487,20 @@ class TuningJobCompletionCriteria(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "TuningJobCompletionCriteria"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _TUNING_JOB_COMPLETION_CRITERIA_WIRE_NAMES.issuperset(data):
+            unknown_members(TuningJobCompletionCriteria, data, p, out)
         (
             set_target_objective_metric_value,
             set_best_objective_not_improving,
             set_convergence_detected,
         ) = _TUNING_JOB_COMPLETION_CRITERIA_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(TuningJobCompletionCriteria)
         v: Any
         v = data.get("TargetObjectiveMetricValue")
         if out is not None and v is not None:
@@ -6645,7 +6618,6 @@ class HyperParameterTuningJobConfig(_Shape):
         "TuningJobCompletionCriteria": "tuning_job_completion_criteria",
         "RandomSeed": "random_seed",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6758,16 +6730,16 @@ class HyperParameterTuningJobConfig(_Shape):
             out["RandomSeed"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "HyperParameterTuningJobConfig")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _HYPER_PARAMETER_TUNING_JOB_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(HyperParameterTuningJobConfig, data, p, out)
         (
             set_strategy,
             set_strategy_config,
@@ -6778,7 +6750,7 @@ class HyperParameterTuningJobConfig(_Shape):
             set_tuning_job_completion_criteria,
             set_random_seed,
         ) = _HYPER_PARAMETER_TUNING_JOB_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningJobConfig)
         v: Any
         v = data.get("Strategy")
         if v.__class__ is str:
@@ -6857,7 +6829,6 @@ class ParentHyperParameterTuningJob(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -6887,18 +6858,18 @@ class ParentHyperParameterTuningJob(_Shape):
             out["HyperParameterTuningJobName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "ParentHyperParameterTuningJob")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _PARENT_HYPER_PARAMETER_TUNING_JOB_WIRE_NAMES.issuperset(data):
+            unknown_members(ParentHyperParameterTuningJob, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _PARENT_HYPER_PARAMETER_TUNING_JOB_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ParentHyperParameterTuningJob)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if (
@@ -6992,7 +6963,6 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
         "ParentHyperParameterTuningJobs": "parent_hyper_parameter_tuning_jobs",
         "WarmStartType": "warm_start_type",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -7050,8 +7020,8 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
@@ -7060,12 +7030,15 @@ class HyperParameterTuningJobWarmStartConfig(_Shape):
                     )
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if (
+            out is not None
+            and not _HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_WIRE_NAMES.issuperset(data)
+        ):
+            unknown_members(HyperParameterTuningJobWarmStartConfig, data, p, out)
         set_parent_hyper_parameter_tuning_jobs, set_warm_start_type = (
             _HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningJobWarmStartConfig)
         v: Any
         v = data.get("ParentHyperParameterTuningJobs")
         if out is not None:
@@ -7134,7 +7107,6 @@ class Tag(_Shape):
         "Key": "key",
         "Value": "value",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -7167,16 +7139,16 @@ class Tag(_Shape):
             out["Value"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "Tag"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _TAG_WIRE_NAMES.issuperset(data):
+            unknown_members(Tag, data, p, out)
         set_key, set_value = _TAG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(Tag)
         v: Any
         v = data.get("Key")
         if out is not None:
@@ -7310,7 +7282,6 @@ class CreateHyperParameterTuningJobRequest(_Shape):
         "Tags": "tags",
         "Autotune": "autotune",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -7444,8 +7415,8 @@ class CreateHyperParameterTuningJobRequest(_Shape):
             out["Autotune"] = v._to_wire() if v.__class__ is Autotune else value_to_wire(v)
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
@@ -7454,8 +7425,10 @@ class CreateHyperParameterTuningJobRequest(_Shape):
                     )
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(CreateHyperParameterTuningJobRequest, data, p, out)
         (
             set_hyper_parameter_tuning_job_name,
             set_hyper_parameter_tuning_job_config,
@@ -7465,7 +7438,7 @@ class CreateHyperParameterTuningJobRequest(_Shape):
             set_tags,
             set_autotune,
         ) = _CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(CreateHyperParameterTuningJobRequest)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -7562,7 +7535,6 @@ class CreateHyperParameterTuningJobResponse(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobArn": "hyper_parameter_tuning_job_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -7571,14 +7543,14 @@ class CreateHyperParameterTuningJobResponse(_Shape):
             out["HyperParameterTuningJobArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_hyper_parameter_tuning_job_arn, set_response_metadata = (
             _CREATE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(CreateHyperParameterTuningJobResponse)
         set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
         set_response_metadata(shape, None)
         return shape
@@ -7633,7 +7605,6 @@ class DebugHookConfig(_Shape):
         "HookParameters": "hook_parameters",
         "CollectionConfigurations": "collection_configurations",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -7746,18 +7717,18 @@ class DebugHookConfig(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "DebugHookConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _DEBUG_HOOK_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(DebugHookConfig, data, p, out)
         set_local_path, set_s3_output_path, set_hook_parameters, set_collection_configurations = (
             _DEBUG_HOOK_CONFIG_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(DebugHookConfig)
         v: Any
         v = data.get("LocalPath")
         if (
@@ -7926,7 +7897,6 @@ class DebugRuleConfiguration(_Shape):
         "VolumeSizeInGB": "volume_size_in_gb",
         "RuleParameters": "rule_parameters",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -8063,14 +8033,14 @@ class DebugRuleConfiguration(_Shape):
             out["RuleParameters"] = dict(v) if v.__class__ is dict else v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "DebugRuleConfiguration"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _DEBUG_RULE_CONFIGURATION_WIRE_NAMES.issuperset(data):
+            unknown_members(DebugRuleConfiguration, data, p, out)
         (
             set_rule_configuration_name,
             set_local_path,
@@ -8080,7 +8050,7 @@ class DebugRuleConfiguration(_Shape):
             set_volume_size_in_gb,
             set_rule_parameters,
         ) = _DEBUG_RULE_CONFIGURATION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DebugRuleConfiguration)
         v: Any
         v = data.get("RuleConfigurationName")
         if out is not None:
@@ -8263,7 +8233,6 @@ class ExperimentConfig(_Shape):
         "TrialComponentDisplayName": "trial_component_display_name",
         "RunName": "run_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -8333,18 +8302,18 @@ class ExperimentConfig(_Shape):
             out["RunName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ExperimentConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _EXPERIMENT_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(ExperimentConfig, data, p, out)
         set_experiment_name, set_trial_name, set_trial_component_display_name, set_run_name = (
             _EXPERIMENT_CONFIG_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(ExperimentConfig)
         v: Any
         v = data.get("ExperimentName")
         if (
@@ -8438,7 +8407,6 @@ class InfraCheckConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "EnableInfraCheck": "enable_infra_check",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -8454,16 +8422,16 @@ class InfraCheckConfig(_Shape):
             out["EnableInfraCheck"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "InfraCheckConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _INFRA_CHECK_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(InfraCheckConfig, data, p, out)
         (set_enable_infra_check,) = _INFRA_CHECK_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(InfraCheckConfig)
         v: Any
         v = data.get("EnableInfraCheck")
         if out is not None and v is not None and type(v) is not bool:
@@ -8504,7 +8472,6 @@ class MlflowConfig(_Shape):
         "MlflowExperimentName": "mlflow_experiment_name",
         "MlflowRunName": "mlflow_run_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -8554,18 +8521,18 @@ class MlflowConfig(_Shape):
             out["MlflowRunName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "MlflowConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _MLFLOW_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(MlflowConfig, data, p, out)
         set_mlflow_resource_arn, set_mlflow_experiment_name, set_mlflow_run_name = (
             _MLFLOW_CONFIG_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(MlflowConfig)
         v: Any
         v = data.get("MlflowResourceArn")
         if out is not None:
@@ -8644,7 +8611,6 @@ class ModelPackageConfig(_Shape):
         "ModelPackageGroupArn": "model_package_group_arn",
         "SourceModelPackageArn": "source_model_package_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -8682,16 +8648,16 @@ class ModelPackageConfig(_Shape):
             out["SourceModelPackageArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ModelPackageConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _MODEL_PACKAGE_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(ModelPackageConfig, data, p, out)
         set_model_package_group_arn, set_source_model_package_arn = _MODEL_PACKAGE_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ModelPackageConfig)
         v: Any
         v = data.get("ModelPackageGroupArn")
         if out is not None:
@@ -8783,7 +8749,6 @@ class ProfilerConfig(_Shape):
         "ProfilingParameters": "profiling_parameters",
         "DisableProfiler": "disable_profiler",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -8871,21 +8836,21 @@ class ProfilerConfig(_Shape):
             out["DisableProfiler"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ProfilerConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _PROFILER_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(ProfilerConfig, data, p, out)
         (
             set_s3_output_path,
             set_profiling_interval_in_milliseconds,
             set_profiling_parameters,
             set_disable_profiler,
         ) = _PROFILER_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ProfilerConfig)
         v: Any
         v = data.get("S3OutputPath")
         if (
@@ -9035,7 +9000,6 @@ class ProfilerRuleConfiguration(_Shape):
         "VolumeSizeInGB": "volume_size_in_gb",
         "RuleParameters": "rule_parameters",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -9172,14 +9136,14 @@ class ProfilerRuleConfiguration(_Shape):
             out["RuleParameters"] = dict(v) if v.__class__ is dict else v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ProfilerRuleConfiguration"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _PROFILER_RULE_CONFIGURATION_WIRE_NAMES.issuperset(data):
+            unknown_members(ProfilerRuleConfiguration, data, p, out)
         (
             set_rule_configuration_name,
             set_local_path,
@@ -9189,7 +9153,7 @@ class ProfilerRuleConfiguration(_Shape):
             set_volume_size_in_gb,
             set_rule_parameters,
         ) = _PROFILER_RULE_CONFIGURATION_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ProfilerRuleConfiguration)
         v: Any
         v = data.get("RuleConfigurationName")
         if out is not None:
@@ -9339,7 +9303,6 @@ class RemoteDebugConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "EnableRemoteDebug": "enable_remote_debug",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -9355,16 +9318,16 @@ class RemoteDebugConfig(_Shape):
             out["EnableRemoteDebug"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "RemoteDebugConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _REMOTE_DEBUG_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(RemoteDebugConfig, data, p, out)
         (set_enable_remote_debug,) = _REMOTE_DEBUG_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(RemoteDebugConfig)
         v: Any
         v = data.get("EnableRemoteDebug")
         if out is not None and v is not None and type(v) is not bool:
@@ -9466,7 +9429,6 @@ class ServerlessJobConfig(_Shape):
         "EvaluatorArn": "evaluator_arn",
         "SequenceLength": "sequence_length",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -9568,14 +9530,14 @@ class ServerlessJobConfig(_Shape):
             out["SequenceLength"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ServerlessJobConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _SERVERLESS_JOB_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(ServerlessJobConfig, data, p, out)
         (
             set_base_model_arn,
             set_accept_eula,
@@ -9586,7 +9548,7 @@ class ServerlessJobConfig(_Shape):
             set_evaluator_arn,
             set_sequence_length,
         ) = _SERVERLESS_JOB_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ServerlessJobConfig)
         v: Any
         v = data.get("BaseModelArn")
         if out is not None:
@@ -9689,7 +9651,6 @@ class SessionChainingConfig(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "EnableSessionTagChaining": "enable_session_tag_chaining",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -9705,16 +9666,16 @@ class SessionChainingConfig(_Shape):
             out["EnableSessionTagChaining"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "SessionChainingConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _SESSION_CHAINING_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(SessionChainingConfig, data, p, out)
         (set_enable_session_tag_chaining,) = _SESSION_CHAINING_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(SessionChainingConfig)
         v: Any
         v = data.get("EnableSessionTagChaining")
         if out is not None and v is not None and type(v) is not bool:
@@ -9750,7 +9711,6 @@ class TensorBoardOutputConfig(_Shape):
         "LocalPath": "local_path",
         "S3OutputPath": "s3_output_path",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _violations(self, p: LazyPath, out: list[Violation]) -> None:
         """Every constraint this breaks, at ``p`` (None: the request itself)."""
@@ -9784,16 +9744,16 @@ class TensorBoardOutputConfig(_Shape):
             out["S3OutputPath"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "TensorBoardOutputConfig"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _TENSOR_BOARD_OUTPUT_CONFIG_WIRE_NAMES.issuperset(data):
+            unknown_members(TensorBoardOutputConfig, data, p, out)
         set_local_path, set_s3_output_path = _TENSOR_BOARD_OUTPUT_CONFIG_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(TensorBoardOutputConfig)
         v: Any
         v = data.get("LocalPath")
         if (
@@ -10140,7 +10100,6 @@ class CreateTrainingJobRequest(_Shape):
         "MlflowConfig": "mlflow_config",
         "ModelPackageConfig": "model_package_config",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -10546,14 +10505,14 @@ class CreateTrainingJobRequest(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "CreateTrainingJobRequest"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _CREATE_TRAINING_JOB_REQUEST_WIRE_NAMES.issuperset(data):
+            unknown_members(CreateTrainingJobRequest, data, p, out)
         (
             set_training_job_name,
             set_hyper_parameters,
@@ -10584,7 +10543,7 @@ class CreateTrainingJobRequest(_Shape):
             set_mlflow_config,
             set_model_package_config,
         ) = _CREATE_TRAINING_JOB_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(CreateTrainingJobRequest)
         v: Any
         v = data.get("TrainingJobName")
         if out is not None:
@@ -10882,7 +10841,6 @@ class CreateTrainingJobResponse(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingJobArn": "training_job_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -10891,12 +10849,12 @@ class CreateTrainingJobResponse(_Shape):
             out["TrainingJobArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_training_job_arn, set_response_metadata = _CREATE_TRAINING_JOB_RESPONSE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(CreateTrainingJobResponse)
         set_training_job_arn(shape, data.get("TrainingJobArn"))
         set_response_metadata(shape, None)
         return shape
@@ -10948,7 +10906,6 @@ class DebugRuleEvaluationStatus(_Shape):
         "StatusDetails": "status_details",
         "LastModifiedTime": "last_modified_time",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -10971,8 +10928,8 @@ class DebugRuleEvaluationStatus(_Shape):
             out["LastModifiedTime"] = timestamp_to_wire(v)
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -10982,7 +10939,7 @@ class DebugRuleEvaluationStatus(_Shape):
             set_status_details,
             set_last_modified_time,
         ) = _DEBUG_RULE_EVALUATION_STATUS_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DebugRuleEvaluationStatus)
         v: Any
         set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
         set_rule_evaluation_job_arn(shape, data.get("RuleEvaluationJobArn"))
@@ -11012,7 +10969,6 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -11049,8 +11005,8 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
             out["HyperParameterTuningJobName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
@@ -11059,10 +11015,12 @@ class DeleteHyperParameterTuningJobRequest(_Shape):
                     )
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(DeleteHyperParameterTuningJobRequest, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DeleteHyperParameterTuningJobRequest)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -11099,12 +11057,12 @@ class DeleteHyperParameterTuningJobResponse(_Shape):
         out: dict[str, Any] = {}
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_response_metadata,) = _DELETE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DeleteHyperParameterTuningJobResponse)
         set_response_metadata(shape, None)
         return shape
 
@@ -11124,7 +11082,6 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -11161,8 +11118,8 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
             out["HyperParameterTuningJobName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
@@ -11171,12 +11128,15 @@ class DescribeHyperParameterTuningJobRequest(_Shape):
                     )
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if (
+            out is not None
+            and not _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES.issuperset(data)
+        ):
+            unknown_members(DescribeHyperParameterTuningJobRequest, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = (
             _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(DescribeHyperParameterTuningJobRequest)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -11240,7 +11200,6 @@ class FinalHyperParameterTuningJobObjectiveMetric(_Shape):
         "MetricName": "metric_name",
         "Value": "value",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11259,14 +11218,14 @@ class FinalHyperParameterTuningJobObjectiveMetric(_Shape):
             out["Value"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_type, set_metric_name, set_value = (
             _FINAL_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_METRIC_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(FinalHyperParameterTuningJobObjectiveMetric)
         v: Any
         set_type(
             shape,
@@ -11395,7 +11354,6 @@ class HyperParameterTrainingJobSummary(_Shape):
         "FinalHyperParameterTuningJobObjectiveMetric": "final_hyper_parameter_tuning_job_objective_metric",
         "ObjectiveStatus": "objective_status",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11442,8 +11400,8 @@ class HyperParameterTrainingJobSummary(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -11460,7 +11418,7 @@ class HyperParameterTrainingJobSummary(_Shape):
             set_final_hyper_parameter_tuning_job_objective_metric,
             set_objective_status,
         ) = _HYPER_PARAMETER_TRAINING_JOB_SUMMARY_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTrainingJobSummary)
         v: Any
         set_training_job_definition_name(shape, data.get("TrainingJobDefinitionName"))
         set_training_job_name(shape, data.get("TrainingJobName"))
@@ -11524,7 +11482,6 @@ class HyperParameterTuningJobCompletionDetails(_Shape):
         "NumberOfTrainingJobsObjectiveNotImproving": "number_of_training_jobs_objective_not_improving",
         "ConvergenceDetectedTime": "convergence_detected_time",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11535,14 +11492,14 @@ class HyperParameterTuningJobCompletionDetails(_Shape):
             out["ConvergenceDetectedTime"] = timestamp_to_wire(v)
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_number_of_training_jobs_objective_not_improving, set_convergence_detected_time = (
             _HYPER_PARAMETER_TUNING_JOB_COMPLETION_DETAILS_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningJobCompletionDetails)
         set_number_of_training_jobs_objective_not_improving(
             shape, data.get("NumberOfTrainingJobsObjectiveNotImproving")
         )
@@ -11566,7 +11523,6 @@ class HyperParameterTuningJobConsumedResources(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "RuntimeInSeconds": "runtime_in_seconds",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11575,12 +11531,12 @@ class HyperParameterTuningJobConsumedResources(_Shape):
             out["RuntimeInSeconds"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_runtime_in_seconds,) = _HYPER_PARAMETER_TUNING_JOB_CONSUMED_RESOURCES_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningJobConsumedResources)
         set_runtime_in_seconds(shape, data.get("RuntimeInSeconds"))
         return shape
 
@@ -11624,7 +11580,6 @@ class ObjectiveStatusCounters(_Shape):
         "Pending": "pending",
         "Failed": "failed",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11637,12 +11592,12 @@ class ObjectiveStatusCounters(_Shape):
             out["Failed"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_succeeded, set_pending, set_failed = _OBJECTIVE_STATUS_COUNTERS_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ObjectiveStatusCounters)
         set_succeeded(shape, data.get("Succeeded"))
         set_pending(shape, data.get("Pending"))
         set_failed(shape, data.get("Failed"))
@@ -11701,7 +11656,6 @@ class TrainingJobStatusCounters(_Shape):
         "NonRetryableError": "non_retryable_error",
         "Stopped": "stopped",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11718,8 +11672,8 @@ class TrainingJobStatusCounters(_Shape):
             out["Stopped"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -11729,7 +11683,7 @@ class TrainingJobStatusCounters(_Shape):
             set_non_retryable_error,
             set_stopped,
         ) = _TRAINING_JOB_STATUS_COUNTERS_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(TrainingJobStatusCounters)
         set_completed(shape, data.get("Completed"))
         set_in_progress(shape, data.get("InProgress"))
         set_retryable_error(shape, data.get("RetryableError"))
@@ -11904,7 +11858,6 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
         "TuningJobCompletionDetails": "tuning_job_completion_details",
         "ConsumedResources": "consumed_resources",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -11992,8 +11945,8 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -12017,7 +11970,7 @@ class DescribeHyperParameterTuningJobResponse(_Shape):
             set_consumed_resources,
             set_response_metadata,
         ) = _DESCRIBE_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DescribeHyperParameterTuningJobResponse)
         v: Any
         set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
@@ -12131,7 +12084,6 @@ class DescribeTrainingJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingJobName": "training_job_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -12160,16 +12112,16 @@ class DescribeTrainingJobRequest(_Shape):
             out["TrainingJobName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "DescribeTrainingJobRequest"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _DESCRIBE_TRAINING_JOB_REQUEST_WIRE_NAMES.issuperset(data):
+            unknown_members(DescribeTrainingJobRequest, data, p, out)
         (set_training_job_name,) = _DESCRIBE_TRAINING_JOB_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DescribeTrainingJobRequest)
         v: Any
         v = data.get("TrainingJobName")
         if out is not None:
@@ -12217,7 +12169,6 @@ class MetricData(_Shape):
         "Value": "value",
         "Timestamp": "timestamp",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -12230,12 +12181,12 @@ class MetricData(_Shape):
             out["Timestamp"] = timestamp_to_wire(v)
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_metric_name, set_value, set_timestamp = _METRIC_DATA_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(MetricData)
         set_metric_name(shape, data.get("MetricName"))
         set_value(shape, data.get("Value"))
         set_timestamp(shape, timestamp_from_wire(data.get("Timestamp")))
@@ -12264,7 +12215,6 @@ class MlflowDetails(_Shape):
         "MlflowExperimentId": "mlflow_experiment_id",
         "MlflowRunId": "mlflow_run_id",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -12275,12 +12225,12 @@ class MlflowDetails(_Shape):
             out["MlflowRunId"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_mlflow_experiment_id, set_mlflow_run_id = _MLFLOW_DETAILS_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(MlflowDetails)
         set_mlflow_experiment_id(shape, data.get("MlflowExperimentId"))
         set_mlflow_run_id(shape, data.get("MlflowRunId"))
         return shape
@@ -12309,7 +12259,6 @@ class ModelArtifacts(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "S3ModelArtifacts": "s3_model_artifacts",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -12318,12 +12267,12 @@ class ModelArtifacts(_Shape):
             out["S3ModelArtifacts"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_s3_model_artifacts,) = _MODEL_ARTIFACTS_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ModelArtifacts)
         set_s3_model_artifacts(shape, data.get("S3ModelArtifacts"))
         return shape
 
@@ -12374,7 +12323,6 @@ class ProfilerRuleEvaluationStatus(_Shape):
         "StatusDetails": "status_details",
         "LastModifiedTime": "last_modified_time",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -12397,8 +12345,8 @@ class ProfilerRuleEvaluationStatus(_Shape):
             out["LastModifiedTime"] = timestamp_to_wire(v)
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -12408,7 +12356,7 @@ class ProfilerRuleEvaluationStatus(_Shape):
             set_status_details,
             set_last_modified_time,
         ) = _PROFILER_RULE_EVALUATION_STATUS_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ProfilerRuleEvaluationStatus)
         v: Any
         set_rule_configuration_name(shape, data.get("RuleConfigurationName"))
         set_rule_evaluation_job_arn(shape, data.get("RuleEvaluationJobArn"))
@@ -12534,7 +12482,6 @@ class SecondaryStatusTransition(_Shape):
         "EndTime": "end_time",
         "StatusMessage": "status_message",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -12555,14 +12502,14 @@ class SecondaryStatusTransition(_Shape):
             out["StatusMessage"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_status, set_start_time, set_end_time, set_status_message = (
             _SECONDARY_STATUS_TRANSITION_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(SecondaryStatusTransition)
         v: Any
         set_status(
             shape,
@@ -12612,7 +12559,6 @@ class TrainingProgressInfo(_Shape):
         "CurrentEpoch": "current_epoch",
         "MaxEpoch": "max_epoch",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -12627,14 +12573,14 @@ class TrainingProgressInfo(_Shape):
             out["MaxEpoch"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_total_step_count_per_epoch, set_current_step, set_current_epoch, set_max_epoch = (
             _TRAINING_PROGRESS_INFO_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(TrainingProgressInfo)
         set_total_step_count_per_epoch(shape, data.get("TotalStepCountPerEpoch"))
         set_current_step(shape, data.get("CurrentStep"))
         set_current_epoch(shape, data.get("CurrentEpoch"))
@@ -12685,7 +12631,6 @@ class WarmPoolStatus(_Shape):
         "ResourceRetainedBillableTimeInSeconds": "resource_retained_billable_time_in_seconds",
         "ReusedByJob": "reused_by_job",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -12704,14 +12649,14 @@ class WarmPoolStatus(_Shape):
             out["ReusedByJob"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_status, set_resource_retained_billable_time_in_seconds, set_reused_by_job = (
             _WARM_POOL_STATUS_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(WarmPoolStatus)
         v: Any
         set_status(
             shape,
@@ -13231,7 +13176,6 @@ class DescribeTrainingJobResponse(_Shape):
         "ProgressInfo": "progress_info",
         "OutputModelPackageArn": "output_model_package_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -13443,8 +13387,8 @@ class DescribeTrainingJobResponse(_Shape):
             out["OutputModelPackageArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -13500,7 +13444,7 @@ class DescribeTrainingJobResponse(_Shape):
             set_output_model_package_arn,
             set_response_metadata,
         ) = _DESCRIBE_TRAINING_JOB_RESPONSE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(DescribeTrainingJobResponse)
         v: Any
         set_training_job_name(shape, data.get("TrainingJobName"))
         set_training_job_arn(shape, data.get("TrainingJobArn"))
@@ -13820,7 +13764,6 @@ class HyperParameterTuningJobSummary(_Shape):
         "ObjectiveStatusCounters": "objective_status_counters",
         "ResourceLimits": "resource_limits",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -13865,8 +13808,8 @@ class HyperParameterTuningJobSummary(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -13881,7 +13824,7 @@ class HyperParameterTuningJobSummary(_Shape):
             set_objective_status_counters,
             set_resource_limits,
         ) = _HYPER_PARAMETER_TUNING_JOB_SUMMARY_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(HyperParameterTuningJobSummary)
         v: Any
         set_hyper_parameter_tuning_job_name(shape, data.get("HyperParameterTuningJobName"))
         set_hyper_parameter_tuning_job_arn(shape, data.get("HyperParameterTuningJobArn"))
@@ -14013,7 +13956,6 @@ class ListHyperParameterTuningJobsRequest(_Shape):
         "LastModifiedTimeBefore": "last_modified_time_before",
         "StatusEquals": "status_equals",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -14113,16 +14055,18 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "ListHyperParameterTuningJobsRequest")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(ListHyperParameterTuningJobsRequest, data, p, out)
         (
             set_next_token,
             set_max_results,
@@ -14135,7 +14079,7 @@ class ListHyperParameterTuningJobsRequest(_Shape):
             set_last_modified_time_before,
             set_status_equals,
         ) = _LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ListHyperParameterTuningJobsRequest)
         v: Any
         v = data.get("NextToken")
         if (
@@ -14237,7 +14181,6 @@ class ListHyperParameterTuningJobsResponse(_Shape):
         "HyperParameterTuningJobSummaries": "hyper_parameter_tuning_job_summaries",
         "NextToken": "next_token",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -14257,14 +14200,14 @@ class ListHyperParameterTuningJobsResponse(_Shape):
             out["NextToken"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_hyper_parameter_tuning_job_summaries, set_next_token, set_response_metadata = (
             _LIST_HYPER_PARAMETER_TUNING_JOBS_RESPONSE_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(ListHyperParameterTuningJobsResponse)
         v: Any
         set_hyper_parameter_tuning_job_summaries(
             shape,
@@ -14342,7 +14285,6 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
         "SortBy": "sort_by",
         "SortOrder": "sort_order",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -14434,8 +14376,8 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
             )
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
@@ -14444,8 +14386,13 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
                     )
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if (
+            out is not None
+            and not _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES.issuperset(
+                data
+            )
+        ):
+            unknown_members(ListTrainingJobsForHyperParameterTuningJobRequest, data, p, out)
         (
             set_hyper_parameter_tuning_job_name,
             set_next_token,
@@ -14454,7 +14401,7 @@ class ListTrainingJobsForHyperParameterTuningJobRequest(_Shape):
             set_sort_by,
             set_sort_order,
         ) = _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ListTrainingJobsForHyperParameterTuningJobRequest)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -14545,7 +14492,6 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
         "TrainingJobSummaries": "training_job_summaries",
         "NextToken": "next_token",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -14565,14 +14511,14 @@ class ListTrainingJobsForHyperParameterTuningJobResponse(_Shape):
             out["NextToken"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_training_job_summaries, set_next_token, set_response_metadata = (
             _LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(ListTrainingJobsForHyperParameterTuningJobResponse)
         v: Any
         set_training_job_summaries(
             shape,
@@ -14701,7 +14647,6 @@ class ListTrainingJobsRequest(_Shape):
         "WarmPoolStatusEquals": "warm_pool_status_equals",
         "TrainingPlanArnEquals": "training_plan_arn_equals",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -14821,14 +14766,14 @@ class ListTrainingJobsRequest(_Shape):
             out["TrainingPlanArnEquals"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "ListTrainingJobsRequest"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _LIST_TRAINING_JOBS_REQUEST_WIRE_NAMES.issuperset(data):
+            unknown_members(ListTrainingJobsRequest, data, p, out)
         (
             set_next_token,
             set_max_results,
@@ -14843,7 +14788,7 @@ class ListTrainingJobsRequest(_Shape):
             set_warm_pool_status_equals,
             set_training_plan_arn_equals,
         ) = _LIST_TRAINING_JOBS_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(ListTrainingJobsRequest)
         v: Any
         v = data.get("NextToken")
         if (
@@ -15017,7 +14962,6 @@ class TrainingJobSummary(_Shape):
         "WarmPoolStatus": "warm_pool_status",
         "TrainingPlanArn": "training_plan_arn",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -15056,8 +15000,8 @@ class TrainingJobSummary(_Shape):
             out["TrainingPlanArn"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (
@@ -15071,7 +15015,7 @@ class TrainingJobSummary(_Shape):
             set_warm_pool_status,
             set_training_plan_arn,
         ) = _TRAINING_JOB_SUMMARY_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(TrainingJobSummary)
         v: Any
         set_training_job_name(shape, data.get("TrainingJobName"))
         set_training_job_arn(shape, data.get("TrainingJobArn"))
@@ -15126,7 +15070,6 @@ class ListTrainingJobsResponse(_Shape):
         "TrainingJobSummaries": "training_job_summaries",
         "NextToken": "next_token",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     def _to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -15144,14 +15087,14 @@ class ListTrainingJobsResponse(_Shape):
             out["NextToken"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         set_training_job_summaries, set_next_token, set_response_metadata = (
             _LIST_TRAINING_JOBS_RESPONSE_SETTERS
         )
-        shape = new_shape(cls)
+        shape = new_shape(ListTrainingJobsResponse)
         v: Any
         set_training_job_summaries(
             shape,
@@ -15182,7 +15125,6 @@ class StopHyperParameterTuningJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "HyperParameterTuningJobName": "hyper_parameter_tuning_job_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -15219,18 +15161,20 @@ class StopHyperParameterTuningJobRequest(_Shape):
             out["HyperParameterTuningJobName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(
                     structure_violation(data, prefix(p)[:-1], "StopHyperParameterTuningJobRequest")
                 )
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES.issuperset(
+            data
+        ):
+            unknown_members(StopHyperParameterTuningJobRequest, data, p, out)
         (set_hyper_parameter_tuning_job_name,) = _STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(StopHyperParameterTuningJobRequest)
         v: Any
         v = data.get("HyperParameterTuningJobName")
         if out is not None:
@@ -15267,12 +15211,12 @@ class StopHyperParameterTuningJobResponse(_Shape):
         out: dict[str, Any] = {}
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_response_metadata,) = _STOP_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(StopHyperParameterTuningJobResponse)
         set_response_metadata(shape, None)
         return shape
 
@@ -15292,7 +15236,6 @@ class StopTrainingJobRequest(_Shape):
     _MEMBERS: ClassVar[dict[str, str]] = {
         "TrainingJobName": "training_job_name",
     }
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(_MEMBERS)
 
     _REQUEST = True
 
@@ -15321,16 +15264,16 @@ class StopTrainingJobRequest(_Shape):
             out["TrainingJobName"] = v
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             if out is not None:  # the wrong type, reported where it is
                 out.append(structure_violation(data, prefix(p)[:-1], "StopTrainingJobRequest"))
             return data
-        if out is not None and not cls._WIRE_NAMES.issuperset(data):
-            unknown_members(cls, data, p, out)
+        if out is not None and not _STOP_TRAINING_JOB_REQUEST_WIRE_NAMES.issuperset(data):
+            unknown_members(StopTrainingJobRequest, data, p, out)
         (set_training_job_name,) = _STOP_TRAINING_JOB_REQUEST_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(StopTrainingJobRequest)
         v: Any
         v = data.get("TrainingJobName")
         if out is not None:
@@ -15359,17 +15302,18 @@ class StopTrainingJobResponse(_Shape):
         out: dict[str, Any] = {}
         return out
 
-    @classmethod
-    def _from_wire(cls, data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
+    @staticmethod
+    def _from_wire(data: Any, p: LazyPath, out: list[Violation] | None) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
             return data  # the wrong type stays visible
         (set_response_metadata,) = _STOP_TRAINING_JOB_RESPONSE_SETTERS
-        shape = new_shape(cls)
+        shape = new_shape(StopTrainingJobResponse)
         set_response_metadata(shape, None)
         return shape
 
 
-# Each class's slot setters, in member order (``_from_wire`` unpacks them).
+# Each class's slot setters, in member order (``_from_wire`` unpacks them), and
+# wire names as a set (to spot a request's unknown members).
 _METRIC_DEFINITION_SETTERS = slot_setters(MetricDefinition)
 _TRAINING_REPOSITORY_AUTH_CONFIG_SETTERS = slot_setters(TrainingRepositoryAuthConfig)
 _TRAINING_IMAGE_CONFIG_SETTERS = slot_setters(TrainingImageConfig)
@@ -15496,6 +15440,98 @@ _STOP_HYPER_PARAMETER_TUNING_JOB_RESPONSE_SETTERS = slot_setters(
 )
 _STOP_TRAINING_JOB_REQUEST_SETTERS = slot_setters(StopTrainingJobRequest)
 _STOP_TRAINING_JOB_RESPONSE_SETTERS = slot_setters(StopTrainingJobResponse)
+_METRIC_DEFINITION_WIRE_NAMES = frozenset(MetricDefinition._MEMBERS)
+_TRAINING_REPOSITORY_AUTH_CONFIG_WIRE_NAMES = frozenset(TrainingRepositoryAuthConfig._MEMBERS)
+_TRAINING_IMAGE_CONFIG_WIRE_NAMES = frozenset(TrainingImageConfig._MEMBERS)
+_ALGORITHM_SPECIFICATION_WIRE_NAMES = frozenset(AlgorithmSpecification._MEMBERS)
+_AUTO_PARAMETER_WIRE_NAMES = frozenset(AutoParameter._MEMBERS)
+_AUTOTUNE_WIRE_NAMES = frozenset(Autotune._MEMBERS)
+_BEST_OBJECTIVE_NOT_IMPROVING_WIRE_NAMES = frozenset(BestObjectiveNotImproving._MEMBERS)
+_CATEGORICAL_PARAMETER_RANGE_WIRE_NAMES = frozenset(CategoricalParameterRange._MEMBERS)
+_DATASET_SOURCE_WIRE_NAMES = frozenset(DatasetSource._MEMBERS)
+_FILE_SYSTEM_DATA_SOURCE_WIRE_NAMES = frozenset(FileSystemDataSource._MEMBERS)
+_HUB_ACCESS_CONFIG_WIRE_NAMES = frozenset(HubAccessConfig._MEMBERS)
+_MODEL_ACCESS_CONFIG_WIRE_NAMES = frozenset(ModelAccessConfig._MEMBERS)
+_S3_DATA_SOURCE_WIRE_NAMES = frozenset(S3DataSource._MEMBERS)
+_DATA_SOURCE_WIRE_NAMES = frozenset(DataSource._MEMBERS)
+_SHUFFLE_CONFIG_WIRE_NAMES = frozenset(ShuffleConfig._MEMBERS)
+_CHANNEL_WIRE_NAMES = frozenset(Channel._MEMBERS)
+_CHECKPOINT_CONFIG_WIRE_NAMES = frozenset(CheckpointConfig._MEMBERS)
+_COLLECTION_CONFIGURATION_WIRE_NAMES = frozenset(CollectionConfiguration._MEMBERS)
+_CONTINUOUS_PARAMETER_RANGE_WIRE_NAMES = frozenset(ContinuousParameterRange._MEMBERS)
+_CONVERGENCE_DETECTED_WIRE_NAMES = frozenset(ConvergenceDetected._MEMBERS)
+_HYPER_PARAMETER_ALGORITHM_SPECIFICATION_WIRE_NAMES = frozenset(
+    HyperParameterAlgorithmSpecification._MEMBERS
+)
+_HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_WIRE_NAMES = frozenset(
+    HyperParameterTuningJobObjective._MEMBERS
+)
+_HYPER_PARAMETER_TUNING_INSTANCE_CONFIG_WIRE_NAMES = frozenset(
+    HyperParameterTuningInstanceConfig._MEMBERS
+)
+_HYPER_PARAMETER_TUNING_RESOURCE_CONFIG_WIRE_NAMES = frozenset(
+    HyperParameterTuningResourceConfig._MEMBERS
+)
+_OUTPUT_DATA_CONFIG_WIRE_NAMES = frozenset(OutputDataConfig._MEMBERS)
+_INTEGER_PARAMETER_RANGE_WIRE_NAMES = frozenset(IntegerParameterRange._MEMBERS)
+_PARAMETER_RANGES_WIRE_NAMES = frozenset(ParameterRanges._MEMBERS)
+_INSTANCE_GROUP_WIRE_NAMES = frozenset(InstanceGroup._MEMBERS)
+_PLACEMENT_SPECIFICATION_WIRE_NAMES = frozenset(PlacementSpecification._MEMBERS)
+_INSTANCE_PLACEMENT_CONFIG_WIRE_NAMES = frozenset(InstancePlacementConfig._MEMBERS)
+_INSTANCE_PREFERENCE_WIRE_NAMES = frozenset(InstancePreference._MEMBERS)
+_RESOURCE_CONFIG_WIRE_NAMES = frozenset(ResourceConfig._MEMBERS)
+_RETRY_STRATEGY_WIRE_NAMES = frozenset(RetryStrategy._MEMBERS)
+_STOPPING_CONDITION_WIRE_NAMES = frozenset(StoppingCondition._MEMBERS)
+_VPC_CONFIG_WIRE_NAMES = frozenset(VpcConfig._MEMBERS)
+_HYPER_PARAMETER_TRAINING_JOB_DEFINITION_WIRE_NAMES = frozenset(
+    HyperParameterTrainingJobDefinition._MEMBERS
+)
+_HYPERBAND_STRATEGY_CONFIG_WIRE_NAMES = frozenset(HyperbandStrategyConfig._MEMBERS)
+_HYPER_PARAMETER_TUNING_JOB_STRATEGY_CONFIG_WIRE_NAMES = frozenset(
+    HyperParameterTuningJobStrategyConfig._MEMBERS
+)
+_RESOURCE_LIMITS_WIRE_NAMES = frozenset(ResourceLimits._MEMBERS)
+_TUNING_JOB_COMPLETION_CRITERIA_WIRE_NAMES = frozenset(TuningJobCompletionCriteria._MEMBERS)
+_HYPER_PARAMETER_TUNING_JOB_CONFIG_WIRE_NAMES = frozenset(HyperParameterTuningJobConfig._MEMBERS)
+_PARENT_HYPER_PARAMETER_TUNING_JOB_WIRE_NAMES = frozenset(ParentHyperParameterTuningJob._MEMBERS)
+_HYPER_PARAMETER_TUNING_JOB_WARM_START_CONFIG_WIRE_NAMES = frozenset(
+    HyperParameterTuningJobWarmStartConfig._MEMBERS
+)
+_TAG_WIRE_NAMES = frozenset(Tag._MEMBERS)
+_CREATE_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES = frozenset(
+    CreateHyperParameterTuningJobRequest._MEMBERS
+)
+_DEBUG_HOOK_CONFIG_WIRE_NAMES = frozenset(DebugHookConfig._MEMBERS)
+_DEBUG_RULE_CONFIGURATION_WIRE_NAMES = frozenset(DebugRuleConfiguration._MEMBERS)
+_EXPERIMENT_CONFIG_WIRE_NAMES = frozenset(ExperimentConfig._MEMBERS)
+_INFRA_CHECK_CONFIG_WIRE_NAMES = frozenset(InfraCheckConfig._MEMBERS)
+_MLFLOW_CONFIG_WIRE_NAMES = frozenset(MlflowConfig._MEMBERS)
+_MODEL_PACKAGE_CONFIG_WIRE_NAMES = frozenset(ModelPackageConfig._MEMBERS)
+_PROFILER_CONFIG_WIRE_NAMES = frozenset(ProfilerConfig._MEMBERS)
+_PROFILER_RULE_CONFIGURATION_WIRE_NAMES = frozenset(ProfilerRuleConfiguration._MEMBERS)
+_REMOTE_DEBUG_CONFIG_WIRE_NAMES = frozenset(RemoteDebugConfig._MEMBERS)
+_SERVERLESS_JOB_CONFIG_WIRE_NAMES = frozenset(ServerlessJobConfig._MEMBERS)
+_SESSION_CHAINING_CONFIG_WIRE_NAMES = frozenset(SessionChainingConfig._MEMBERS)
+_TENSOR_BOARD_OUTPUT_CONFIG_WIRE_NAMES = frozenset(TensorBoardOutputConfig._MEMBERS)
+_CREATE_TRAINING_JOB_REQUEST_WIRE_NAMES = frozenset(CreateTrainingJobRequest._MEMBERS)
+_DELETE_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES = frozenset(
+    DeleteHyperParameterTuningJobRequest._MEMBERS
+)
+_DESCRIBE_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES = frozenset(
+    DescribeHyperParameterTuningJobRequest._MEMBERS
+)
+_DESCRIBE_TRAINING_JOB_REQUEST_WIRE_NAMES = frozenset(DescribeTrainingJobRequest._MEMBERS)
+_LIST_HYPER_PARAMETER_TUNING_JOBS_REQUEST_WIRE_NAMES = frozenset(
+    ListHyperParameterTuningJobsRequest._MEMBERS
+)
+_LIST_TRAINING_JOBS_FOR_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES = frozenset(
+    ListTrainingJobsForHyperParameterTuningJobRequest._MEMBERS
+)
+_LIST_TRAINING_JOBS_REQUEST_WIRE_NAMES = frozenset(ListTrainingJobsRequest._MEMBERS)
+_STOP_HYPER_PARAMETER_TUNING_JOB_REQUEST_WIRE_NAMES = frozenset(
+    StopHyperParameterTuningJobRequest._MEMBERS
+)
+_STOP_TRAINING_JOB_REQUEST_WIRE_NAMES = frozenset(StopTrainingJobRequest._MEMBERS)
 
 __all__ = [
     "AlgorithmSpecification",
