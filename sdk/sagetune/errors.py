@@ -3,93 +3,29 @@
 - ``SageTuneError``: the root.
 - ``ValidationError``: a request broke the model's constraints or the tuning API's rules;
   raised on the client before any I/O. Lists every violation, service-style.
+- ``DocumentError``: a document is not JSON, is nested too deeply, or is not an object.
 - ``ServiceError``: the service (or the simulator) answered with an error; carries the
   AWS error code, message, HTTP status and request id. Modeled errors (generated from the
   service model: ``ResourceInUse``, ``ResourceLimitExceeded``, ``ResourceNotFound``) and the
   common AWS errors below derive from it; an unknown code is a plain ``ServiceError``.
 - ``TransportError``: the request never got an HTTP answer (connection failure, timeout).
 - ``WaiterError``: a waiter reached a failure state or gave up.
+
+The classes the generated model builds on (``SageTuneError``, ``Violation``,
+``ValidationError``, ``DocumentError``, ``ServiceError``) are defined in
+``sagetune.base_errors`` and re-exported here; the modeled errors are generated into
+``sagetune.model.errors`` and re-exported here on first use. So this module depends on the
+model and the model never on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
-
-import attrs
-
-
-class SageTuneError(Exception):
-    """Base of every exception sagetune raises."""
-
-
-@attrs.frozen
-class Violation:
-    """One broken constraint: where (service-style camelCase path), the value, and the rule."""
-
-    path: str
-    value: object
-    rule: str
-
-    def message(self) -> str:
-        shown = "null" if self.value is None else f"'{_show(self.value)}'"
-        return f"Value {shown} at '{self.path}' failed to satisfy constraint: {self.rule}"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def format_violations(violations: Sequence[Violation]) -> str:
-    """The service's wording: ``N validation error(s) detected: ...; ...``."""
-    count = len(violations)
-    noun = "error" if count == 1 else "errors"
-    details = "; ".join(v.message() for v in violations)
-    return f"{count} validation {noun} detected: {details}"
-
-
-class ValidationError(SageTuneError, ValueError):
-    """A request is invalid; raised before anything is sent.
-
-    ``violations`` lists every problem found, each with its member path; ``str()`` reads
-    like the service's own ValidationException message.
-    """
-
-    def __init__(self, violations: Sequence[Violation]) -> None:
-        self.violations: tuple[Violation, ...] = tuple(violations)
-        super().__init__(format_violations(self.violations))
-
-
-class ServiceError(SageTuneError):
-    """An error answer from the service: its code, message, HTTP status and request id."""
-
-    CODE: ClassVar[str] = ""  # the AWS error code this class stands for
-
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        code: str | None = None,
-        status_code: int | None = None,
-        request_id: str | None = None,
-        operation: str | None = None,
-    ) -> None:
-        self.message = message
-        self.code = code or type(self).CODE or "Unknown"
-        self.status_code = status_code
-        self.request_id = request_id
-        self.operation = operation
-        super().__init__(self._describe())
-
-    def _describe(self) -> str:
-        where = f" when calling {self.operation}" if self.operation else ""
-        status = f" (HTTP {self.status_code}" if self.status_code is not None else ""
-        rid = f", request id {self.request_id})" if self.request_id else (")" if status else "")
-        return f"{self.code}{where}{status}{rid}: {self.message}"
+from sagetune.base_errors import DocumentError as DocumentError
+from sagetune.base_errors import SageTuneError as SageTuneError
+from sagetune.base_errors import ServiceError as ServiceError
+from sagetune.base_errors import ValidationError as ValidationError
+from sagetune.base_errors import Violation as Violation
+from sagetune.base_errors import format_violations as format_violations
 
 
 class ValidationException(ServiceError):

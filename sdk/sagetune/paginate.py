@@ -15,7 +15,7 @@ stops after that many items; ``next_token`` on the request resumes where a previ
 iteration stopped.
 
 The typed ``paginate_<operation>`` accessors are generated into the clients' method mixins
-(``sagetune.model.client_methods``), one per entry of ``PAGINATORS``.
+(``sagetune.client_methods``, generated), one per entry of ``PAGINATORS``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The tuning API's documented cross-field rules: what the model's traits cannot say.
 
-The model checks each member on its own (``sagetune.model.validation``); this layer checks
-members against each other, following the SageMaker documentation on tuning jobs (see the
-project's reference notes): numeric ranges that parse and are ordered, scaling types that
-fit their range, the 30-range limit, Grid and Hyperband constraints, the objective metric
-among the MetricDefinitions, one kind of training job definition, and the like.
+The model checks each member on its own (each shape's ``_violations``, generated into
+``sagetune.model.shapes``); this layer checks members against each other, following the
+SageMaker documentation on tuning jobs (see the project's reference notes): numeric ranges
+that parse and are ordered, scaling types that fit their range, the 30-range limit, Grid
+and Hyperband constraints, the objective metric among the MetricDefinitions, one kind of
+training job definition, and the like.
 
 The client runs it before sending (``validate_rules=False`` opts out); the simulator runs it
 on every create request. Rules that need stored state (warm-start parents, name reuse) are

@@ -1,5 +1,7 @@
-"""Types the generated model refers to: the shapes' base, operation, paginator and waiter
-tables, response metadata.
+"""Types of the generated operation, paginator and waiter tables.
+
+The shapes' own base (``Shape``, ``ResponseMetadata``) is in ``sagetune.shape_base``;
+``ResponseMetadata`` is re-exported here for the code that reads both.
 
 The generator fills these from the service model (``sagetune.model.operations``,
 ``.paginators``, ``.waiters``); the client, the simulator and the testing tools read them.
@@ -7,57 +9,11 @@ The generator fills these from the service model (``sagetune.model.operations``,
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
 
-
-class Shape:
-    """What every generated shape shares: repr, equality and hash over its attrs fields.
-
-    attrs compiles a ``__repr__`` and an ``__eq__`` for every class it builds: for ~90 shapes
-    that was about half the import time of ``sagetune.model``. The shapes share these instead;
-    they follow attrs' semantics (fields marked repr / eq, same class only, hash of the eq
-    fields).
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in _repr_items(self))
-        return f"{type(self).__name__}({shown})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        key = _eq_key(type(self))
-        return bool(key(self) == key(other))
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, _eq_key(type(self))(self)))
-
-
-def _repr_items(shape: object) -> list[tuple[str, object]]:
-    cls: Any = type(shape)
-    return [(a.name, getattr(shape, a.name)) for a in attrs.fields(cls) if a.repr]
-
-
-_EQ_KEYS: dict[type[Any], Callable[[object], object]] = {}
-
-
-def _eq_key(cls: type[Any]) -> Callable[[object], object]:
-    """The values equality compares, as one getter per class (built on first use)."""
-    key = _EQ_KEYS.get(cls)
-    if key is None:
-        names = [a.name for a in attrs.fields(cls) if a.eq]
-        key = _EQ_KEYS[cls] = operator.attrgetter(*names) if names else _no_fields
-    return key
-
-
-def _no_fields(shape: object) -> tuple[()]:
-    return ()
+from sagetune.shape_base import ResponseMetadata as ResponseMetadata
 
 
 @attrs.frozen(kw_only=True)
@@ -105,13 +61,3 @@ class WaiterSpec:
     delay: float
     max_attempts: int
     acceptors: tuple[Acceptor, ...]
-
-
-@attrs.frozen(kw_only=True)
-class ResponseMetadata:
-    """What the client knows about the call that produced a response (like boto3's
-    ``ResponseMetadata``); attached to every response object, never sent on the wire."""
-
-    request_id: str | None
-    http_status: int
-    attempts: int = 1

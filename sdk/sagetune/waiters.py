@@ -13,7 +13,7 @@ number of polls). An error no acceptor mentions propagates unchanged (the client
 already retried what can be retried).
 
 The typed ``wait_until_<waiter>`` accessors are generated into the clients' method mixins
-(``sagetune.model.client_methods``), one per entry of ``WAITERS``.
+(``sagetune.client_methods``, generated), one per entry of ``WAITERS``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The generator: deterministic, reproducible from the vendored slice, and checked by CI.
 
-``python -m codegen`` runs on a temporary copy of the tree (codegen/, the generated package,
+``python -m codegen`` runs on a temporary copy of the tree (codegen/, the generated files,
 pyproject.toml for ruff's settings), never on the real one.
 """
 
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from codegen.generate import PACKAGE, REGENERATE, generate
+from codegen.generate import CLIENT_METHODS, PACKAGE, REGENERATE, generate
 from codegen.model_slice import load_slice
 from sagetune.model import BOTOCORE_VERSION, MODEL_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
-GENERATED = sorted((ROOT / PACKAGE).glob("*.py"))
+GENERATED = [*sorted((ROOT / PACKAGE).glob("*.py")), ROOT / CLIENT_METHODS]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def tree_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (root / PACKAGE).mkdir(parents=True)
     for path in GENERATED:
-        shutil.copy2(path, root / PACKAGE / path.name)
+        shutil.copy2(path, root / path.relative_to(ROOT))
     shutil.copy2(ROOT / "pyproject.toml", root / "pyproject.toml")
     return root
 
@@ -53,7 +53,9 @@ def test_generation_is_a_pure_function_of_the_slice() -> None:
 def test_check_passes_on_the_checked_in_package(tree_copy: Path) -> None:
     result = run_codegen(tree_copy, "--check")
     assert result.returncode == 0, result.stderr
-    assert f"{PACKAGE} is up to date ({len(GENERATED)} files)" in result.stdout
+    assert (
+        f"{PACKAGE} and {CLIENT_METHODS} are up to date ({len(GENERATED)} files)" in result.stdout
+    )
 
 
 def test_check_fails_naming_edited_and_stray_files(tree_copy: Path) -> None:
@@ -80,7 +82,7 @@ def test_regenerating_from_scratch_gives_the_checked_in_bytes(tmp_path: Path) ->
     shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     first = run_codegen(tmp_path)
     assert first.returncode == 0, first.stderr
-    produced = sorted((tmp_path / PACKAGE).glob("*.py"))
+    produced = [*sorted((tmp_path / PACKAGE).glob("*.py")), tmp_path / CLIENT_METHODS]
     assert [p.name for p in produced] == [p.name for p in GENERATED]
     for ours, checked_in in zip(produced, GENERATED, strict=True):
         assert ours.read_bytes() == checked_in.read_bytes(), ours.name
@@ -100,3 +102,16 @@ def test_model_versions_come_from_the_vendored_slice() -> None:
     model = load_slice()
     assert MODEL_VERSION == model["metadata"]["apiVersion"] == "2017-07-24"
     assert model["botocore_version"] == BOTOCORE_VERSION
+
+
+def test_a_members_docstring_names_its_wire_name_and_the_rules_a_request_must_meet() -> None:
+    text = " ".join((ROOT / PACKAGE / "shapes.py").read_text("utf-8").split())  # unwrapped
+    assert "Wire name ``MaxRuntimeInSeconds``; in requests: from 120 to 15768000." in text
+    assert (
+        "Wire name ``HyperParameterTuningJobName``; in requests: required; 1 to 32 characters; "
+        "pattern ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}``." in text
+    )
+    assert (
+        "Wire name ``Strategy``; in requests: required; one of ``HyperParameterTuningJobStrategyType``."
+        in text
+    )

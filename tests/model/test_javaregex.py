@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegen.javaregex import UntranslatablePattern, translate
+from codegen.javaregex import UntranslatablePattern, translate, without_captures
 from sagetune.errors import ValidationError
 from sagetune.model import DescribeHyperParameterTuningJobRequest
-from tests.model.wire_strategies import SHAPES
+from tests.model.wire_strategies import SHAPES, PatternSampler
 
 TUNING_JOB_NAME = SHAPES["HyperParameterTuningJobName"]["pattern"]
 TAG_KEY = SHAPES["TagKey"]["pattern"]
@@ -157,3 +157,23 @@ def test_translation_covers_the_whole_unicode_range_for_separators() -> None:
     compiled = re.compile(translate("[\\p{Z}]"))
     assert {ch for ch in separators if compiled.fullmatch(ch)} == separators
     assert compiled.fullmatch("\t") is None  # a control character, not a separator
+
+
+@pytest.mark.parametrize("java", MODEL_PATTERNS)
+def test_making_groups_non_capturing_keeps_what_a_pattern_matches(java: str) -> None:
+    translated = re.compile(translate(java))
+    compiled = re.compile(without_captures(translate(java)))
+    assert compiled.groups == 0
+    sampler = PatternSampler(translate(java), 0, 300)
+    samples = [s for s in (sampler.sample(seed) for seed in range(30)) if s is not None]
+    # each matching sample, and near misses: one character changed, dropped or added
+    texts = samples + [s[:-1] for s in samples] + [s + "-" for s in samples] + ["", "_", "a\nb"]
+    texts += [s.replace(s[:1], "#", 1) for s in samples if s]
+    for text in texts:
+        assert (compiled.fullmatch(text) is None) == (translated.fullmatch(text) is None), text
+
+
+def test_non_capturing_leaves_escapes_classes_and_lookarounds_alone() -> None:
+    assert without_captures(r"(a)[(]\((?:b)(?<!-)[^](]") == r"(?:a)[(]\((?:b)(?<!-)[^](]"
+    with pytest.raises(UntranslatablePattern, match="backreference"):
+        without_captures(r"(a)\1")

@@ -93,10 +93,12 @@ def test_map_entries_are_reported_on_the_map_with_their_rules_folded() -> None:
     text = message(
         lambda: tuning_job(training_job_definition=definition(static_hyper_parameters=static))
     )
+    # The entry's text ({'objective': 'xxx...'}) is 2,518 characters: the message shows 100.
     assert text == (
-        "1 validation error detected: Value '{'objective': '" + "x" * 2501 + "'}' at "
-        "'trainingJobDefinition.staticHyperParameters' failed to satisfy constraint: "
-        "Map value must satisfy constraint: [Member must have length less than or equal to 2500]"
+        "1 validation error detected: Value '{'objective': '" + "x" * 85 + "... (2518 "
+        "characters)' at 'trainingJobDefinition.staticHyperParameters' failed to satisfy "
+        "constraint: Map value must satisfy constraint: "
+        "[Member must have length less than or equal to 2500]"
     )
 
 

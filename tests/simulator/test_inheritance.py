@@ -19,7 +19,6 @@ from sagetune.model import (
     DescribeTrainingJobResponse,
     HyperParameterTrainingJobDefinition,
 )
-from sagetune.model.wire_names import WIRE_NAMES
 from sagetune.simulator import ENDPOINT_URL, AlgorithmContext, Simulator, default_registry
 from sagetune.simulator.requests import DESCRIBED_MEMBERS, INHERITED_MEMBERS
 from tests.simulator.builders import (
@@ -30,7 +29,8 @@ from tests.simulator.builders import (
 )
 from tests.simulator.conftest import SignedCaller
 
-WIRE = WIRE_NAMES[CreateTrainingJobRequest]
+WIRE = {a: w for w, a in CreateTrainingJobRequest._MEMBERS.items()}
+"""Attribute -> wire name of each member of CreateTrainingJobRequest."""
 
 EVERY_INHERITED_MEMBER: dict[str, Any] = {
     "InputDataConfig": [
@@ -69,10 +69,10 @@ def with_training_job_defaults(member: str, value: Any) -> Any:
 
 def test_every_listed_member_is_one_of_a_definition_a_training_request_and_its_describe() -> None:
     for member in DESCRIBED_MEMBERS:
-        assert member in WIRE_NAMES[DescribeTrainingJobResponse]
+        assert member in DescribeTrainingJobResponse._MEMBERS.values()
         assert member in WIRE
     for member in INHERITED_MEMBERS:
-        assert member in WIRE_NAMES[HyperParameterTrainingJobDefinition]
+        assert member in HyperParameterTrainingJobDefinition._MEMBERS.values()
 
 
 def test_training_jobs_inherit_every_listed_member_of_their_definition(

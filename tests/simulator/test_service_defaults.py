@@ -28,7 +28,6 @@ from sagetune.model import (
     ProfilingStatus,
     TrainingJobEarlyStoppingType,
 )
-from sagetune.model.wire_names import WIRE_NAMES
 from sagetune.simulator import Simulator, default_registry
 from sagetune.simulator.requests import SERVICE_DEFAULTS, Scope, stored_request
 from tests.algorithms.test_aws_builtin_end_to_end import XGBOOST_1_7, documented_tuning_request
@@ -358,7 +357,7 @@ ROOTS: dict[Scope, type[Any]] = {
 
 
 def _member_type(cls: type[Any], wire: str) -> Any:
-    attribute = {w: a for a, w in WIRE_NAMES[cls].items()}[wire]  # KeyError: not a member
+    attribute = cls._MEMBERS[wire]  # KeyError: not a member
     tp = typing.get_type_hints(cls)[attribute]
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         tp = next(a for a in typing.get_args(tp) if a is not type(None))

@@ -3,28 +3,23 @@
 A person fixing a request file wants every mistake at once, in the service's own words.
 The model's constraints are checked when the request object is built; the tuning API's
 cross-field rules (``sagetune.rules``) need an object to read, so when the model check
-fails the rules still run over a leniently built copy of the document, and both lists are
-reported together.
+fails the rules still run over a copy built without it (``from_wire(..., validate=False)``),
+and both lists are reported together.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import types
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 from sagetune.cli.errors import BAD_INPUT, CommandError, missing_extra
 from sagetune.cli.violation_text import readable
 from sagetune.codec import from_wire
 from sagetune.errors import ValidationError, Violation
 from sagetune.model import shapes
-from sagetune.model.wire_names import WIRE_NAMES
 from sagetune.rules import rule_violations
 
 TuningRequest = shapes.CreateHyperParameterTuningJobRequest
@@ -116,34 +111,6 @@ def _rules_of_unchecked(document: Mapping[str, Any]) -> list[Violation]:
     """Cross-field rules over a request built without its model check; nothing when the
     document is too malformed for the rules to read."""
     try:
-        return rule_violations(_unchecked(TuningRequest, document))
+        return rule_violations(from_wire(TuningRequest, document, validate=False))
     except Exception:  # malformed beyond what the rules can read: the model errors stand
         return []
-
-
-def _unchecked(cls: type[Any], document: Mapping[str, Any]) -> Any:
-    """An instance of the request class ``cls`` with its members structured leniently (as a
-    response would be) and its own validation skipped."""
-    instance = object.__new__(cls)
-    hints = typing.get_type_hints(cls)
-    for attribute, wire in WIRE_NAMES[cls].items():
-        value = document.get(wire)
-        if value is not None:
-            value = _lenient(hints[attribute], value)
-        object.__setattr__(instance, attribute, value)
-    for field in attrs.fields(cls):
-        if field.name not in WIRE_NAMES[cls]:
-            object.__setattr__(instance, field.name, None)
-    return instance
-
-
-def _lenient(tp: Any, value: Any) -> Any:
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        tp = next(a for a in typing.get_args(tp) if a is not type(None))
-    if tp in WIRE_NAMES and isinstance(value, Mapping):
-        return from_wire(tp, value)
-    if typing.get_origin(tp) is list and isinstance(value, list):
-        (item,) = typing.get_args(tp)
-        if item in WIRE_NAMES:
-            return [from_wire(item, v) if isinstance(v, Mapping) else v for v in value]
-    return value

@@ -47,8 +47,8 @@ from sagetune.model import (
     StoppingCondition,
     TrainingJobEarlyStoppingType,
 )
-from sagetune.model.wire_names import WIRE_NAMES
 from sagetune.rules import objective_of
+from sagetune.shape_base import Shape, build_unchecked, replace_unchecked
 from sagetune.simulator.algorithms import AlgorithmNotFound, AlgorithmRegistry
 
 StoredRequest = TypeVar(
@@ -84,9 +84,9 @@ becomes an AlgorithmSpecification with the same members). Its hyperparameters ar
 definition's static ones (with the objective's name: ``SERVICE_DEFAULTS``) plus the tuned ones."""
 
 DESCRIBED_MEMBERS = tuple(
-    member
-    for member in WIRE_NAMES[CreateTrainingJobRequest]
-    if member in WIRE_NAMES[DescribeTrainingJobResponse] and member != "training_job_name"
+    attribute
+    for wire, attribute in CreateTrainingJobRequest._MEMBERS.items()
+    if wire in DescribeTrainingJobResponse._MEMBERS and attribute != "training_job_name"
 )
 """Members of a training job's request that DescribeTrainingJob answers with: every member
 CreateTrainingJob takes that DescribeTrainingJob also has (all but Tags and
@@ -217,7 +217,7 @@ def resource_config_of(
         if not instance_configs:
             return None
         first = tuning.instance_configs[0]
-        return _unchecked(
+        return build_unchecked(
             ResourceConfig,
             {
                 "instance_type": first.instance_type,
@@ -228,7 +228,7 @@ def resource_config_of(
         )
     if tuning.instance_type is None:
         return None
-    return _unchecked(
+    return build_unchecked(
         ResourceConfig,
         {
             "instance_type": tuning.instance_type,
@@ -493,11 +493,11 @@ def stored_request(
     if request.training_job_definition is not None:
         single = definition(request.training_job_definition)
         if single is not request.training_job_definition:
-            request = _replaced(request, {"training_job_definition": single})
+            request = replace_unchecked(request, {"training_job_definition": single})
     if request.training_job_definitions is not None:
         many = [definition(d) for d in request.training_job_definitions]
         if any(a is not b for a, b in zip(many, request.training_job_definitions, strict=True)):
-            request = _replaced(request, {"training_job_definitions": many})
+            request = replace_unchecked(request, {"training_job_definitions": many})
     return request
 
 
@@ -517,7 +517,7 @@ def training_request(
     members["algorithm_specification"] = _algorithm(definition.algorithm_specification)
     members["training_job_name"] = name
     members["hyper_parameters"] = dict(hyperparameters)
-    request = _unchecked(CreateTrainingJobRequest, members)
+    request = build_unchecked(CreateTrainingJobRequest, members)
     request = _apply(_TREES[Scope.LAUNCHED], request, Context(root=request, definition=definition))
     return stored_request(request)
 
@@ -535,7 +535,7 @@ def described_training_members(request: CreateTrainingJobRequest) -> dict[str, A
 
 
 def _algorithm(spec: HyperParameterAlgorithmSpecification) -> AlgorithmSpecification:
-    return _unchecked(
+    return build_unchecked(
         AlgorithmSpecification,
         {
             "training_image": spec.training_image,
@@ -612,17 +612,11 @@ def _fill(node: Any, members: Mapping[str, _Member], context: Context) -> Any:
                 done = _fill(current, member.inner, context)
                 if done is not current or attribute in changes:
                     changes[attribute] = done
-    return _replaced(node, changes) if changes else node
+    return replace_unchecked(node, changes) if changes else node
 
 
-_ATTRIBUTES: dict[type[Any], dict[str, str]] = {}
-
-
-def _attribute(cls: type[Any], wire: str) -> str:
-    found = _ATTRIBUTES.get(cls)
-    if found is None:
-        found = _ATTRIBUTES[cls] = {w: a for a, w in WIRE_NAMES[cls].items()}
-    return found[wire]
+def _attribute(cls: type[Shape], wire: str) -> str:
+    return cls._MEMBERS[wire]
 
 
 _MAPS: dict[tuple[type[Any], str], bool] = {}
@@ -651,13 +645,7 @@ def request_to_wire(
 def request_from_wire(cls: type[StoredRequest], data: Mapping[str, Any]) -> StoredRequest:
     """A stored request read back: structured like a response (leniently), not validated
     again (the simulator accepted or built it once; a restart must not judge it anew)."""
-    hints = _hints(cls)
-    members: dict[str, Any] = {}
-    for attribute, wire in WIRE_NAMES[cls].items():
-        value = data.get(wire)
-        if value is not None:
-            members[attribute] = _structured(hints[attribute], value)
-    return _unchecked(cls, members)
+    return from_wire(cls, data, validate=False)
 
 
 _HINTS: dict[type[Any], dict[str, Any]] = {}
@@ -668,47 +656,3 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
     if found is None:
         found = _HINTS[cls] = typing.get_type_hints(cls)
     return found
-
-
-def _structured(tp: Any, value: Any) -> Any:
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        tp = next(a for a in typing.get_args(tp) if a is not type(None))
-    if tp in WIRE_NAMES and isinstance(value, Mapping):
-        return from_wire(tp, value)  # a nested shape: lenient, never validated
-    if typing.get_origin(tp) is list and isinstance(value, list):
-        (item,) = typing.get_args(tp)
-        if item in WIRE_NAMES:
-            return [from_wire(item, v) for v in value]
-    return value
-
-
-_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
-
-
-def _field_names(cls: type[Any]) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(field.name for field in attrs.fields(cls))
-    return names
-
-
-def _unchecked(cls: type[S], members: Mapping[str, Any]) -> S:
-    """An instance of the shape class ``cls`` (absent members None) without running the
-    validation its constructor runs (once per launched training job: kept cheap)."""
-    instance = object.__new__(cls)
-    get, set_member = members.get, object.__setattr__
-    for name in _field_names(cls):
-        set_member(instance, name, get(name))
-    return instance
-
-
-def _replaced(shape: S, changes: Mapping[str, Any]) -> S:
-    """A copy of ``shape`` with ``changes`` (by attribute), not validated again (a stored
-    request was validated once; the table's values are the service's own)."""
-    copy = object.__new__(type(shape))
-    set_member = object.__setattr__
-    for name in _field_names(type(shape)):
-        set_member(copy, name, getattr(shape, name))
-    for name, value in changes.items():
-        set_member(copy, name, value)
-    return copy
