@@ -14,6 +14,14 @@ runs at both concurrency levels:
                      validation, encoding, SigV4 per call, typed response object
   sagetune_httpx     the same with ClientConfig(transport="httpx"): httpx's own stack
   sagetune_fast      the same with ClientConfig(transport="aiohttp") (sagetune[fast])
+  sagetune_httpcore  the same client sending straight into httpx's connection pool
+                     (httpcore.AsyncConnectionPool, sniffio installed), skipping httpx's
+                     client layer: the candidate default of issue 15, measured here and not
+                     shipped (HttpcoreDirect below; sagetune/transport/__init__.py says why)
+  sagetune_httpcore_coalesced
+                     the same, plus an adapter under httpcore (its public network-backend
+                     interface) that writes each request in one send and answers httpcore's
+                     idle-connection readability check without anyio's attribute lookup
 
 Reported per option and task count: median calls/s over rounds, the median of same-round
 ratios to aiobotocore, the client's CPU time per call (user + system, all threads) and the
@@ -24,6 +32,7 @@ Usage: python bench/client_roundtrip.py [--rounds 5] [--seconds 2] [--only NAME 
 Final lines (ratios to aiobotocore, same rounds, medians):
   RESULT client_<transport>_vs_aiobotocore_c<tasks> <ratio> x       calls/s
   RESULT client_<transport>_cpu_vs_aiobotocore_c<tasks> <ratio> x   aiobotocore CPU / ours
+  (<transport>: builtin, httpx, aiohttp, and the candidates httpcore, httpcore_coalesced)
   RESULT client_fast_vs_aiobotocore <ratio> x                       (50 tasks, as before)
   RESULT client_default_vs_httpx_raw_c8 <ratio> x                   (as before)
 """
@@ -35,6 +44,7 @@ import asyncio
 import os
 import statistics
 import sys
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -43,16 +53,135 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "sdk"))
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
+import httpcore  # noqa: E402
 from _loopback import AKID, JOB_NAME, REGION, SECRET, loopback_server, server_pid  # noqa: E402
 from _phase import Call, measure  # noqa: E402
+from httpcore._utils import is_socket_readable  # noqa: E402
 
 from sagetune import AsyncSageMakerClient  # noqa: E402
 from sagetune.config import ClientConfig  # noqa: E402
 from sagetune.model import DescribeHyperParameterTuningJobRequest  # noqa: E402
+from sagetune.transport import AsyncSender, HttpSettings, RawResponse  # noqa: E402
+from sagetune.transport.tls import ssl_verify  # noqa: E402
 
 PEER = "aiobotocore"
 TASKS = (8, 50)
 TRANSPORTS = {"builtin": "sagetune_builtin", "httpx": "sagetune_httpx", "aiohttp": "sagetune_fast"}
+CANDIDATES = {"httpcore": "sagetune_httpcore", "httpcore_coalesced": "sagetune_httpcore_coalesced"}
+"""Backends measured but not shipped: ClientConfig cannot name them; the bench swaps them in."""
+
+
+class HttpcoreDirect:
+    """httpx's connection pool (httpcore) driven directly, behind sagetune's sender and gate.
+
+    What it skips of httpx: the client layer (request building, URL and header models,
+    auth, redirects, cookies, hooks) and the transport's model conversion. What it keeps:
+    httpcore's pool, h11 and anyio, configured as ``transport="httpx"`` configures httpx
+    (pool size, keep-alive, timeouts, the TLS context of sagetune.transport.tls). Per URL it
+    caches httpcore's URL object and the Host header; the headers go in as bytes.
+    """
+
+    def __init__(self, settings: HttpSettings, *, coalesce: bool = False) -> None:
+        self.settings = settings
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_verify(settings.verify, settings.trust_env),
+            max_connections=settings.max_connections,
+            max_keepalive_connections=settings.max_connections,
+            keepalive_expiry=5.0,
+            network_backend=_CoalescingBackend() if coalesce else None,
+        )
+        self._extensions = {"timeout": settings.timeout.as_dict()}
+        self._routes: dict[str, tuple[Any, bytes]] = {}
+
+    @property
+    def read_timeout(self) -> float:
+        return self.settings.read_timeout
+
+    def _route(self, url: str) -> tuple[Any, bytes]:
+        from urllib.parse import urlsplit
+
+        from sagetune.transport.http11 import host_header
+
+        parts = urlsplit(url)
+        found = (
+            httpcore.URL(url),
+            host_header(parts.hostname or "", parts.port, parts.scheme).encode(),
+        )
+        self._routes[url] = found
+        return found
+
+    async def exchange(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> RawResponse:
+        target, host = self._routes.get(url) or self._route(url)
+        wire = [(b"Host", host), (b"Content-Length", b"%d" % len(body))]
+        wire += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        request = httpcore.Request(
+            method, target, headers=wire, content=body, extensions=self._extensions
+        )
+        response = await self.pool.handle_async_request(request)
+        try:
+            content = b"".join([part async for part in response.stream])
+        finally:
+            await response.aclose()
+        headers_in: dict[str, str] = {}
+        for raw_name, raw_value in response.headers:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers_in[name] = f"{headers_in[name]}, {value}" if name in headers_in else value
+        return RawResponse(response.status, headers_in, content)
+
+    def http_client(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+
+class _CoalescingStream(httpcore.AsyncNetworkStream):
+    """Holds written bytes until the next read, so a request's head and body go in one send;
+    answers the pool's readability check from the socket it keeps."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._pending: list[bytes] = []
+        self._timeout: float | None = None
+        self._socket = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            await self._inner.write(data, self._timeout)
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        if buffer:
+            self._pending.append(buffer)
+            self._timeout = timeout
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        return _CoalescingStream(await self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            return is_socket_readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+class _CoalescingBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's AnyIO backend, its streams wrapped in :class:`_CoalescingStream`."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        return _CoalescingStream(await self._inner.connect_tcp(*args, **kwargs))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
 
 
 def signed_request(url: str) -> tuple[bytes, dict[str, str]]:
@@ -120,7 +249,6 @@ async def build(url: str, stack: AsyncExitStack) -> dict[str, dict[int, Call]]:
 
     options["httpx_raw"] = {tasks: raw(tasks) for tasks in TASKS}
 
-    request = DescribeHyperParameterTuningJobRequest(hyper_parameter_tuning_job_name=JOB_NAME)
     for transport, name in TRANSPORTS.items():
         sm = await stack.enter_async_context(
             AsyncSageMakerClient(
@@ -131,16 +259,35 @@ async def build(url: str, stack: AsyncExitStack) -> dict[str, dict[int, Call]]:
                 config=ClientConfig(transport=transport),  # type: ignore[arg-type]
             )
         )
+        options[name] = dict.fromkeys(TASKS, via(sm))
 
-        def via(client: AsyncSageMakerClient) -> Call:
-            async def call() -> bool:
-                out = await client.describe_hyper_parameter_tuning_job(request)
-                return out.hyper_parameter_tuning_job_status == "InProgress"
-
-            return call
-
+    for candidate, name in CANDIDATES.items():
+        sm = await stack.enter_async_context(
+            AsyncSageMakerClient(
+                region_name=REGION,
+                endpoint_url=endpoint,
+                aws_access_key_id=AKID,
+                aws_secret_access_key=SECRET,
+            )
+        )
+        settings = sm.config.http
+        await sm._sender.aclose()  # nothing opened yet: the default pool connects on first use
+        sm._sender = AsyncSender(
+            HttpcoreDirect(settings, coalesce=candidate == "httpcore_coalesced"),
+            max_in_flight=settings.in_flight_limit,
+        )
         options[name] = dict.fromkeys(TASKS, via(sm))
     return options
+
+
+def via(client: AsyncSageMakerClient) -> Call:
+    request = DescribeHyperParameterTuningJobRequest(hyper_parameter_tuning_job_name=JOB_NAME)
+
+    async def call() -> bool:
+        out = await client.describe_hyper_parameter_tuning_job(request)
+        return out.hyper_parameter_tuning_job_status == "InProgress"
+
+    return call
 
 
 Rounds = dict[tuple[str, int], list[dict[str, Any]]]
@@ -185,16 +332,27 @@ def main() -> None:
     with loopback_server() as url:
         rounds = asyncio.run(run(args, url))
 
-    print(f"rounds={args.rounds}, <= {args.seconds} s per phase, interleaved")
+    import importlib.metadata as metadata
+    import importlib.util
+
+    sniffio = importlib.util.find_spec("sniffio") is not None
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("httpx", "httpcore", "aiohttp", "aiobotocore")
+    )
     print(
-        f"{'client':18s} {'tasks':>5s} {'calls/s':>8s} {'min':>7s} {'max':>7s} "
+        f"rounds={args.rounds}, <= {args.seconds} s per phase, interleaved; {versions}; "
+        f"sniffio {'installed' if sniffio else 'NOT installed'}"
+    )
+    print(
+        f"{'client':28s} {'tasks':>5s} {'calls/s':>8s} {'min':>7s} {'max':>7s} "
         f"{'vs aiobc':>8s} {'cpu us':>7s} {'cpu x':>6s} {'srv cpu':>7s} {'errors':>6s}"
     )
     for (name, tasks), ms in rounds.items():
         rps = [m["rps"] for m in ms]
         peer = (PEER, tasks)
         print(
-            f"{name:18s} {tasks:5d} {statistics.median(rps):8.0f} {min(rps):7.0f} "
+            f"{name:28s} {tasks:5d} {statistics.median(rps):8.0f} {min(rps):7.0f} "
             f"{max(rps):7.0f} {same_round(rounds, (name, tasks), peer, 'rps'):8.2f} "
             f"{statistics.median(m['cpu_us_per_call'] for m in ms):7.0f} "
             f"{same_round(rounds, (name, tasks), peer, 'cpu_us_per_call'):6.2f} "
@@ -206,7 +364,7 @@ def main() -> None:
             print(f"    first error: {first}")
     print("cpu x: aiobotocore's client CPU per call / this option's, same rounds (> 1: less)")
 
-    for transport, name in TRANSPORTS.items():
+    for transport, name in {**TRANSPORTS, **CANDIDATES}.items():
         for tasks in TASKS:
             if (name, tasks) not in rounds:
                 continue

@@ -13,6 +13,20 @@ path, query and host; the day's signing key), and signs with ``hmac.digest``: ~1
 nothing beyond the standard library is imported. Tests sign random requests both ways and
 compare the headers byte for byte (``tests/client/test_signing.py``).
 
+Why the canonical form exists twice, here and in botocore (which the simulator's verifier,
+:mod:`sagetune.simulator.auth`, uses), although "SigV4 canonical form lives once" is the
+rule: the two sides cannot share ours without losing what each is for. The client cannot
+use botocore's without paying ~10x per signature and ~100 ms of cold start (above). The
+verifier must not use ours: it is the check that our signatures are AWS's, and a verifier
+built from the signer's own code accepts whatever the signer gets wrong, in every test
+that runs against the simulator. So botocore's implementation stays the reference, ours
+the fast path, and hypothesis ties the two together: generated paths (dot segments, empty
+segments, percent escapes, reserved and non-ASCII characters), queries (repeated keys,
+keys without ``=``, empty values), header names and values (case-duplicates, whitespace
+runs, unsigned and replaced headers, ``Date``), bodies, secrets, session tokens, regions
+and dates must give botocore's headers exactly, and the simulator's verifier must accept
+what we sign.
+
 Credentials come from a :class:`CredentialSource`: fixed keys, or botocore's provider
 chain (environment, shared files, SSO, container, instance metadata ...), resolved on first
 use. Resolving the chain and refreshing temporary credentials may do network I/O, so
@@ -74,7 +88,9 @@ UNSIGNED_HEADERS = frozenset(
 """Headers SigV4 leaves out of the signature: botocore's ``SIGNED_HEADERS_BLACKLIST`` (a test
 keeps the two equal)."""
 
-_REPLACED = frozenset({"authorization", "x-amz-date", "x-amz-security-token"})
+_REPLACED = frozenset({"authorization", "x-amz-date"})
+_REPLACED_WITH_TOKEN = _REPLACED | {"x-amz-security-token"}
+"""Headers a signature replaces (botocore keeps a caller's token header when it has none)."""
 
 wall_clock: Callable[[], float] = time.time
 """The clock signatures are dated by (tests freeze it, as botocore's tests freeze
@@ -238,18 +254,33 @@ class RequestSigner:
         body: bytes,
     ) -> dict[str, str]:
         """``headers`` plus ``X-Amz-Date``, ``Authorization`` and, with a session token,
-        ``X-Amz-Security-Token``, signed exactly as botocore signs them. ``Host`` is signed
-        from the URL; headers added later (``User-Agent``, ``Content-Length``,
-        ``amz-sdk-*``) are not signed, as with botocore."""
+        ``X-Amz-Security-Token``, signed exactly as botocore signs them (a given ``Date``
+        header is replaced by the signing time and then stands for ``X-Amz-Date``, as in
+        botocore). ``Host`` is signed from the URL; headers added later (``User-Agent``,
+        ``Content-Length``, ``amz-sdk-*``) are not signed, as with botocore."""
         parts = self._urls.get(url)
         if parts is None:
             parts = _url_parts(url)
             if len(self._urls) < 64:  # endpoints are few; never grow without bound
                 self._urls = {**self._urls, url: parts}
-        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(wall_clock()))
-        out = {name: value for name, value in headers.items() if name.lower() not in _REPLACED}
-        out["X-Amz-Date"] = amz_date
+        now = int(wall_clock())
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
         token = credentials.token
+        replaced = _REPLACED_WITH_TOKEN if token else _REPLACED
+        out: dict[str, str] = {}
+        dated = False  # a Date header is replaced by the signing time, as botocore does
+        for name, value in headers.items():
+            lowered = name.lower()
+            if lowered == "date":
+                dated = True
+            elif lowered not in replaced:
+                out[name] = value
+        if dated:
+            from email.utils import formatdate
+
+            out["Date"] = formatdate(now)
+        else:
+            out["X-Amz-Date"] = amz_date
         if token:
             out["X-Amz-Security-Token"] = token
 

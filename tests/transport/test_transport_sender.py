@@ -258,3 +258,20 @@ def test_fast_transport_without_aiohttp_says_what_to_install(
     monkeypatch.setitem(sys.modules, "aiohttp", None)
     with pytest.raises(ImportError, match=r"pip install 'sagetune\[fast\]'"):
         AsyncSender.from_settings(HttpSettings(transport="aiohttp"))
+
+
+async def test_httpx_stack_finds_sniffio_instead_of_failing_an_import_per_lock(
+    server_url: str,
+) -> None:
+    """httpcore runs ``import sniffio`` for every lock and event of a request and does not
+    remember a failure (a third of a request's cost on httpx's stack): sniffio is a runtime
+    dependency, so the lookup is a ``sys.modules`` hit."""
+    import importlib.metadata
+    import re
+
+    required = importlib.metadata.requires("sagetune") or []
+    runtime = [r for r in required if "extra ==" not in r]
+    assert any(re.match(r"sniffio\b", r) for r in runtime), runtime
+    async with AsyncSender.from_settings(HttpSettings(transport="httpx")) as sender:
+        assert (await sender.send("POST", f"{server_url}/ok", HEADERS, BODY)).status == 200
+    assert sys.modules.get("sniffio") is not None

@@ -1,14 +1,14 @@
 """The default async backend: HTTP/1.1 over asyncio's own transports, a small keep-alive pool.
 
-Why not httpx's stack underneath (callgrind, instructions per describe call over loopback at
-8 tasks, bench/client_roundtrip.py's server): httpx's client layer plus httpcore, h11 and
-anyio cost 3.2 M instructions, and 1.4 M more when sniffio is not installed (httpcore tries
-``import sniffio`` for every lock it sets up, and a failed import is not cached); aiohttp
-costs 0.44 M. This backend, with the sender and its gate in front, costs 0.16 M (a whole
-describe call through the client 1.27 M, aiobotocore's 5.16 M): one ``asyncio.Protocol``
-per connection that feeds :class:`~sagetune.transport.http11.ResponseParser`, no streams,
-no locks, no task per request. The request is written in one ``transport.write``; the response usually arrives in
-one ``data_received``.
+Why not httpx's stack underneath (callgrind, instructions per whole describe call through
+the client over loopback at 8 tasks, bench/client_roundtrip.py's server): with httpx's client
+layer 4.33 M; httpx's connection pool (httpcore, h11, anyio) driven directly 3.46 M;
+aiobotocore 5.16 M; this backend 1.26 M, of which it and the sender's gate are ~0.16 M
+(:mod:`sagetune.transport` has the calls/s and CPU figures of each). The difference: one
+``asyncio.Protocol`` per connection that feeds
+:class:`~sagetune.transport.http11.ResponseParser`, no streams, no locks, no task per
+request, no cancel scopes; the request is written in one ``transport.write`` and the
+response usually arrives in one ``data_received``.
 
 The pool: at most ``max_connections`` open, idle ones reused oldest first and dropped after
 5 s idle (httpx's keep-alive expiry) or when the server has closed them (asyncio's report of
