@@ -15,7 +15,8 @@ Where each concern lives:
 ``builtin_async``      default async backend: HTTP/1.1 on asyncio's transports
 ``builtin_sync``       default blocking backend: HTTP/1.1 on sockets
 ``http11``             the sans-IO HTTP/1.1 both built-in backends share
-``httpx_backend``      any httpx client as a backend; httpx clients over every backend
+``httpx_backend``      any httpx client as a backend; httpx clients over a built-in pool
+``httpx_clients``      the httpx clients built from settings, over the chosen backend
 ``aiohttp_backend``    ``transport="aiohttp"``: aiohttp directly (``sagetune[fast]``)
 ``dispatch``           the async gate: at most N in flight, the rest in a FIFO queue
 ``failures``           library exceptions -> ConnectionFailure / ReadTimeoutFailure /
@@ -76,7 +77,7 @@ from sagetune.transport.sender import AsyncSender, Sender
 from sagetune.transport.settings import HttpSettings, TransportKind
 
 if TYPE_CHECKING:
-    from sagetune.transport.httpx_backend import make_async_client, make_sync_client
+    from sagetune.transport.httpx_clients import make_async_client, make_sync_client
 
 __all__ = [
     "AsyncSender",
@@ -91,7 +92,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in ("make_async_client", "make_sync_client"):  # these import httpx
-        from sagetune.transport import httpx_backend
+        from sagetune.transport import httpx_clients
 
-        return getattr(httpx_backend, name)
+        return getattr(httpx_clients, name)
     raise AttributeError(f"module 'sagetune.transport' has no attribute {name!r}")

@@ -1,13 +1,12 @@
-"""httpx's API, over any backend: the backend for a user's ``http_client``, the clients
-:func:`make_async_client` / :func:`make_sync_client` build, and httpx transports over the
-built-in pools.
+"""httpx's API, over any backend: the backend for a user's ``http_client``, and httpx
+transports over the built-in pools.
 
 - :class:`HttpxAsyncBackend` / :class:`HttpxSyncBackend` send through an
   ``httpx.AsyncClient`` / ``httpx.Client`` as given (mounts, proxies, event hooks, an
-  in-process transport): a user's, or one built here with ``transport="httpx"`` or because
-  the environment names a proxy.
-- :func:`make_async_client` builds an httpx client for any ``HttpSettings.transport``: over
-  the built-in pool (:class:`BuiltinAsyncTransport`), httpx's own stack, or httpx-aiohttp.
+  in-process transport): a user's, or one :mod:`~sagetune.transport.httpx_clients` built
+  with ``transport="httpx"`` or because the environment names a proxy.
+- :func:`async_client_over` / :func:`sync_client_over`: an httpx client whose requests go
+  through a built-in pool (:class:`BuiltinAsyncTransport`, :class:`BuiltinSyncTransport`).
 - Clients built here ignore ``Set-Cookie``: httpx runs every response through
   ``http.cookiejar`` (~0.1 ms a call); AWS APIs set no cookies and botocore keeps none.
 """
@@ -33,10 +32,14 @@ if TYPE_CHECKING:
 __all__ = [
     "BuiltinAsyncTransport",
     "BuiltinSyncTransport",
+    "CookielessAsyncClient",
+    "CookielessClient",
     "HttpxAsyncBackend",
     "HttpxSyncBackend",
-    "make_async_client",
-    "make_sync_client",
+    "async_client_over",
+    "client_options",
+    "fast_client_class",
+    "sync_client_over",
 ]
 
 
@@ -216,18 +219,18 @@ class _IgnoresSetCookie:
         self._sagetune_cookies = _SetCookieIgnored(cookies)
 
 
-class _AsyncClient(_IgnoresSetCookie, httpx.AsyncClient):
+class CookielessAsyncClient(_IgnoresSetCookie, httpx.AsyncClient):
     """``httpx.AsyncClient`` as built by :func:`make_async_client`."""
 
 
-class _Client(_IgnoresSetCookie, httpx.Client):
+class CookielessClient(_IgnoresSetCookie, httpx.Client):
     """``httpx.Client`` as built by :func:`make_sync_client`."""
 
 
 _fast_client_classes: dict[type[httpx.AsyncClient], type[httpx.AsyncClient]] = {}
 
 
-def _fast_client_class() -> type[httpx.AsyncClient]:
+def fast_client_class() -> type[httpx.AsyncClient]:
     """httpx-aiohttp's client with the same mixin, imported on first use only."""
     try:
         from httpx_aiohttp import HttpxAiohttpClient
@@ -247,7 +250,7 @@ def _fast_client_class() -> type[httpx.AsyncClient]:
     return cls
 
 
-def _client_options(settings: HttpSettings) -> dict[str, Any]:
+def client_options(settings: HttpSettings) -> dict[str, Any]:
     """What every client built here shares: timeouts, TLS (also for proxy connections),
     and whether the environment is read (proxies, CA bundle)."""
     return {
@@ -261,38 +264,13 @@ def async_client_over(
     pool: AsyncPool, settings: HttpSettings, *, owns_pool: bool
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` whose requests go through ``pool``."""
-    return _AsyncClient(
-        transport=BuiltinAsyncTransport(pool, owns_pool=owns_pool), **_client_options(settings)
+    return CookielessAsyncClient(
+        transport=BuiltinAsyncTransport(pool, owns_pool=owns_pool), **client_options(settings)
     )
 
 
 def sync_client_over(pool: SyncPool, settings: HttpSettings, *, owns_pool: bool) -> httpx.Client:
     """An ``httpx.Client`` whose requests go through ``pool`` (see :func:`async_client_over`)."""
-    return _Client(
-        transport=BuiltinSyncTransport(pool, owns_pool=owns_pool), **_client_options(settings)
+    return CookielessClient(
+        transport=BuiltinSyncTransport(pool, owns_pool=owns_pool), **client_options(settings)
     )
-
-
-def make_async_client(settings: HttpSettings) -> httpx.AsyncClient:
-    """A new ``httpx.AsyncClient`` configured from ``settings`` (the caller owns it).
-
-    ``transport="builtin"``: over sagetune's own HTTP/1.1 pool; ``"httpx"``: httpx's own
-    stack; ``"aiohttp"``: an ``httpx_aiohttp.HttpxAiohttpClient`` (aiohttp's pool). Proxies
-    from the environment (``trust_env``) apply to all three (see :attr:`HttpSettings.backend`).
-    """
-    if settings.backend == "builtin":
-        from sagetune.transport.builtin_async import AsyncPool
-
-        return async_client_over(AsyncPool(settings), settings, owns_pool=True)
-    cls = _fast_client_class() if settings.backend == "aiohttp" else _AsyncClient
-    return cls(limits=settings.limits, **_client_options(settings))
-
-
-def make_sync_client(settings: HttpSettings) -> httpx.Client:
-    """A new ``httpx.Client`` configured from ``settings``: httpx's own stack for
-    ``transport="httpx"``, else over the built-in blocking pool (aiohttp has no blocking API)."""
-    if settings.backend == "httpx":
-        return _Client(limits=settings.limits, **_client_options(settings))
-    from sagetune.transport.builtin_sync import SyncPool
-
-    return sync_client_over(SyncPool(settings), settings, owns_pool=True)

@@ -37,7 +37,8 @@ def async_backend(settings: HttpSettings, http_client: httpx.AsyncClient | None)
 
         return AiohttpBackend(settings)
     if backend == "httpx":
-        from sagetune.transport.httpx_backend import HttpxAsyncBackend, make_async_client
+        from sagetune.transport.httpx_backend import HttpxAsyncBackend
+        from sagetune.transport.httpx_clients import make_async_client
 
         return HttpxAsyncBackend(make_async_client(settings), owns_client=True)
     from sagetune.transport.builtin_async import AsyncPool
@@ -53,7 +54,8 @@ def sync_backend(settings: HttpSettings, http_client: httpx.Client | None) -> Sy
 
         return HttpxSyncBackend(http_client, owns_client=False)
     if settings.backend == "httpx":
-        from sagetune.transport.httpx_backend import HttpxSyncBackend, make_sync_client
+        from sagetune.transport.httpx_backend import HttpxSyncBackend
+        from sagetune.transport.httpx_clients import make_sync_client
 
         return HttpxSyncBackend(make_sync_client(settings), owns_client=True)
     from sagetune.transport.builtin_sync import SyncPool
