@@ -92,10 +92,10 @@ def test_a_temporary_key_without_its_own_token_is_refused(
 def test_a_made_up_token_with_a_long_term_key_is_refused_as_aws_refuses_it(
     sim: Simulator,
 ) -> None:
-    long_term = {"key": "AKIALONGTERM00000001", "secret": "long-term-secret"}
+    key, secret = "AKIALONGTERM00000001", "long-term-secret"
 
-    assert post(sim, token=None, **long_term).status_code == 200
-    assert error_of(post(sim, token="made-up", **long_term)) == (
+    assert post(sim, key=key, secret=secret, token=None).status_code == 200
+    assert error_of(post(sim, key=key, secret=secret, token="made-up")) == (
         400,
         "UnrecognizedClientException",
         "The security token included in the request is invalid",

@@ -73,6 +73,11 @@ class SuggestionWorker:
         self._process: subprocess.Popen[bytes] | None = None
         self._outstanding = 0
 
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, while one runs."""
+        return self._process.pid if self._process is not None else None
+
     def submit(self, slot: LaunchSlot) -> bool:
         """Send ``slot`` to the worker; False when no worker can be had (compute here)."""
         try:
