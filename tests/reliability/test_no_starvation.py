@@ -324,3 +324,22 @@ def test_the_clock_driver_thread_gives_the_same_outcome_as_inline() -> None:
         finishes_within(REGRESSION_BOUND, until_done)
         sim.stop_driver()
         assert outcome(sim) == expected
+
+
+@pytest.mark.parametrize("lines", [1, 40, 150])
+def test_stopping_the_driver_midway_then_running_inline_changes_nothing(lines: int) -> None:
+    with event_clock_simulator() as sim:
+        sim.run_until_idle()
+        expected = outcome(sim)
+
+    with event_clock_simulator() as sim:
+        sim.start_driver()
+
+        def some_progress() -> None:
+            while sum(j.lines_consumed for j in sim.engine.training_jobs()) < lines:
+                threading.Event().wait(0.001)
+
+        finishes_within(REGRESSION_BOUND, some_progress)
+        sim.stop_driver()  # work computed but not applied yet is applied, not read again
+        sim.run_until_idle()
+        assert outcome(sim) == expected

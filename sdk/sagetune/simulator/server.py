@@ -329,6 +329,9 @@ class Simulator:
             done = self._compute(work)  # without the lock
             if idle and not work:
                 self._stop.wait(idle_seconds)
+        with self._lock:
+            for apply in done:  # computed work is applied, never computed twice (a stream
+                apply()  # cannot be read twice)
 
     def _compute(self, work: Sequence[Work]) -> list[Apply]:
         """Compute ``work`` and return the steps that apply the results.
