@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -17,7 +18,11 @@ REGRESSION_BOUND = 30.0
 
 def finishes_within(seconds: float, call: Callable[[], T]) -> T:
     """``call()``, run on a daemon thread; AssertionError if it takes longer than ``seconds``
-    (the thread is then left behind: the point is to fail, not to hang)."""
+    (the thread is then left behind: the point is to fail, not to hang).
+
+    A call stuck in C code that holds the GIL (``re`` backtracking) would keep even this
+    thread from failing the test: faulthandler's watchdog, which needs no GIL, then ends the
+    whole run with the stuck thread's traceback, ``seconds`` later."""
     outcome: list[T] = []
     failure: list[BaseException] = []
 
@@ -28,9 +33,11 @@ def finishes_within(seconds: float, call: Callable[[], T]) -> T:
             failure.append(exc)
 
     thread = threading.Thread(target=run, name="guarded-call", daemon=True)
+    faulthandler.dump_traceback_later(2 * seconds, exit=True)
     thread.start()
     thread.join(seconds)
     assert not thread.is_alive(), f"{call!r} did not finish within {seconds:g} s"
+    faulthandler.cancel_dump_traceback_later()
     if failure:
         raise failure[0]
     return outcome[0]
