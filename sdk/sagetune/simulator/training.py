@@ -5,12 +5,13 @@ A training job goes through SageMaker's secondary statuses
     Starting -> Downloading -> Training -> Uploading -> Completed
                                   \\-> Stopping -> Stopped (StopTrainingJob, early stopping,
                                                  MaxRuntimeExceeded)
-                                  \\-> Failed (the algorithm raised)
+                                  \\-> Failed (the algorithm raised, or a metric regex
+                                              overran its time budget)
 
 with fixed simulated durations for the phases around training; during Training the
 algorithm's generator decides: each ``(seconds, line)`` it yields is one event. A
-``TrainingRun`` holds what cannot be persisted (the generator and the line it yielded but
-that is not due yet); after a restart it is rebuilt by replaying the lines already consumed,
+``TrainingRun`` holds what cannot be persisted (the generator and the lines it yielded but
+that are not due yet); after a restart it is rebuilt by replaying the lines already consumed,
 which is exact because algorithms are deterministic functions of (hyperparameters, seed).
 """
 
