@@ -316,7 +316,10 @@ async def test_vcrpy_records_and_replays_async_in_process_exchange(tmp_path: Pat
 
 ACCESS_KEY = "AKIASIMULATOR0000001"
 SECRET = "simulator-secret"
-AUTH = AuthSettings(credentials={ACCESS_KEY: SECRET}, region="us-east-1")
+TOKEN = "session-token"  # temporary credentials: the token header must pass through too
+AUTH = AuthSettings(
+    credentials={ACCESS_KEY: SECRET}, session_tokens={ACCESS_KEY: TOKEN}, region="us-east-1"
+)
 
 
 def verifying_handler(verdicts: list[str]) -> Handler:
@@ -350,7 +353,7 @@ def botocore_signed_httpx_request(url: str) -> httpx.Request:
     body = b'{"MaxResults": 10}'
     request = AWSRequest(method="POST", url=url, data=body, headers=dict(SIGNED_LOOKING_HEADERS))
     del request.headers["X-Amz-Date"]
-    credentials = ReadOnlyCredentials(ACCESS_KEY, SECRET, "session-token")
+    credentials = ReadOnlyCredentials(ACCESS_KEY, SECRET, TOKEN)
     SigV4Auth(credentials, "sagemaker", "us-east-1").add_auth(request)
     return httpx.Request("POST", url, headers=list(request.headers.items()), content=body)
 

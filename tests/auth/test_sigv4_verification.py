@@ -161,11 +161,14 @@ def test_request_in_non_default_region_on_custom_port_is_accepted() -> None:
     assert request.verify(sagemaker_settings(region="eu-west-1")) == ACCESS_KEY
 
 
-def test_session_token_is_signed_and_any_token_is_accepted_for_a_long_term_key() -> None:
+def test_made_up_session_token_for_a_long_term_key_is_unrecognized_client() -> None:
     request = botocore_signed(token="token-abc")
 
     assert "x-amz-security-token" in request.header("Authorization")
-    assert request.verify(sagemaker_settings()) == ACCESS_KEY
+    failure = rejection(request, sagemaker_settings())
+
+    assert (failure.code, failure.status) == ("UnrecognizedClientException", 400)
+    assert failure.message == "The security token included in the request is invalid"
 
 
 def test_key_with_configured_session_token_accepts_exactly_that_token() -> None:
@@ -281,6 +284,25 @@ def test_badly_formatted_date_is_incomplete_signature(date: str) -> None:
         f"Date must be in ISO-8601 'basic format'. Got '{date}'. "
         "See http://en.wikipedia.org/wiki/ISO_8601"
     )
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Mon, 01 Jan 99999999999999999999 00:00:00 GMT",  # overflows a C long
+        "Fri, 31 Dec 9999 23:59:59 -2359",  # past datetime's range once moved to UTC
+        "Mon, 01 Jan 10000 00:00:00 GMT",
+    ],
+)
+def test_date_header_with_an_absurd_year_is_incomplete_signature(date: str) -> None:
+    request = manually_signed(use_date_header=True)
+    signed_at = parsedate_to_datetime(request.header("Date"))
+    misdated = request.with_header("Date", date)
+
+    failure = rejection(misdated, sagemaker_settings(), now=signed_at)
+
+    assert (failure.code, failure.status) == ("IncompleteSignatureException", 400)
+    assert failure.message.startswith(f"Date must be in ISO-8601 'basic format'. Got '{date}'.")
 
 
 def test_stale_signature_is_expired() -> None:

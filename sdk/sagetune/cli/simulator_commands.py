@@ -8,6 +8,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from sagetune.cli import serve_credentials
 from sagetune.cli.connection import add_region_arguments, configured_region
 from sagetune.cli.errors import BAD_INPUT, CommandError, require_extra, requires
 from sagetune.cli.parsers import add_command
@@ -26,8 +27,11 @@ def register(commands: Any) -> None:
         summary="run the simulator as an HTTP server (AWS JSON 1.1, SigV4)",
         details=(
             "Serve the reference simulator on a loopback port until interrupted. Point any "
-            "SageMaker client at it with endpoint_url=http://127.0.0.1:PORT and the "
-            "simulator's credentials (printed when it starts)."
+            "SageMaker client at it with endpoint_url=http://127.0.0.1:PORT and a key it "
+            "accepts: by default the built-in test key SAGETUNESIMULATOR (secret "
+            "sagetune-simulator-secret); else the keys of --credentials-file, of "
+            "SAGETUNE_SIMULATOR_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN in the "
+            "environment, and of --credentials. The banner names the keys, never a secret."
         ),
         example="sagetune serve --port 8787 --time-scale max --db sim.db",
     )
@@ -53,10 +57,17 @@ def register(commands: Any) -> None:
         ),
     )
     serve.add_argument(
+        "--credentials-file",
+        metavar="PATH",
+        help="accept every key of this AWS credentials file (~/.aws/credentials format; "
+        "aws_session_token makes a key temporary)",
+    )
+    serve.add_argument(
         "--credentials",
         action="append",
-        metavar="ACCESS_KEY_ID:SECRET",
-        help="an accepted key pair (repeatable; default: the simulator's own test key)",
+        metavar="ACCESS_KEY_ID:SECRET[:TOKEN]",
+        help="an accepted key (repeatable; warns: a command line is visible to every user, "
+        "prefer --credentials-file or the environment)",
     )
     serve.add_argument("--no-auth", action="store_true", help="accept unsigned requests")
     serve.add_argument("--region", default="us-east-1", help="region in ARNs and the signing scope")
@@ -81,22 +92,8 @@ def register(commands: Any) -> None:
     algorithms.set_defaults(run=run_algorithms)
 
 
-def _credentials(values: list[str] | None) -> dict[str, str] | None:
-    if not values:
-        return None
-    pairs = {}
-    for value in values:
-        key, sep, secret = value.partition(":")
-        if not sep or not key or not secret:
-            raise CommandError(
-                f"--credentials takes ACCESS_KEY_ID:SECRET, got {value!r}", BAD_INPUT
-            )
-        pairs[key] = secret
-    return pairs
-
-
 def run_serve(args: argparse.Namespace) -> int:
-    require_extra("serve", "simulator", "uvicorn", "numpy", "scipy")
+    require_extra("serve", "simulator", "uvicorn", "numpy", "scipy", "regex")
     from sagetune.simulator import Simulator, serve
     from sagetune.simulator.clock import parse_time_scale
 
@@ -106,27 +103,29 @@ def run_serve(args: argparse.Namespace) -> int:
         raise CommandError(str(exc), BAD_INPUT) from None
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port must be in 0..65535, got {args.port}", BAD_INPUT)
-    credentials = _credentials(args.credentials)
+    keys = serve_credentials.load(
+        command_line=args.credentials, credentials_file=args.credentials_file
+    )
+    for warning in keys.warnings:
+        print(f"sagetune serve: {warning}", file=sys.stderr, flush=True)
     try:
         sim = Simulator(
             db=args.db,
             time_scale=scale,
             region=args.region,
             account_id=args.account_id,
-            credentials=credentials,
+            credentials=keys.credentials,
+            session_tokens=keys.session_tokens,
             auth=not args.no_auth,
         )
     except Exception as exc:
         raise CommandError(f"cannot open the simulator database {args.db}: {exc}") from exc
-    key, secret = next(iter(sim.credentials.items()))
 
     def ready(url: str) -> None:
         clock = {"max": "event-driven (max)", "manual": "manual (AdvanceClock)"}.get(
             str(scale), f"{scale:g}x" if isinstance(scale, float) else f"{scale}x"
         )
-        auth = (
-            "OFF (unsigned requests accepted)" if args.no_auth else f"key {key} / secret {secret}"
-        )
+        auth = "OFF (unsigned requests accepted)" if args.no_auth else keys.describe()
         print(
             f"sagetune simulator listening on {url}\n"
             f"  region {args.region}, account {args.account_id}, clock {clock}, db {args.db}\n"

@@ -5,9 +5,11 @@ The simulator must reject what the real service rejects, in the same order and w
 AWS. The signature itself is recomputed with botocore's ``SigV4Auth`` (the same code that
 signs on the client side): the canonical form lives in one implementation, not two.
 
-Session tokens: ``X-Amz-Security-Token`` is optional. A key listed in
-``AuthSettings.session_tokens`` (temporary credentials) must present exactly that token; any
-other key accepts any token or none. Token expiry is not modelled.
+Session tokens: a key listed in ``AuthSettings.session_tokens`` (temporary credentials)
+must present exactly that token in ``X-Amz-Security-Token``; any other key (long-term) must
+present none. Either way a token the simulator does not know is refused as AWS refuses it,
+UnrecognizedClientException "The security token included in the request is invalid".
+Token expiry is not modelled.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ def verify_request(
         raise AuthFailure(
             "UnrecognizedClientException", "The security token included in the request is invalid."
         )
+    _check_session_token(access_key_id, _first(header_index, "x-amz-security-token"), settings)
     _check_declared_payload_hash(header_index, body)
     _check_signature(
         access_key_id=access_key_id,
@@ -146,7 +149,6 @@ def verify_request(
         request=_request_to_canonicalize(method, path, query, header_index, signed_names, body),
         provided=parameters["Signature"],
     )
-    _check_session_token(access_key_id, _first(header_index, "x-amz-security-token"), settings)
     return access_key_id
 
 
@@ -268,12 +270,13 @@ def _signing_time(amz_date: str | None, http_date: str | None) -> datetime:
                 raise ValueError(amz_date)
             year, month, day, hour, minute, second = (int(part) for part in match.groups())
             return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise _bad_date(amz_date) from None
     assert http_date is not None  # _require_parameters guarantees one of the two
     try:
+        # An absurd year overflows (a C long, or the datetime range once moved to UTC).
         return _as_utc(parsedate_to_datetime(http_date))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _bad_date(http_date) from None
 
 
@@ -351,11 +354,17 @@ def _check_declared_payload_hash(header_index: Mapping[str, list[str]], body: by
 
 
 def _check_session_token(access_key_id: str, token: str | None, settings: AuthSettings) -> None:
+    """A temporary key's own token, and no token for a long-term key (a token made up for
+    a long-term key is one AWS does not know either)."""
     required = settings.session_tokens.get(access_key_id)
-    if required is None:
+    if required is None and token is None:
         return
-    if token is None or not hmac.compare_digest(
-        required.encode("utf-8", "replace"), token.encode("utf-8", "replace")
+    if (
+        required is None
+        or token is None
+        or not hmac.compare_digest(
+            required.encode("utf-8", "replace"), token.encode("utf-8", "replace")
+        )
     ):
         raise AuthFailure(
             "UnrecognizedClientException", "The security token included in the request is invalid"

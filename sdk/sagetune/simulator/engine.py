@@ -7,7 +7,16 @@ transaction; ``step()`` processes just the next event (the driver of ``--time-sc
 
 The engine owns the records of every job (the store persists them) and the live parts of
 running jobs: ``TrainingRun`` (the algorithm's generator) and ``TuningRun`` (the
-strategies), and carries out what a ``TuningRun`` decides. Its state is private: the service
+strategies), and carries out what a ``TuningRun`` decides.
+
+Work that can take long - a search suggestion, an algorithm's next log line and the search
+of its metric regexes - is not done while processing an event: it becomes a ``Work`` item
+computed from a snapshot. By default (``deferred`` False) the engine computes it at once;
+the simulator's clock driver sets ``deferred`` and computes the ``pending_work()`` without
+the lock that requests take, then applies each result under it (``Work.compute()`` returns
+the step that applies it, which re-checks that the work still stands). While work is
+pending no event is processed (``blocked``), so the outcome does not depend on who
+computes the work, or when. Its state is private: the service
 reads it through queries (``tuning_job``, ``tuning_jobs``, ``training_job``,
 ``training_jobs``, ``training_jobs_of``, ``parent_training_jobs``, ``resource``) and changes it
 through commands (``create_*``, ``stop_*``, ``delete_tuning_job``, ``set_tags``). After a
@@ -16,10 +25,13 @@ restart, ``load()`` rebuilds everything from the database.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import zlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
+
+import attrs
 
 from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
@@ -34,17 +46,68 @@ from sagetune.simulator.metrics import compile_metric_definitions
 from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
 from sagetune.simulator.requests import stored_request
 from sagetune.simulator.store import Store
-from sagetune.simulator.training import TrainingRun, context_for
+from sagetune.simulator.training import FetchedLines, TrainingRun, context_for
 from sagetune.simulator.tuning import (
     FinishTraining,
+    LaunchSlot,
     LaunchTraining,
     StopTraining,
     TuningRun,
 )
 from sagetune.simulator.warm_start import parent_trials
 
+READ_AHEAD = 4
+"""Deferred (the driver computes the work), each running training job has up to this many
+log lines read ahead of their events, so that events go on while the next lines are read;
+computed at once, lines are read when needed."""
+
 ParentJobs = Mapping[str, tuple[TrainingJobRecord, ...]]
 """A warm-started tuning job's parents' training jobs, by parent name."""
+
+
+Apply = Callable[[], None]
+"""Applies a piece of work's result to the engine (under the simulator's lock)."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class SuggestionWork:
+    """Work: the suggestion for a tuning job's next training job (``slot.suggest()``)."""
+
+    slot: LaunchSlot
+    t: float  # when the training job is launched
+    apply: Callable[[SuggestionWork, dict[str, str]], None]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return ("tuning", self.slot.tuning_job)
+
+    def compute(self) -> Apply:
+        return self.done(self.slot.suggest())
+
+    def done(self, tuned: dict[str, str]) -> Apply:
+        """The step applying ``tuned``, the slot's suggestion computed elsewhere."""
+        return functools.partial(self.apply, self, tuned)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class LineWork:
+    """Work: a training job's next log lines and their metrics (``run.fetch_lines``)."""
+
+    run: TrainingRun
+    count: int
+    skip: int  # lines to replay first (after a restart)
+    epoch: int  # the run's stream epoch when asked: a stop or an end makes the read stale
+    apply: Callable[[LineWork, FetchedLines], None]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return ("training", self.run.rec.name)
+
+    def compute(self) -> Apply:
+        return functools.partial(self.apply, self, self.run.fetch_lines(self.count, self.skip))
+
+
+Work = SuggestionWork | LineWork
 
 
 class Engine:
@@ -80,6 +143,8 @@ class Engine:
         self._objectives: dict[str, str] = {}  # training job -> objective metric name
         self._now = clock.now()  # the time of the event being processed, or of the last advance
         self._flushed_at: float | None = None
+        self._work: dict[tuple[str, str], Work] = {}
+        self._deferred = False
 
     @property
     def now(self) -> float:
@@ -163,6 +228,8 @@ class Engine:
         for j_rec in self._training_jobs.values():
             if not j_rec.terminal:
                 self._revive_training(j_rec)
+        for tuning in list(self._tunings.values()):  # a launch may have been due at the crash
+            self._carry_out(tuning, (), self._now)
 
     def _restore_stored_form(self, rec: TuningJobRecord | TrainingJobRecord) -> None:
         """Apply the service's defaults to a request read back: one stored by an earlier
@@ -190,14 +257,12 @@ class Engine:
             self._push_tuning_deadline(rec, run)
 
     def _revive_training(self, rec: TrainingJobRecord) -> None:
+        """Take a training job back after a restart; in Training, its stream is rebuilt by
+        replaying the lines it had consumed (``TrainingRun.resume``)."""
         run = self._make_run(rec)
-        failure = run.resume()
         self._runs[rec.name] = run
-        if failure is not None:
-            run.fail(self._now, failure)
-            self._ended(rec, self._now)
-            return
-        self._push(rec, run)
+        run.resume()
+        self._continue(run)
 
     def flush(self) -> None:
         """Write every change since the last flush, and the simulated time, atomically."""
@@ -245,26 +310,74 @@ class Engine:
         return run is None or run.version != version or run.rec.next_event != t
 
     def advance(self, until: float | None = None) -> None:
-        """Process every event due by ``until`` (default: the clock's now), then flush."""
+        """Process every event due by ``until`` (default: the clock's now), then flush.
+
+        Deferred, events are left to the driver (``step``): time moves on only up to the
+        next event not yet processed.
+        """
         target = self.clock.now() if until is None else until
-        while True:
-            t = self.next_event_time()
-            if t is None or t > target:
-                break
-            self._process(heapq.heappop(self._heap))
-        self._now = max(self._now, target)
+        if not self._deferred:
+            while (t := self.next_event_time()) is not None and t <= target:
+                self._process(heapq.heappop(self._heap))
+        t = self.next_event_time()
+        if not self.blocked and (t is None or t > target):
+            self._now = max(self._now, target)
         self.flush()
 
     def step(self) -> float | None:
         """Process the next event, whatever its time; returns its time (None: idle).
 
-        The caller flushes (``flush()``) when it wants the progress persisted.
+        The caller flushes (``flush()``) when it wants the progress persisted. Not while
+        the engine is ``blocked``.
         """
+        if self.blocked:
+            raise RuntimeError("the engine is waiting for work to be computed (pending_work)")
         t = self.next_event_time()
         if t is None:
             return None
         self._process(heapq.heappop(self._heap))
         return t
+
+    # -- work that can take long
+
+    @property
+    def deferred(self) -> bool:
+        """True: work is left for ``pending_work()``; False: computed when it arises."""
+        return self._deferred
+
+    @deferred.setter
+    def deferred(self, value: bool) -> None:
+        self._deferred = value
+        if not value:
+            while self._work:
+                next(iter(self._work.values())).compute()()
+
+    @property
+    def blocked(self) -> bool:
+        """Work that events wait for is pending (a suggestion, or a line a training job
+        awaits): no event is processed until it is computed and applied."""
+        return any(
+            not isinstance(work, LineWork) or work.run.awaiting for work in self._work.values()
+        )
+
+    def pending_work(self) -> list[Work]:
+        """The work to compute (without the lock), each then applied under it."""
+        return list(self._work.values())
+
+    def _offer(self, work: Work) -> None:
+        self._work[work.key] = work
+        if not self._deferred:
+            try:
+                work.compute()()
+            finally:
+                self._withdraw(work)  # applied (or failed): never left blocking
+
+    def _withdraw(self, work: Work) -> bool:
+        """Take ``work`` off the pending list; False when it was withdrawn or replaced."""
+        if self._work.get(work.key) is not work:
+            return False
+        del self._work[work.key]
+        return True
 
     def _process(self, entry: tuple[float, int, int, str, int]) -> None:
         t, kind, _, name, _ = entry
@@ -277,7 +390,34 @@ class Engine:
         if run.on_event(t, self._on_line):
             self._ended(run.rec, t)
         else:
-            self._push(run.rec, run)
+            self._continue(run)
+
+    def _continue(self, run: TrainingRun) -> None:
+        """Schedule a training job's next event, unless it awaits a line; ask for the
+        lines it wants read."""
+        rec = run.rec
+        self._dirty_training[rec.name] = rec
+        if not run.awaiting:
+            self._push(rec, run)
+        key = ("training", rec.name)
+        count = run.lines_wanted(READ_AHEAD if self._deferred else 0)
+        if count and key not in self._work:
+            work = LineWork(
+                run=run, count=count, skip=run.replay, epoch=run.epoch, apply=self._take_lines
+            )
+            self._offer(work)
+
+    def _take_lines(self, work: LineWork, fetched: FetchedLines) -> None:
+        run = work.run
+        if not self._withdraw(work) or self._runs.get(run.rec.name) is not run:
+            return
+        if run.epoch != work.epoch:
+            return  # stopped or ended meanwhile: these lines are never written
+        t, was_awaiting = run.asked_at, run.awaiting
+        if run.add_lines(fetched):
+            self._ended(run.rec, t)
+        elif was_awaiting and not run.awaiting:
+            self._continue(run)  # its next event (read-ahead, if any, comes with it)
 
     def _on_line(
         self,
@@ -332,11 +472,26 @@ class Engine:
 
     def _fill(self, tuning: TuningRun, t: float) -> None:
         """Launch training jobs while the tuning job offers one: compute each suggestion
-        from the offered snapshot, then apply it."""
+        from the offered snapshot, then apply it (deferred: offer it as work, one at a
+        time, since each suggestion sees the launches before it)."""
+        key = ("tuning", tuning.rec.name)
         while (slot := tuning.next_launch()) is not None:
-            tuned = slot.suggest()
-            launch = tuning.launch(slot, tuned, t)
-            tuning.track(self._launch(tuning.rec.name, launch, t))
+            if self._deferred:
+                pending = self._work.get(key)
+                if not isinstance(pending, SuggestionWork) or pending.slot != slot:
+                    self._work[key] = SuggestionWork(slot=slot, t=t, apply=self._take_suggestion)
+                return
+            tuning.track(self._launch(tuning.rec.name, tuning.launch(slot, slot.suggest(), t), t))
+        self._work.pop(key, None)
+
+    def _take_suggestion(self, work: SuggestionWork, tuned: dict[str, str]) -> None:
+        slot = work.slot
+        tuning = self._tunings.get(slot.tuning_job)
+        if not self._withdraw(work) or tuning is None:
+            return
+        if tuning.next_launch() == slot:  # still the launch it offered, on the same state
+            tuning.track(self._launch(slot.tuning_job, tuning.launch(slot, tuned, work.t), work.t))
+        self._carry_out(tuning, (), work.t)
 
     def _launch(self, tuning_name: str, launch: LaunchTraining, t: float) -> TrainingJobRecord:
         rec = self._start_training(
@@ -359,7 +514,10 @@ class Engine:
             return
         if isinstance(decision, FinishTraining):
             run.finish_training(t)
-        elif run.begin_stop(t, decision.reason) and push:
+        elif not run.begin_stop(t, decision.reason):
+            return
+        self._work.pop(("training", decision.name), None)  # its next lines are never written
+        if push:
             self._push(run.rec, run)
 
     # -- commands (the service calls these after ``advance()``)

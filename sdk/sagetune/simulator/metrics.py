@@ -22,6 +22,15 @@ the documentation leaves open, decided here:
   regexes use). A regex that does not compile raises :class:`MetricDefinitionError`
   naming the metric, for the service to turn into a ValidationException.
 
+Time budget (the simulator's own rule; the service documents none): a regex with
+catastrophic backtracking (``loss: ((.|\\S)+)+!``) can take seconds or hours on one line.
+Accepted regexes are compiled with ``re`` (its syntax and error messages) *and* with the
+``regex`` package (mrab-regex, whose default VERSION0 matches like ``re``), which searches:
+it releases the GIL while matching and takes a ``timeout``. Each search may use
+``SEARCH_TIMEOUT`` seconds of CPU; a search that exceeds it raises
+:class:`MetricSearchTimeout`, and the training job fails with a ClientError FailureReason
+naming the metric (``training.py`` also caps a job's total search time).
+
 Speed: compiling is cached per tuple of definitions (a tuning job's 750 training jobs
 share one compile). Each definition also gets a literal that every match must contain
 (``#011validation-rmse:`` for SageMaker XGBoost's validation:rmse regex, which starts
@@ -41,16 +50,43 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
+import regex as mrab_regex
 
 __all__ = [
+    "SEARCH_TIMEOUT",
     "CompiledMetric",
     "CompiledMetrics",
     "MetricDefinitionError",
+    "MetricSearchTimeout",
     "compile_metric_definitions",
     "parse_metric_value",
 ]
 
 _CLOUDWATCH_LIMIT = 2.0**360
+
+SEARCH_TIMEOUT = 0.1
+"""CPU seconds one regex search of one log line may take (a normal one takes microseconds;
+the ``regex`` package counts the process's CPU time, so on 2 busy cores this is >= 50 ms of
+wall time)."""
+
+
+class MetricSearchTimeout(Exception):
+    """A MetricDefinition's Regex took longer than its budget to search one log line."""
+
+    def __init__(self, metric_name: str, regex_text: str, seconds: float) -> None:
+        super().__init__(
+            f"the MetricDefinitions Regex of metric {metric_name!r} took more than "
+            f"{seconds:g} s to search one log line (catastrophic backtracking?): "
+            f"{_shortened(regex_text)}"
+        )
+        self.metric_name = metric_name
+        self.regex = regex_text
+        self.seconds = seconds
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[:limit]}... ({len(text)} characters)"
 
 
 class MetricDefinitionError(ValueError):
@@ -84,7 +120,7 @@ class CompiledMetric:
 
     name: str
     regex: str
-    pattern: re.Pattern[str] = attrs.field(eq=False, repr=False)
+    pattern: mrab_regex.Pattern[str] = attrs.field(eq=False, repr=False)
     required_literal: str | None
     """A substring every match contains (None when none could be derived)."""
 
@@ -93,19 +129,24 @@ class CompiledMetric:
         """The group holding the value: the first capture group, or 0 (whole match)."""
         return 1 if self.pattern.groups >= 1 else 0
 
-    def search(self, line: str) -> float | None:
-        """The value this metric takes from ``line``, if any."""
+    def search(self, line: str, timeout: float | None = SEARCH_TIMEOUT) -> float | None:
+        """The value this metric takes from ``line``, if any (MetricSearchTimeout when the
+        search takes more than ``timeout`` CPU seconds; None: no limit)."""
         literal = self.required_literal
         if literal is not None and literal not in line:
             return None
-        match = self.pattern.search(line)
+        try:
+            match = self.pattern.search(line, timeout=timeout)
+        except TimeoutError:
+            assert timeout is not None
+            raise MetricSearchTimeout(self.name, self.regex, timeout) from None
         if match is None:
             return None
         text = match.group(self.value_group)
         return None if text is None else parse_metric_value(text)
 
 
-_Plan = tuple[tuple[str, str | None, Any, int], ...]
+_Plan = tuple[tuple[str, str, str | None, Any, int], ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -117,7 +158,8 @@ class CompiledMetrics:
 
     def __attrs_post_init__(self) -> None:
         plan = tuple(
-            (m.name, m.required_literal, m.pattern.search, m.value_group) for m in self.metrics
+            (m.name, m.regex, m.required_literal, m.pattern.search, m.value_group)
+            for m in self.metrics
         )
         object.__setattr__(self, "_plan", plan)
 
@@ -126,13 +168,21 @@ class CompiledMetrics:
         """Metric names, in definition order, without duplicates."""
         return tuple(dict.fromkeys(m.name for m in self.metrics))
 
-    def extract(self, line: str) -> dict[str, float]:
-        """The metrics ``line`` reports: ``{name: value}`` (empty for most lines)."""
+    def extract(self, line: str, timeout: float | None = SEARCH_TIMEOUT) -> dict[str, float]:
+        """The metrics ``line`` reports: ``{name: value}`` (empty for most lines).
+
+        Raises MetricSearchTimeout when one regex takes more than ``timeout`` CPU seconds
+        on the line (None: no limit).
+        """
         found: dict[str, float] = {}
-        for name, literal, search, group in self._plan:
+        for name, regex_text, literal, search, group in self._plan:
             if literal is not None and literal not in line:
                 continue
-            match = search(line)
+            try:
+                match = search(line, timeout=timeout)
+            except TimeoutError:
+                assert timeout is not None
+                raise MetricSearchTimeout(name, regex_text, timeout) from None
             if match is None or name in found:
                 continue
             text = match.group(group)
@@ -177,7 +227,8 @@ def _compile(pairs: tuple[tuple[str, str], ...]) -> CompiledMetrics:
         if not regex:
             raise MetricDefinitionError(name, regex, "the regular expression is empty")
         try:
-            pattern = re.compile(regex)
+            re.compile(regex)  # the syntax accepted, and the error messages, are re's
+            pattern = _search_engine(regex)
         except re.error as exc:
             raise MetricDefinitionError(name, regex, str(exc)) from None
         except (OverflowError, RecursionError) as exc:
@@ -188,6 +239,15 @@ def _compile(pairs: tuple[tuple[str, str], ...]) -> CompiledMetrics:
             )
         )
     return CompiledMetrics(metrics=tuple(metrics))
+
+
+def _search_engine(regex_text: str) -> mrab_regex.Pattern[str]:
+    """The ``regex`` package's compile of a pattern ``re`` accepted (VERSION0: ``re``'s
+    matching rules); a pattern only ``re`` accepts is reported as ``re`` would report it."""
+    try:
+        return mrab_regex.compile(regex_text, mrab_regex.VERSION0)
+    except mrab_regex.error as exc:
+        raise re.error(f"not supported by the simulator's search engine: {exc}") from None
 
 
 # --- the prefilter -----------------------------------------------------------------

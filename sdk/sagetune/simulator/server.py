@@ -8,13 +8,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -22,6 +25,9 @@ from sagetune.simulator.adapters import (
     ASGIApp,
     InProcessAsyncTransport,
     InProcessTransport,
+    Receive,
+    Scope,
+    Send,
     make_asgi_app,
 )
 from sagetune.simulator.algorithms import (
@@ -32,11 +38,16 @@ from sagetune.simulator.algorithms import (
 )
 from sagetune.simulator.auth import AuthSettings
 from sagetune.simulator.clock import Clock, EventClock, ManualClock, make_clock
-from sagetune.simulator.engine import Engine
+from sagetune.simulator.engine import Apply, Engine, SuggestionWork, Work
 from sagetune.simulator.extensions import Extensions
 from sagetune.simulator.handler import ProtocolHandler
 from sagetune.simulator.service import DEFAULT_CONCURRENT_TUNING_JOBS, Service
 from sagetune.simulator.store import Store
+
+if TYPE_CHECKING:  # imported when used: ``python -m`` runs it as the worker's main
+    from sagetune.simulator.workers import SuggestionWorker
+
+log = logging.getLogger("sagetune.simulator")
 
 DEFAULT_ACCESS_KEY_ID = "SAGETUNESIMULATOR"
 DEFAULT_SECRET_ACCESS_KEY = "sagetune-simulator-secret"
@@ -44,6 +55,18 @@ DEFAULT_CREDENTIALS: Mapping[str, str] = {DEFAULT_ACCESS_KEY_ID: DEFAULT_SECRET_
 """The key the simulator accepts unless told otherwise (not an AWS key: safe in cassettes)."""
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "123456789012"
+REQUEST_TURN_SECONDS = 0.005
+"""The longest the clock driver waits, before each step, for the requests being handled:
+they go first (they need the lock, and the GIL that the driver's work would hold)."""
+SLOW_SUGGESTION_SECONDS = 0.005
+"""A suggestion computed on the driver thread that takes more CPU time sends the rest of its
+tuning job's suggestions to the worker process (``serve``), off this process's GIL."""
+DRIVER_TURN_SECONDS = 0.001
+"""How long the clock driver may go on processing events while a request is handled."""
+SWITCH_INTERVAL = 0.0005
+"""``serve`` sets the interpreter's GIL switch interval (default 5 ms) to this: the server's
+thread then waits at most this long for the GIL each time it needs it while the clock
+driver computes, instead of 5 ms every time (a request needs it several times)."""
 ENDPOINT_URL = "http://sagetune-simulator.local"
 """The URL clients use with the in-process transports (any host works; this one says what it is)."""
 
@@ -54,7 +77,9 @@ class Simulator:
     ``db`` is a SQLite file (state survives restarts) or ``":memory:"``. ``clock`` defaults
     to a ``ManualClock`` (tests move it with ``advance``); ``time_scale`` builds a
     ``ScaledClock`` instead, and ``time_scale="max"`` an ``EventClock``. ``credentials`` maps
-    access key ids to secrets (default ``DEFAULT_CREDENTIALS``); ``auth=False`` turns SigV4
+    access key ids to secrets (default ``DEFAULT_CREDENTIALS``); ``session_tokens`` maps
+    some of those keys to the session token they must present (temporary credentials: key,
+    secret and token); the other keys must present none. ``auth=False`` turns SigV4
     verification off explicitly.
     """
 
@@ -67,6 +92,7 @@ class Simulator:
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT_ID,
         credentials: Mapping[str, str] | None = None,
+        session_tokens: Mapping[str, str] | None = None,
         auth: bool = True,
         max_skew: timedelta = timedelta(minutes=5),
         algorithms: AlgorithmRegistry | None = None,
@@ -76,6 +102,10 @@ class Simulator:
         self.region = region
         self.account_id = account_id
         self.credentials = dict(DEFAULT_CREDENTIALS if credentials is None else credentials)
+        self.session_tokens = dict(session_tokens or {})
+        unknown = sorted(set(self.session_tokens) - set(self.credentials))
+        if unknown:
+            raise ValueError(f"session tokens given for keys without a secret: {unknown}")
         self.algorithms = algorithms or default_registry()
         self.store = Store(db)
         self.engine = Engine(
@@ -88,14 +118,22 @@ class Simulator:
             self.service,
             Extensions(self.engine, self.store),
             AuthSettings(
-                credentials=self.credentials, region=region, enabled=auth, max_skew=max_skew
+                credentials=self.credentials,
+                session_tokens=self.session_tokens,
+                region=region,
+                enabled=auth,
+                max_skew=max_skew,
             ),
         )
         self._lock = threading.Lock()
-        self._waiting = 0  # requests waiting for the lock: the driver gives way to them
+        self._requests = 0  # requests being handled: the clock driver gives way to them
+        self._quiet = threading.Event()  # set while no request is being handled
+        self._quiet.set()
         self._count_lock = threading.Lock()
         self._stop = threading.Event()
         self._driver: threading.Thread | None = None
+        self._worker: SuggestionWorker | None = None
+        self._slow_suggestions: set[str] = set()  # tuning jobs whose suggestions go to the worker
 
     # -- algorithms
 
@@ -121,17 +159,42 @@ class Simulator:
         return InProcessAsyncTransport(self.serialized_handler)
 
     def asgi_app(self) -> ASGIApp:
-        return make_asgi_app(self.serialized_handler)
+        """The ASGI app: a request counts as being handled (``_request_started``) from its
+        first byte, so the clock driver gives way to it while it is parsed and answered."""
+        app = make_asgi_app(self.serialized_handler)
+
+        async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+            self._request_started()
+            try:
+                await app(scope, receive, send)
+            finally:
+                self._request_ended()
+
+        return counted
+
+    def _request_started(self) -> None:
+        with self._count_lock:
+            self._requests += 1
+            self._quiet.clear()
+
+    def _request_ended(self) -> None:
+        with self._count_lock:
+            self._requests -= 1
+            if not self._requests:
+                self._quiet.set()
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for sagetune's clients to use this simulator's key and region."""
         key, secret = next(iter(self.credentials.items()))
-        return {
+        options = {
             "endpoint_url": ENDPOINT_URL,
             "region_name": self.region,
             "aws_access_key_id": key,
             "aws_secret_access_key": secret,
         }
+        if key in self.session_tokens:
+            options["aws_session_token"] = self.session_tokens[key]
+        return options
 
     # -- the clock
 
@@ -191,24 +254,41 @@ class Simulator:
     def serialized_handler(
         self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes
     ) -> tuple[int, Sequence[tuple[str, str]], bytes]:
-        """The protocol handler, taking turns with the clock driver (``start_driver``)."""
-        with self._count_lock:
-            self._waiting += 1
-        with self._lock:
-            with self._count_lock:
-                self._waiting -= 1
-            return self.handler(method, target, headers, body)
+        """The protocol handler, taking turns with the clock driver (``start_driver``):
+        a request being handled goes before the driver's next turn."""
+        self._request_started()
+        try:
+            with self._lock:
+                return self.handler(method, target, headers, body)
+        finally:
+            self._request_ended()
 
-    def start_driver(self, *, idle_seconds: float = 0.05, slice_seconds: float = 0.05) -> None:
+    def start_driver(
+        self,
+        *,
+        idle_seconds: float = 0.05,
+        slice_seconds: float = 0.05,
+        worker_process: bool = False,
+    ) -> None:
         """Move the clock on a background thread (what ``serve`` does).
 
         Scaled clock: catch up with the wall clock every ``idle_seconds``. Event clock: run
-        events back to back, in slices of at most ``slice_seconds``, giving way to a waiting
-        request after every event, so requests wait for one event at most. Manual clock:
-        nothing to drive. Engine access is serialized with requests by one lock.
+        events back to back. Manual clock: nothing to drive. Engine access is serialized
+        with requests by one lock, and the driver holds it only to process events (each a
+        few microseconds): the engine is ``deferred``, so the long work - suggestions,
+        algorithms' log lines, metric regexes - is computed without the lock, then applied
+        under it. A waiting request goes first; progress is flushed to the store at least
+        every ``slice_seconds``. ``worker_process``: suggestions are computed in a worker
+        process (``workers``), off this process's GIL.
         """
         if isinstance(self.clock, ManualClock) or self._driver is not None:
             return
+        if worker_process:
+            from sagetune.simulator.workers import SuggestionWorker
+
+            self._worker = SuggestionWorker()
+        with self._lock:
+            self.engine.deferred = True
         self._stop.clear()
         self._driver = threading.Thread(
             target=self._drive,
@@ -223,26 +303,94 @@ class Simulator:
             self._stop.set()
             self._driver.join()
             self._driver = None
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None
+            with self._lock:
+                self.engine.deferred = False  # computes what is pending, as before the driver
 
     def _drive(self, idle_seconds: float, slice_seconds: float) -> None:
         engine = self.engine
+        flushed = time.monotonic()
+        done: list[Apply] = []
         while not self._stop.is_set():
-            if isinstance(self.clock, EventClock):
-                worked = False
-                with self._lock:
-                    deadline = time.monotonic() + slice_seconds
-                    while not self._waiting and time.monotonic() < deadline:
-                        if not self._run_next_event():
-                            break
-                        worked = True
+            self._quiet.wait(REQUEST_TURN_SECONDS)
+            with self._lock:
+                for apply in done:
+                    apply()
+                idle = self._run_events(time.monotonic() + slice_seconds)
+                work = engine.pending_work()
+                if idle and not isinstance(self.clock, EventClock):
+                    engine.advance()  # nothing due: the engine's time follows the clock
+                    flushed = time.monotonic()
+                elif idle or time.monotonic() - flushed >= slice_seconds:
                     engine.flush()
-                if worked:
-                    time.sleep(0)  # let a waiting request take the lock
-                    continue
-            else:
-                with self._lock:
-                    engine.advance()
-            self._stop.wait(idle_seconds)
+                    flushed = time.monotonic()
+            done = self._compute(work)  # without the lock
+            if idle and not work:
+                self._stop.wait(idle_seconds)
+        with self._lock:
+            for apply in done:  # computed work is applied, never computed twice (a stream
+                apply()  # cannot be read twice)
+
+    def _compute(self, work: Sequence[Work]) -> list[Apply]:
+        """Compute ``work`` and return the steps that apply the results.
+
+        With a worker process, a tuning job's suggestions go there once one of them took
+        more than ``SLOW_SUGGESTION_SECONDS`` of CPU here (Bayesian ones past the initial design;
+        never Random's or Grid's, for which the round trip would cost more than the work),
+        and the rest is computed here meanwhile.
+        """
+        from sagetune.simulator.workers import WorkerFailed
+
+        worker = self._worker
+        sent: list[SuggestionWork] = []
+        done: list[Apply] = []
+        for item in work:
+            self._quiet.wait(REQUEST_TURN_SECONDS)  # this thread's work waits for requests
+            if (
+                worker is not None
+                and isinstance(item, SuggestionWork)
+                and item.slot.tuning_job in self._slow_suggestions
+                and worker.submit(item.slot)
+            ):
+                sent.append(item)
+                continue
+            started = time.thread_time()
+            done.append(item.compute())
+            if (
+                isinstance(item, SuggestionWork)
+                and time.thread_time() - started > SLOW_SUGGESTION_SECONDS
+            ):
+                self._slow_suggestions.add(item.slot.tuning_job)
+        for item in sent:
+            try:
+                assert worker is not None
+                done.append(item.done(worker.result()))
+            except WorkerFailed:
+                log.warning("computing a suggestion in process instead", exc_info=True)
+                done.append(item.compute())
+        return done
+
+    def _run_events(self, deadline: float) -> bool:
+        """Process due events (any, on an event clock) until one needs work, ``deadline``
+        (monotonic) passes, or a request is being handled (after the driver's
+        ``DRIVER_TURN_SECONDS``: a client calling back to back must not stop the clock);
+        True when nothing is left to do now."""
+        engine = self.engine
+        event_clock = isinstance(self.clock, EventClock)
+        until = self.clock.now()
+        turn = time.monotonic() + DRIVER_TURN_SECONDS
+        while not engine.blocked and (now := time.monotonic()) < deadline:
+            if self._requests and now >= turn:
+                return False
+            t = engine.next_event_time()
+            if t is None or (not event_clock and t > until):
+                return True
+            if event_clock:
+                self._jump(t)
+            engine.step()
+        return False
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -303,7 +451,12 @@ def serve(
     _uvicorn()
     sock = listening_socket(host, port)
     url = f"http://{host}:{sock.getsockname()[1]}"
-    simulator.start_driver()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn shuts down gracefully on SIGTERM, then raises it again: make that an
+        # exception, so that the simulator is closed (flushed, its worker ended) below.
+        signal.signal(signal.SIGTERM, _terminated)
+    simulator.start_driver(worker_process=True)
     try:
         asyncio.run(
             _serve_on(
@@ -313,6 +466,10 @@ def serve(
     finally:
         sock.close()
         simulator.close()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 class BackgroundServer:
