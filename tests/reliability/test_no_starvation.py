@@ -71,9 +71,15 @@ def test_a_catastrophic_metric_regex_fails_its_job_with_a_clear_reason(
     assert reason.startswith("ClientError: the MetricDefinitions Regex of metric 'loss' took more")
     assert CATASTROPHIC.replace("\\", "\\\\") in reason
     assert job["SecondaryStatusTransitions"][-1]["StatusMessage"].endswith(reason)
+    group = "/aws/sagemaker/TrainingJobs"
+    (stream,) = caller.ok(
+        "DescribeLogStreams",
+        {"logGroupName": group, "logStreamNamePrefix": "regex-bomb/"},
+        prefix="Logs_20140328",
+    )["logStreams"]
     logs = caller.ok(
         "GetLogEvents",
-        {"logGroupName": "/aws/sagemaker/TrainingJobs", "logStreamName": "regex-bomb/algo-1"},
+        {"logGroupName": group, "logStreamName": stream["logStreamName"]},
         prefix="Logs_20140328",
     )
     assert logs["events"][-1]["message"].startswith("Epoch 1/3")  # written, then failed
