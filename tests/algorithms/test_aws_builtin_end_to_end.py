@@ -255,3 +255,36 @@ def test_the_rules_leave_a_request_without_metric_definitions_to_the_service() -
         "The objective metric 'validation:auc' must be defined in MetricDefinitions "
         "(defined: validation:rmse)"
     ]
+
+
+def test_a_served_job_tells_the_algorithm_its_channels_and_its_start_time(
+    sim: Simulator, client: SageMakerClient
+) -> None:
+    request = {
+        "TrainingJobName": "xgb-train-only",
+        "AlgorithmSpecification": {"TrainingImage": XGBOOST_1_7, "TrainingInputMode": "File"},
+        "HyperParameters": {"num_round": "5"},
+        "InputDataConfig": [_channel("train")],
+        "OutputDataConfig": {"S3OutputPath": "s3://amzn-s3-demo-bucket/xgboost/output"},
+        "ResourceConfig": {
+            "InstanceCount": 1,
+            "InstanceType": "ml.m5.xlarge",
+            "VolumeSizeInGB": 10,
+        },
+        "RoleArn": ROLE,
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+    }
+    client.create_training_job(from_wire(CreateTrainingJobRequest, request))
+    sim.run_until_idle()
+
+    job = client.describe_training_job(
+        DescribeTrainingJobRequest(training_job_name="xgb-train-only")
+    )
+    reported = {m.metric_name for m in job.final_metric_data_list or []}
+    assert reported == {"train:rmse"}  # no validation channel, no validation metric
+    assert job.training_start_time is not None
+    started = job.training_start_time.strftime("%Y-%m-%d")
+    lines = [line for _, _, line in sim.store.log_lines("xgb-train-only")]
+    stamped = [line for line in lines if line[:4].isdigit() or line.startswith("[")]
+    assert any(started in line for line in stamped), stamped[:3]  # the container's clock
+    assert not any("1970-01-01" in line for line in lines)

@@ -2,8 +2,10 @@
 
 The simulator must reject what the real service rejects, in the same order and with the same
 ``__type`` codes, so that a client which works against the simulator also signs correctly for
-AWS. The signature itself is recomputed with botocore's ``SigV4Auth`` (the same code that
-signs on the client side): the canonical form lives in one implementation, not two.
+AWS. The signature itself is recomputed with botocore's ``SigV4Auth``, the reference
+implementation, not with sagetune's own signer (``sagetune.signing.RequestSigner``, a faster
+one in the same canonical form): a verifier built from the signer's code would accept
+whatever the signer gets wrong. Differential tests tie the two together.
 
 Session tokens: a key listed in ``AuthSettings.session_tokens`` (temporary credentials)
 must present exactly that token in ``X-Amz-Security-Token``; any other key (long-term) must

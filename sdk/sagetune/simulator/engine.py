@@ -46,7 +46,7 @@ from sagetune.simulator.metrics import compile_metric_definitions
 from sagetune.simulator.records import StopReason, TrainingJobRecord, TuningJobRecord
 from sagetune.simulator.requests import stored_request
 from sagetune.simulator.store import Store
-from sagetune.simulator.training import FetchedLines, TrainingRun, context_for
+from sagetune.simulator.training import FetchedLines, TrainingRun
 from sagetune.simulator.tuning import (
     FinishTraining,
     LaunchSlot,
@@ -644,7 +644,6 @@ class Engine:
             compile_metric_definitions(definitions),
             request.hyper_parameters or {},
             float(max_runtime) if max_runtime is not None else None,
-            context_for(rec),
         )
 
 

@@ -144,14 +144,12 @@ class TrainingRun:
         metrics: CompiledMetrics,
         hyperparameters: Mapping[str, str],
         max_runtime: float | None,
-        context: AlgorithmContext,
     ) -> None:
         self.rec = rec
         self.algorithm = algorithm
         self.metrics = metrics
         self.hyperparameters = dict(hyperparameters)
         self.max_runtime = max_runtime
-        self.context = context
         self.stream: LogStream | None = None
         self.pending: tuple[str, Mapping[str, float] | str] | None = None
         """The next line and its metrics (or a metric failure), due at rec.next_event."""
@@ -203,7 +201,7 @@ class TrainingRun:
         stream = self.stream
         try:
             if stream is None:
-                stream = iter(self.algorithm.fn(self.hyperparameters, self.context))
+                stream = iter(self.algorithm.fn(self.hyperparameters, context_for(self.rec)))
             for _ in range(skip):
                 next(stream)
         except Exception as exc:  # StopIteration too: fewer lines than were consumed
@@ -430,13 +428,21 @@ def _stop_message(reason: StopReason) -> str:
 
 
 def context_for(rec: TrainingJobRecord) -> AlgorithmContext:
-    resources = rec.request.resource_config
+    """What the job tells its algorithm, read when the algorithm starts (after Downloading):
+    its instance, its input channels, and the simulated time its container starts at (the
+    same after a restart, so a replayed stream prints the same lines)."""
+    request = rec.request
+    resources = request.resource_config
     instance_type = resources.instance_type if resources is not None else None
     instance_count = resources.instance_count if resources is not None else None
+    channels = tuple(c.channel_name for c in request.input_data_config or ()) or None
+    start = rec.training_start
     return AlgorithmContext(
         seed=rec.seed,
         job_name=rec.name,
         instance_type=str(instance_type if instance_type is not None else "ml.m5.xlarge"),
         instance_count=int(instance_count if instance_count is not None else 1),
         tuning_job_name=rec.tuning_job,
+        channels=channels,
+        start_time=start + DOWNLOADING_SECONDS if start is not None else None,
     )
