@@ -366,7 +366,13 @@ def test_request_signer_signs_exactly_as_botocores_sigv4auth(
 @settings(max_examples=200, deadline=None)
 @given(
     headers=st.dictionaries(
-        header_names.filter(lambda name: name.lower() not in ("host", "x-amz-content-sha256")),
+        # The signer owns the session-token header: one in the caller's headers is a
+        # different token (tested on its own), not a variation of the signed request.
+        header_names.filter(
+            lambda name: (
+                name.lower() not in ("host", "x-amz-content-sha256", "x-amz-security-token")
+            )
+        ),
         header_values,
         max_size=8,
     ),

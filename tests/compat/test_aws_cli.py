@@ -123,6 +123,11 @@ def test_list_training_jobs_of_a_tuning_job_with_pagination(aws: Aws, fast_serve
     sm.create_hyper_parameter_tuning_job(
         **cli_request("compat-cli-children", jobs=5, parallel=5, rounds=2)
     )
+    # Training jobs are launched by the driver after the create is answered: wait for them.
+    assert (
+        fast_server.wait_for_tuning_job("compat-cli-children")["HyperParameterTuningJobStatus"]
+        == "Completed"
+    )
     expected = sorted(
         s["TrainingJobName"]
         for s in sm.list_training_jobs_for_hyper_parameter_tuning_job(
