@@ -21,6 +21,8 @@ import contextlib
 import itertools
 import json
 import os
+import re
+import select
 import socket
 import subprocess
 import sys
@@ -244,6 +246,25 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 20.0) 
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"loopback server at {url} did not answer within {timeout} s")
+
+
+def start_simulator() -> tuple[subprocess.Popen[str], str]:
+    """``sagetune serve --port 0 --time-scale max`` (the real simulator, not the canned
+    server) in a subprocess; returns the process and the URL its banner names."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sagetune", "serve", "--port", "0", "--time-scale", "max"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], 60)
+    line = process.stdout.readline() if ready else ""
+    match = re.search(r"listening on (http://\S+)", line)
+    if match is None:
+        process.kill()
+        raise SystemExit(f"the simulator did not start: {line!r}")
+    return process, match.group(1)
 
 
 @contextlib.contextmanager

@@ -26,38 +26,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import select
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _loopback import start_simulator
 from _problems import curve_problem, machine_load, median, tuning_request
 
 from sagetune import AsyncSageMakerClient
 from sagetune.model import DescribeHyperParameterTuningJobRequest
 from sagetune.simulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
-
-
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    """``sagetune serve --port 0 --time-scale max``; returns the process and its URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sagetune", "serve", "--port", "0", "--time-scale", "max"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], 60)
-    line = process.stdout.readline() if ready else ""
-    match = re.search(r"listening on (http://\S+)", line)
-    if match is None:
-        process.kill()
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return process, match.group(1)
 
 
 def p(samples: list[float], q: int) -> float:
@@ -139,7 +119,7 @@ def main() -> None:
     figures: dict[str, list[float]] = {}
     for repeat in range(args.repeats):
         print(f"run {repeat + 1}: {machine_load()}", flush=True)
-        process, url = start_server()
+        process, url = start_simulator()
         try:
             timings = asyncio.run(
                 one_run(url, args.jobs, args.parallel, args.samples, args.interval, args.timeout)

@@ -56,6 +56,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "sdk"))
 
+from _loopback import free_port  # noqa: E402
+
 REGION = "us-east-1"
 SIM_KEY, SIM_SECRET = "SAGETUNESIMULATOR", "sagetune-simulator-secret"
 IMAGE = "sagetune/branin:latest"
@@ -196,13 +198,6 @@ def run_proxy(args: argparse.Namespace) -> None:
 
 
 # -- the services behind each client run --------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import select
 import statistics
-import subprocess
 import sys
 import time
 from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _loopback import start_simulator
 
 from sagetune import AsyncSageMakerClient
 from sagetune.codec import from_wire
@@ -82,23 +83,6 @@ def request(name: str, jobs: int, parallel: int) -> dict[str, Any]:
     }
 
 
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sagetune", "serve", "--port", "0", "--time-scale", "max"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], 60)
-    line = process.stdout.readline() if ready else ""
-    match = re.search(r"listening on (http://\S+)", line)
-    if match is None:
-        process.kill()
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return process, match.group(1)
-
-
 async def one_run(url: str, name: str, jobs: int, parallel: int) -> tuple[float, float, str]:
     async with AsyncSageMakerClient(
         endpoint_url=url,
@@ -131,7 +115,7 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     walls, rates = [], []
     for i in range(args.repeats):
-        process, url = start_server()
+        process, url = start_simulator()
         try:
             wall, rate, status = asyncio.run(
                 one_run(url, f"throughput-{i}", args.jobs, args.parallel)

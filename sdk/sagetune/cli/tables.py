@@ -185,6 +185,22 @@ def sort_jobs(
     return present + missing
 
 
+def _light_table(title: str | None) -> Table:
+    """The listing tables' look: light rules and two spaces between columns."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+
+
 def jobs_table(
     results: Sequence[TrainingJobResult],
     objective: Objective | None,
@@ -197,8 +213,6 @@ def jobs_table(
     """One row per training job: name, status, objective, each tuned hyperparameter, and
     training time. A column per hyperparameter when they fit in ``width`` characters, else
     one wrapped ``name=value`` column (nothing is cut off)."""
-    from rich import box
-    from rich.table import Table
 
     metric = objective.metric if objective is not None else "Objective"
     names = [p.name for p in parameters]
@@ -231,16 +245,7 @@ def jobs_table(
     rest = sum(widths[:4]) + widths[-1] + 2 * 6
     terse = width is not None and not spread and width - rest < 26
 
-    # Light rules and two spaces between columns.
-    table = Table(
-        title=title,
-        title_justify="left",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
+    table = _light_table(title)
     if not terse:
         table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("Training job", no_wrap=True)
@@ -303,18 +308,8 @@ def tuning_jobs_table(
 ) -> Table:
     """``sagetune list``: one row per tuning job. On a simulator (``simulated_now``) times
     are ages on its clock, not dates."""
-    from rich import box
-    from rich.table import Table
 
-    table = Table(
-        title=title,
-        title_justify="left",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
+    table = _light_table(title)
     table.add_column("Tuning job", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Strategy", no_wrap=True)

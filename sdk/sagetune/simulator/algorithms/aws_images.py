@@ -105,6 +105,16 @@ class AwsImageCatalog:
     def repositories(self) -> tuple[str, ...]:
         return tuple(self._repositories)
 
+    def example_uri(self, repository: str, version: str) -> str:
+        """us-east-1's URI of a repository's version (the image an algorithm is shown by)."""
+        return next(
+            image.uri
+            for image in self._by_uri.values()
+            if image.repository == repository
+            and image.version == version
+            and image.region == "us-east-1"
+        )
+
     def algorithm_of(self, repository: str) -> str:
         """The SDK's algorithm name for an ECR repository (KeyError if unknown)."""
         return self._repositories[repository].algorithm

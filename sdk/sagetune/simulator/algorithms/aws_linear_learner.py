@@ -593,13 +593,7 @@ def _described(items: Sequence[Declaration]) -> tuple[Declaration, ...]:
 def linear_learner_spec(repository: str = "linear-learner", version: str = "1") -> AlgorithmSpec:
     """The simulated algorithm of AWS's ``linear-learner`` images."""
     catalog = aws_image_catalog()
-    example = next(
-        image.uri
-        for image in catalog.images()
-        if image.repository == repository
-        and image.version == version
-        and image.region == "us-east-1"
-    )
+    example = catalog.example_uri(repository, version)
     return AlgorithmSpec(
         name=f"{repository}:{version}",
         image=example,

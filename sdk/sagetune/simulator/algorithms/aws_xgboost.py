@@ -935,13 +935,7 @@ def xgboost_spec(repository: str, version: str) -> AlgorithmSpec:
     """The simulated algorithm of one XGBoost image (``sagemaker-xgboost`` / ``xgboost``)."""
     flavor = _Flavor(repository=repository, version=version)
     catalog = aws_image_catalog()
-    example = next(
-        image.uri
-        for image in catalog.images()
-        if image.repository == repository
-        and image.version == version
-        and image.region == "us-east-1"
-    )
+    example = catalog.example_uri(repository, version)
     declarations = _declarations_of(flavor)
 
     def run(hyperparameters: Mapping[str, str], context: AlgorithmContext) -> LogStream:
