@@ -63,6 +63,9 @@ SLOW_SUGGESTION_SECONDS = 0.005
 tuning job's suggestions to the worker process (``serve``), off this process's GIL."""
 DRIVER_TURN_SECONDS = 0.001
 """How long the clock driver may go on processing events while a request is handled."""
+FLUSH_DEFERRED_SECONDS = 0.25
+"""The longest the driver puts off writing progress to the store (a few ms) while requests
+are being handled (otherwise it writes at least every ``slice_seconds``)."""
 SWITCH_INTERVAL = 0.0005
 """``serve`` sets the interpreter's GIL switch interval (default 5 ms) to this: the server's
 thread then waits at most this long for the GIL each time it needs it while the clock
@@ -316,14 +319,18 @@ class Simulator:
         while not self._stop.is_set():
             self._quiet.wait(REQUEST_TURN_SECONDS)
             with self._lock:
-                for apply in done:
-                    apply()
+                done = self._apply_some(done)
+                if done:
+                    continue  # a request is waiting: it goes first, the rest after it
                 idle = self._run_events(time.monotonic() + slice_seconds)
                 work = engine.pending_work()
+                since_flush = time.monotonic() - flushed
                 if idle and not isinstance(self.clock, EventClock):
                     engine.advance()  # nothing due: the engine's time follows the clock
                     flushed = time.monotonic()
-                elif idle or time.monotonic() - flushed >= slice_seconds:
+                elif (idle or since_flush >= slice_seconds) and (
+                    not self._requests or since_flush >= FLUSH_DEFERRED_SECONDS
+                ):
                     engine.flush()
                     flushed = time.monotonic()
             done = self._compute(work)  # without the lock
@@ -332,6 +339,17 @@ class Simulator:
         with self._lock:
             for apply in done:  # computed work is applied, never computed twice (a stream
                 apply()  # cannot be read twice)
+
+    def _apply_some(self, done: list[Apply]) -> list[Apply]:
+        """Apply computed results in order (the lock held) until a request is waiting and
+        the driver's ``DRIVER_TURN_SECONDS`` are over; return the rest. Each result is applied
+        whole, so a request sees every job before or after its step, never half-way."""
+        turn = time.monotonic() + DRIVER_TURN_SECONDS
+        for index, apply in enumerate(done):
+            if index and self._requests and time.monotonic() >= turn:
+                return done[index:]
+            apply()
+        return []
 
     def _compute(self, work: Sequence[Work]) -> list[Apply]:
         """Compute ``work`` and return the steps that apply the results.
