@@ -213,7 +213,6 @@ def jobs_table(
     """One row per training job: name, status, objective, each tuned hyperparameter, and
     training time. A column per hyperparameter when they fit in ``width`` characters, else
     one wrapped ``name=value`` column (nothing is cut off)."""
-
     metric = objective.metric if objective is not None else "Objective"
     names = [p.name for p in parameters]
     for result in results:  # hyperparameters tuned but not declared (multi-definition jobs)
@@ -308,7 +307,6 @@ def tuning_jobs_table(
 ) -> Table:
     """``sagetune list``: one row per tuning job. On a simulator (``simulated_now``) times
     are ages on its clock, not dates."""
-
     table = _light_table(title)
     table.add_column("Tuning job", no_wrap=True)
     table.add_column("Status", no_wrap=True)

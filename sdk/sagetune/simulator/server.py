@@ -281,7 +281,7 @@ class Simulator:
         few microseconds): the engine is ``deferred``, so the long work - suggestions,
         algorithms' log lines, metric regexes - is computed without the lock, then applied
         under it. A waiting request goes first; progress is flushed to the store at least
-        every ``slice_seconds``. ``worker_process``: suggestions are computed in a worker
+        every ``slice_seconds`` (``FLUSH_DEFERRED_SECONDS`` while requests keep coming). ``worker_process``: suggestions are computed in a worker
         process (``workers``), off this process's GIL.
         """
         if isinstance(self.clock, ManualClock) or self._driver is not None:
