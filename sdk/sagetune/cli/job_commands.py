@@ -266,7 +266,8 @@ def register(commands: Any) -> None:
     report.set_defaults(run=run_report)
 
 
-def _check_watch_options(args: argparse.Namespace) -> None:
+def check_watch_options(args: argparse.Namespace) -> None:
+    """``--poll`` and ``--retry-for`` of the commands that watch (tune, watch, logs)."""
     if args.poll is not None and args.poll <= 0:
         raise CommandError("--poll must be a positive number of seconds", BAD_INPUT)
     if args.retry_for < 0:
@@ -505,7 +506,7 @@ def run_tune(args: argparse.Namespace) -> int:
     if args.name:
         document["HyperParameterTuningJobName"] = args.name
     request = build_request(document, source=args.request)  # bad input stops here, before I/O
-    _check_watch_options(args)
+    check_watch_options(args)
     console = make_console()
     name = request.hyper_parameter_tuning_job_name
 
@@ -524,7 +525,7 @@ def run_tune(args: argparse.Namespace) -> int:
 
 @requires("cli", "rich")
 def run_watch(args: argparse.Namespace) -> int:
-    _check_watch_options(args)
+    check_watch_options(args)
     console = make_console()
 
     async def body(client: AsyncSageMakerClient) -> int:

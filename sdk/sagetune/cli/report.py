@@ -9,16 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sagetune.cli.errors import require_extra
 from sagetune.cli.report_data import ReportData, collect
 
 if TYPE_CHECKING:
     from sagetune.client import AsyncSageMakerClient
-
-
-def require_matplotlib(command: str) -> None:
-    """Fail early, before any call, when the charts cannot be drawn."""
-    require_extra(command, "cli", "matplotlib")
 
 
 def write_report(data: ReportData, directory: Path) -> Path:

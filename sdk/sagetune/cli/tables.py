@@ -15,6 +15,7 @@ from sagetune.cli.tuning_facts import (
     Objective,
     TrainingJobResult,
     TunedParameter,
+    auto_early_stopping,
     early_stopping_on,
     format_duration,
     format_hyperparameter,
@@ -22,6 +23,7 @@ from sagetune.cli.tuning_facts import (
     objective_of,
     parse_value,
     ranked,
+    status_text,
     tuned_parameters,
     wire_value,
 )
@@ -79,8 +81,7 @@ def summary_rows(
         ("Status", status),
     ]
     strategy = wire_value(config.strategy)
-    auto = wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
-    early = "on" if auto else "off"
+    early = "on" if auto_early_stopping(description) else "off"
     seed = f", random seed {config.random_seed}" if config.random_seed is not None else ""
     rows.append(("Strategy", f"{strategy}, early stopping {early}{seed}"))
     if objective is not None:
@@ -317,18 +318,17 @@ def tuning_jobs_table(
     )
     table.add_column("Ran", justify="right", no_wrap=True)
     for summary in summaries:
-        counters = summary.training_job_status_counters
-        failed = (counters.retryable_error or 0) + (counters.non_retryable_error or 0)
+        counts = JobCounts.of_counters(summary.training_job_status_counters)
         limits = summary.resource_limits
         total = limits.max_number_of_training_jobs if limits is not None else None
-        done = (counters.completed or 0) + (counters.stopped or 0) + failed
-        jobs = f"{done}/{total or '?'}: {counters.completed or 0} completed"
-        if counters.stopped:
-            jobs += f", {counters.stopped} stopped"
-        if failed:
-            jobs += f", {failed} failed"
-        if counters.in_progress:
-            jobs += f", {counters.in_progress} running"
+        done = counts.completed + counts.stopped + counts.failed
+        jobs = f"{done}/{total or '?'}: {counts.completed} completed"
+        if counts.stopped:
+            jobs += f", {counts.stopped} stopped"
+        if counts.failed:
+            jobs += f", {counts.failed} failed"
+        if counts.running:
+            jobs += f", {counts.running} running"
         created = summary.creation_time
         if simulated_now is not None:
             when = f"{format_duration(simulated_now - created.timestamp())} ago"
@@ -362,12 +362,9 @@ def training_job_rows(
     status = wire_value(description.training_job_status)
     secondary = wire_value(description.secondary_status)
     cause = stop_cause(description)
-    if cause.early:
-        shown = "Stopped early"
-    elif status == "Stopped" and cause.limit:
-        shown = f"Stopped ({cause.limit})"
-    else:
-        shown = status if secondary in ("", status) else f"{status} ({secondary})"
+    shown = status_text(status, early=cause.early, limit=cause.limit)
+    if shown == status and secondary not in ("", status):
+        shown = f"{status} ({secondary})"
     rows = [
         ("Training job", description.training_job_name),
         ("ARN", description.training_job_arn),

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from sagetune.cli import connection
-from sagetune.cli.errors import BAD_INPUT, CommandError, requires
+from sagetune.cli.errors import CommandError, requires
 from sagetune.cli.parsers import add_command
 
 if TYPE_CHECKING:
@@ -120,11 +120,11 @@ def run_training_job(args: argparse.Namespace) -> int:
 
 
 def run_logs(args: argparse.Namespace) -> int:
-    if args.poll is not None and args.poll <= 0:
-        raise CommandError("--poll must be a positive number of seconds", BAD_INPUT)
-    if args.retry_for < 0:
-        raise CommandError("--retry-for must be 0 or more seconds", BAD_INPUT)
+    from sagetune.cli.job_commands import INTERRUPTED, check_watch_options
     from sagetune.cli.progress import ConnectionLost
+
+    check_watch_options(args)
+    follow_command = connection.command_line(args, "logs", args.name, "--follow")
 
     async def body(client: AsyncSageMakerClient) -> int:
         from sagetune.cli import simulator_calls
@@ -142,17 +142,16 @@ def run_logs(args: argparse.Namespace) -> int:
             follow=args.follow,
             poll=poll,
             calls=Reconnecting(retry_for=args.retry_for if args.follow else 0.0),
-            follow_hint=connection.command_line(args, "logs", args.name, "--follow"),
+            follow_hint=follow_command,
         )
 
     try:
         return connection.run_with_client(args, body)
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
     except ConnectionLost as exc:
-        again = connection.command_line(args, "logs", args.name, "--follow")
         raise CommandError(
-            f"lost the connection to the service ({exc}); read the log again with: {again}"
+            f"lost the connection to the service ({exc}); read the log again with: {follow_command}"
         ) from exc
 
 

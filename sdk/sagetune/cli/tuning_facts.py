@@ -78,17 +78,23 @@ class TrainingJobResult:
     def state(self) -> str:
         """The status a person reads: ``Stopped early`` or ``Stopped (MaxRuntimeExceeded)``
         when the service said why it stopped, else the status as it is."""
-        if self.early_stopped:
-            return "Stopped early"
-        if self.status == "Stopped" and self.stop_limit:
-            return f"Stopped ({self.stop_limit})"
-        return self.status
+        return status_text(self.status, early=self.early_stopped, limit=self.stop_limit)
 
     @property
     def training_seconds(self) -> float | None:
         if self.started is None or self.ended is None:
             return None
         return (self.ended - self.started).total_seconds()
+
+
+def status_text(status: str, *, early: bool, limit: str | None) -> str:
+    """A training job's status as a person reads it: ``Stopped early``, ``Stopped
+    (MaxRuntimeExceeded)`` when the service said which limit stopped it, else ``status``."""
+    if early:
+        return "Stopped early"
+    if status == "Stopped" and limit:
+        return f"Stopped ({limit})"
+    return status
 
 
 def wire_value(value: object) -> str:
@@ -166,12 +172,17 @@ def parse_value(text: str) -> float | None:
     return _number(text.strip().strip('"'))
 
 
-def early_stopping_on(description: shapes.DescribeHyperParameterTuningJobResponse) -> bool:
-    """Whether the tuning job stops training jobs early: the median rule
-    (``TrainingJobEarlyStoppingType: Auto``) or the Hyperband strategy's own rungs."""
+def auto_early_stopping(description: shapes.DescribeHyperParameterTuningJobResponse) -> bool:
+    """Whether the tuning job uses the median rule (``TrainingJobEarlyStoppingType: Auto``)."""
     config = description.hyper_parameter_tuning_job_config
-    auto = wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
-    return auto or wire_value(config.strategy) == "Hyperband"
+    return wire_value(config.training_job_early_stopping_type or "Off") == "Auto"
+
+
+def early_stopping_on(description: shapes.DescribeHyperParameterTuningJobResponse) -> bool:
+    """Whether the tuning job stops training jobs early: the median rule or the Hyperband
+    strategy's own rungs."""
+    strategy = description.hyper_parameter_tuning_job_config.strategy
+    return auto_early_stopping(description) or wire_value(strategy) == "Hyperband"
 
 
 @attrs.frozen(kw_only=True)
@@ -192,7 +203,15 @@ class JobCounts:
         *,
         stopped_early: int = 0,
     ) -> JobCounts:
-        counters = description.training_job_status_counters
+        return cls.of_counters(
+            description.training_job_status_counters, stopped_early=stopped_early
+        )
+
+    @classmethod
+    def of_counters(
+        cls, counters: shapes.TrainingJobStatusCounters, *, stopped_early: int = 0
+    ) -> JobCounts:
+        """From the counters a Describe answer or a ListHyperParameterTuningJobs summary holds."""
         return cls(
             completed=counters.completed or 0,
             stopped=counters.stopped or 0,

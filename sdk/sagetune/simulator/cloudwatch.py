@@ -52,7 +52,7 @@ from sagetune.simulator.members import (
     query_path,
     read,
 )
-from sagetune.simulator.page_tokens import encode_offset, offset_of
+from sagetune.simulator.page_tokens import encode_offset, page_start
 from sagetune.simulator.store import Store
 
 __all__ = [
@@ -307,7 +307,12 @@ class CloudWatchMetrics:
                     ):
                         found.append((metric, rec.name))
         found.sort()
-        start = _page_start(request.get("NextToken"), "metrics", len(found))
+        start = page_start(
+            request.get("NextToken"),
+            "metrics",
+            len(found),
+            lambda: InvalidParameterValue("The parameter NextToken is invalid."),
+        )
         page = found[start : start + LIST_PAGE]
         result: dict[str, Any] = {
             "Metrics": [
@@ -354,13 +359,12 @@ class CloudWatchMetrics:
             ]
             series.append((query, points[::-1] if newest_first else points))
         total = sum(len(points) for _, points in series)
-        token = request.get("NextToken")
-        first = 0
-        if token is not None:
-            found = offset_of(token, "metric-data", total)
-            if found is None:
-                raise InvalidNextToken("The specified NextToken is invalid.")
-            first = found
+        first = page_start(
+            request.get("NextToken"),
+            "metric-data",
+            total,
+            lambda: InvalidNextToken("The specified NextToken is invalid."),
+        )
         last = min(first + limit, total)
         results = []
         offset = 0
@@ -482,15 +486,6 @@ def _nearest_rank(percent: float, values: Iterable[float]) -> float | None:
         return None
     rank = max(1, math.ceil(percent / 100 * len(ordered)))
     return ordered[rank - 1]
-
-
-def _page_start(token: str | None, listing: str, total: int) -> int:
-    if token is None:
-        return 0
-    found = offset_of(token, listing, total)
-    if found is None:
-        raise InvalidParameterValue("The parameter NextToken is invalid.")
-    return found
 
 
 def _datetime(seconds: float) -> datetime:

@@ -22,7 +22,6 @@ lists and dicts lists and structures.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +29,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
+from sagetune import protocol
+from sagetune.codec import timestamp_to_wire
 from sagetune.errors import ServiceError
 from sagetune.simulator import cbor
 from sagetune.simulator.cloudwatch import ValueMap
@@ -119,11 +120,10 @@ def read_request(
 
 def _decode_json(body: bytes) -> Any:
     try:
-        return json.loads(body) if body.strip() else {}
-    except (ValueError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return protocol.decode(body)
+    except ValueError as exc:  # protocol.DocumentError: not JSON, or nested too deeply
         raise ServiceError(
-            f"The request body is not valid JSON: {reason}", code="SerializationException"
+            f"The request body is not valid JSON: {exc}", code="SerializationException"
         ) from None
 
 
@@ -276,13 +276,12 @@ def _headers(wire: Wire, request_id: str) -> list[tuple[str, str]]:
 
 
 def _json(document: Mapping[str, Any]) -> bytes:
-    return json.dumps(_epoch_seconds(document), separators=(",", ":")).encode("utf-8")
+    return protocol.encode_response(_epoch_seconds(document))
 
 
 def _epoch_seconds(value: Any) -> Any:
     if isinstance(value, datetime):
-        seconds = value.timestamp()
-        return int(seconds) if seconds.is_integer() else seconds
+        return timestamp_to_wire(value)
     if isinstance(value, dict):
         return {k: _epoch_seconds(v) for k, v in value.items()}
     if isinstance(value, list):

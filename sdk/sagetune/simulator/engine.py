@@ -238,10 +238,7 @@ class Engine:
         stored = stored_request(request, self.algorithms)
         if stored is not request:
             rec.request = stored
-            if isinstance(rec, TuningJobRecord):
-                self._dirty_tuning[rec.name] = rec
-            else:
-                self._dirty_training[rec.name] = rec
+            self._mark_dirty(rec)
 
     def _revive_tuning(self, rec: TuningJobRecord) -> None:
         run = TuningRun(rec, parent_trials(rec.request, self.parent_training_jobs(rec.name)))
@@ -606,6 +603,10 @@ class Engine:
     def set_tags(self, rec: TuningJobRecord | TrainingJobRecord, tags: Mapping[str, str]) -> None:
         """Replace a job's tags (AddTags, DeleteTags)."""
         rec.tags = dict(tags)
+        self._mark_dirty(rec)
+
+    def _mark_dirty(self, rec: TuningJobRecord | TrainingJobRecord) -> None:
+        """Have the next flush write ``rec``."""
         if isinstance(rec, TuningJobRecord):
             self._dirty_tuning[rec.name] = rec
         else:

@@ -58,7 +58,6 @@ class Extensions:
 
     def __init__(self, engine: Engine, store: Store) -> None:
         self.engine = engine
-        self.store = store
         self.logs = CloudWatchLogs(engine, store)
         self.metrics = CloudWatchMetrics(engine, store)
         self._handlers: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] = {

@@ -192,10 +192,9 @@ def _header(headers: Headers, name: str) -> str | None:
 def _parse_json(body: bytes) -> dict[str, Any]:
     try:
         data = protocol.decode(body)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+    except ValueError as exc:  # protocol.DocumentError: not JSON, or nested too deeply
         raise _ClientFault(
-            "SerializationException", f"The request body is not valid JSON: {reason}"
+            "SerializationException", f"The request body is not valid JSON: {exc}"
         ) from None
     if not isinstance(data, dict):
         raise _ClientFault(

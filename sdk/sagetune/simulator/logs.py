@@ -46,7 +46,7 @@ from sagetune.simulator.members import (
     coral_path,
     read,
 )
-from sagetune.simulator.page_tokens import encode_offset, offset_of
+from sagetune.simulator.page_tokens import encode_offset, page_start
 from sagetune.simulator.records import TrainingJobRecord
 from sagetune.simulator.store import Store
 
@@ -268,13 +268,12 @@ class CloudWatchLogs:
         if request.get("descending", False):
             streams.reverse()
         listing = "streams-by-time" if by_time else "streams-by-name"
-        start = 0
-        token = request.get("nextToken")
-        if token is not None:
-            found = offset_of(token, listing, len(streams))
-            if found is None:
-                raise InvalidParameterException("The specified nextToken is invalid.")
-            start = found
+        start = page_start(
+            request.get("nextToken"),
+            listing,
+            len(streams),
+            lambda: InvalidParameterException("The specified nextToken is invalid."),
+        )
         end = start + request.get("limit", MAX_STREAMS)
         result: dict[str, Any] = {
             "logStreams": [self._stream_fields(s) for s in streams[start:end]]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 
-__all__ = ["encode_offset", "offset_of"]
+__all__ = ["encode_offset", "offset_of", "page_start"]
 
 _PAYLOAD = re.compile(r"([a-z-]{1,32}):([0-9]{1,12})")
 
@@ -37,3 +38,16 @@ def offset_of(token: str, listing: str, total: int) -> int | None:
         return None
     offset = int(match.group(2))
     return offset if offset <= total else None
+
+
+def page_start(
+    token: str | None, listing: str, total: int, refused: Callable[[], Exception]
+) -> int:
+    """Where the page a request asks for starts: 0 without a token, else the token's offset;
+    a token that is not one of ``listing`` raises ``refused()`` (the service's own error)."""
+    if token is None:
+        return 0
+    found = offset_of(token, listing, total)
+    if found is None:
+        raise refused()
+    return found

@@ -213,27 +213,17 @@ def resource_config_of(
     """The ResourceConfig a training job runs on under a HyperParameterTuningResourceConfig:
     its instance type, count and volume; with ``instance_configs``, the first of its
     InstanceConfigs (the simulator runs every job on that one)."""
-    if tuning.instance_configs:
-        if not instance_configs:
-            return None
-        first = tuning.instance_configs[0]
-        return build_unchecked(
-            ResourceConfig,
-            {
-                "instance_type": first.instance_type,
-                "instance_count": first.instance_count,
-                "volume_size_in_gb": first.volume_size_in_gb,
-                "volume_kms_key_id": tuning.volume_kms_key_id,
-            },
-        )
-    if tuning.instance_type is None:
+    if tuning.instance_configs and not instance_configs:
+        return None
+    source = tuning.instance_configs[0] if tuning.instance_configs else tuning
+    if source.instance_type is None:
         return None
     return build_unchecked(
         ResourceConfig,
         {
-            "instance_type": tuning.instance_type,
-            "instance_count": tuning.instance_count,
-            "volume_size_in_gb": tuning.volume_size_in_gb,
+            "instance_type": source.instance_type,
+            "instance_count": source.instance_count,
+            "volume_size_in_gb": source.volume_size_in_gb,
             "volume_kms_key_id": tuning.volume_kms_key_id,
         },
     )
@@ -625,7 +615,7 @@ _MAPS: dict[tuple[type[Any], str], bool] = {}
 def _is_map(cls: type[Any], attribute: str) -> bool:
     found = _MAPS.get((cls, attribute))
     if found is None:
-        tp = _hints(cls)[attribute]
+        tp = typing.get_type_hints(cls)[attribute]
         if typing.get_origin(tp) in (typing.Union, types.UnionType):
             tp = next(a for a in typing.get_args(tp) if a is not type(None))
         found = _MAPS[cls, attribute] = typing.get_origin(tp) is dict
@@ -646,13 +636,3 @@ def request_from_wire(cls: type[StoredRequest], data: Mapping[str, Any]) -> Stor
     """A stored request read back: structured like a response (leniently), not validated
     again (the simulator accepted or built it once; a restart must not judge it anew)."""
     return from_wire(cls, data, validate=False)
-
-
-_HINTS: dict[type[Any], dict[str, Any]] = {}
-
-
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    found = _HINTS.get(cls)
-    if found is None:
-        found = _HINTS[cls] = typing.get_type_hints(cls)
-    return found

@@ -44,11 +44,6 @@ JOB_SEARCH_BUDGET = 10.0
 search also has its own limit, ``metrics.SEARCH_TIMEOUT``): a normal job spends
 milliseconds; over this, the job fails with a ClientError FailureReason."""
 
-JOB_SEARCH_BUDGET = 10.0
-"""Seconds one training job may spend in all searching its log lines for metrics (each
-search also has its own limit, ``metrics.SEARCH_TIMEOUT``): a normal job spends
-milliseconds; over this, the job fails with a ClientError FailureReason."""
-
 MESSAGES = {
     SecondaryStatus.STARTING: "Launching requested ML instances",
     SecondaryStatus.DOWNLOADING: "Downloading input data",
@@ -345,7 +340,7 @@ class TrainingRun:
                 if reason is StopReason.MAX_RUNTIME
                 else SecondaryStatus.STOPPED
             )
-            _finish(rec, TrainingJobStatus.STOPPED, secondary, t, _stop_message(reason))
+            _finish(rec, TrainingJobStatus.STOPPED, secondary, t, STOP_MESSAGES[reason])
             self._drop_stream()
             return True
         raise RuntimeError(f"training job {rec.name} has no event in phase {rec.phase}")
@@ -393,7 +388,7 @@ class TrainingRun:
             if reason is StopReason.MAX_RUNTIME
             else SecondaryStatus.STOPPING
         )
-        message = _stop_message(reason) if reason is not StopReason.USER else None
+        message = STOP_MESSAGES[reason] if reason is not StopReason.USER else None
         set_secondary(rec, status, t, message)
         rec.next_event = t + STOPPING_SECONDS
         self._drop_stream()
@@ -421,10 +416,6 @@ STOP_MESSAGES = {
     StopReason.MAX_RUNTIME: MESSAGES[SecondaryStatus.MAX_RUNTIME_EXCEEDED],
     StopReason.TUNING_JOB: "Training job stopped because its hyperparameter tuning job ended",
 }
-
-
-def _stop_message(reason: StopReason) -> str:
-    return STOP_MESSAGES[reason]
 
 
 def context_for(rec: TrainingJobRecord) -> AlgorithmContext:

@@ -91,9 +91,6 @@ class AwsImageCatalog:
                             account=account,
                         )
 
-    def __len__(self) -> int:
-        return len(self._by_uri)
-
     def images(self) -> tuple[AwsImage, ...]:
         """Every accepted URI (for tests and docs), in table order."""
         return tuple(self._by_uri.values())
@@ -122,9 +119,6 @@ class AwsImageCatalog:
     def versions(self, repository: str) -> tuple[str, ...]:
         """The versions a repository publishes, in table order, without duplicates."""
         return tuple(dict.fromkeys(self._repositories[repository].tags.values()))
-
-    def tags(self, repository: str) -> tuple[str, ...]:
-        return tuple(self._repositories[repository].tags)
 
     def metric_definitions(self, repository: str) -> tuple[tuple[str, str], ...]:
         """The MetricDefinitions the service fills in for this repository's images

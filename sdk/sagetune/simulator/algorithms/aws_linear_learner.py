@@ -57,9 +57,11 @@ from sagetune.simulator.algorithms.instances import instance_speedup
 from sagetune.simulator.algorithms.noise import standard_normal_sampler
 from sagetune.simulator.algorithms.spec import AlgorithmContext, AlgorithmSpec, LogStream
 from sagetune.simulator.algorithms.toolkit import (
+    TRUE_FALSE,
     Declaration,
     Interval,
     Value,
+    binary_entropy,
     describe,
     validate,
 )
@@ -88,7 +90,6 @@ _OBJECTIVE_NAMES = {
 _BEST_LEARNING_RATE = {"adam": 0.01, "sgd": 0.1, "rmsprop": 0.005}
 _BEST_REGULARIZATION = 1e-4
 _TRAIN_RECORDS, _VALIDATION_RECORDS = 40000, 10000
-_TRUE_FALSE = ("true", "false")
 
 
 class FirstPartyWording:
@@ -204,9 +205,9 @@ def declarations() -> tuple[Declaration, ...]:
             tuning=(1e-7, 1.0),
             scaling="Logarithmic",
         ),
-        _choice("use_bias", _TRUE_FALSE, "true", tunable=True),
-        _choice("normalize_data", _TRUE_FALSE, "true"),
-        _choice("normalize_label", ("auto", *_TRUE_FALSE), "auto"),
+        _choice("use_bias", TRUE_FALSE, "true", tunable=True),
+        _choice("normalize_data", TRUE_FALSE, "true"),
+        _choice("normalize_label", ("auto", *TRUE_FALSE), "auto"),
         _number(
             "positive_example_weight_mult",
             "Continuous",
@@ -239,7 +240,7 @@ def declarations() -> tuple[Declaration, ...]:
         _number("early_stopping_patience", "Integer", at_least_one, "3"),
         _number("early_stopping_tolerance", "Continuous", positive, "0.001"),
         _number("accuracy_top_k", "Integer", at_least_one, "3"),
-        _choice("balance_multiclass_weights", _TRUE_FALSE, "false"),
+        _choice("balance_multiclass_weights", TRUE_FALSE, "false"),
         _number("beta_1", "Continuous", non_negative, "auto", also=auto),
         _number("beta_2", "Continuous", non_negative, "auto", also=auto),
         _number("bias_lr_mult", "Continuous", positive, "auto", also=auto),
@@ -261,9 +262,9 @@ def declarations() -> tuple[Declaration, ...]:
         _number("num_calibration_samples", "Integer", at_least_one, "10000000"),
         _number("num_point_for_scaler", "Integer", at_least_one, "10000"),
         _number("quantile", "Continuous", Interval(min_open=0, max_open=1), "0.5"),
-        _choice("unbias_data", ("auto", *_TRUE_FALSE), "auto"),
-        _choice("unbias_label", ("auto", *_TRUE_FALSE), "auto"),
-        _choice("use_lr_scheduler", _TRUE_FALSE, "true"),
+        _choice("unbias_data", ("auto", *TRUE_FALSE), "auto"),
+        _choice("unbias_label", ("auto", *TRUE_FALSE), "auto"),
+        _choice("use_lr_scheduler", TRUE_FALSE, "true"),
         Declaration(
             name="_tuning_objective_metric",
             kind="Categorical",
@@ -296,13 +297,12 @@ class _Plan:
     seconds_per_epoch: float
     patience: int
     tolerance: float
-    values: Mapping[str, Value]
 
 
 def _setup(raw: Mapping[str, str], context: AlgorithmContext) -> _Plan:
     """Validate (raising the algorithm's ClientError) and work out the job's curve."""
-    values = validate(raw, declarations(), wording=FirstPartyWording(), error=HyperparameterError)
     wording = FirstPartyWording()
+    values = validate(raw, declarations(), wording=wording, error=HyperparameterError)
     predictor = str(values["predictor_type"])
     if predictor == "multiclass_classifier" and "num_classes" not in values:
         raise HyperparameterError(wording.missing("num_classes"))
@@ -374,7 +374,6 @@ def _setup(raw: Mapping[str, str], context: AlgorithmContext) -> _Plan:
         seconds_per_epoch=_TRAIN_RECORDS / throughput + 0.5,
         patience=int(_get(values, "early_stopping_patience", 3)),
         tolerance=_get(values, "early_stopping_tolerance", 0.001),
-        values=values,
     )
 
 
@@ -395,17 +394,13 @@ def _solve(target: float, function: Callable[[float], float], high: float) -> fl
     return (low + high) / 2.0
 
 
-def _entropy(p: float) -> float:
-    return 0.0 if p <= 0.0 or p >= 1.0 else -(p * math.log(p) + (1.0 - p) * math.log(1.0 - p))
-
-
 def _final_metrics(task: _Task, loss: float) -> list[tuple[str, str, float]]:
     """``(name, <loss>|<score>, value)`` of the final quality lines for one channel."""
     lines = [(f"{task.objective}_objective", "loss", loss)]
     if task.predictor == "regressor":
         return [*lines, ("mse", "loss", loss), ("absolute_loss", "loss", 0.8 * math.sqrt(loss))]
     if task.predictor == "binary_classifier":
-        error = _solve(min(loss, math.log(2.0)), _entropy, 0.5)
+        error = _solve(min(loss, math.log(2.0)), binary_entropy, 0.5)
         shift = 0.5 * math.tanh(math.log10(task.positive_weight))
         precision, recall = 1.0 - error * (1.0 + shift), 1.0 - error * (1.0 - shift)
         beta2 = task.f_beta * task.f_beta
@@ -420,7 +415,7 @@ def _final_metrics(task: _Task, loss: float) -> list[tuple[str, str, float]]:
     k = task.classes
 
     def fano(m: float) -> float:
-        return _entropy(m) + m * math.log(k - 1)
+        return binary_entropy(m) + m * math.log(k - 1)
 
     merror = _solve(min(loss, math.log(k)), fano, 1.0 - 1.0 / k)
     top_k = 1.0 - merror * max(0.0, 1.0 - (task.top_k - 1) / (k - 1))
@@ -452,8 +447,8 @@ def _log(plan: _Plan, raw: Mapping[str, str], context: AlgorithmContext) -> LogS
     has_validation = "validation" in channels
     task = plan.task
 
-    def info(message: str, level: str = "INFO") -> str:
-        return f"[{time.strftime('%m/%d/%Y %H:%M:%S', time.gmtime(now))} {level} {pid}] {message}"
+    def info(message: str) -> str:
+        return f"[{time.strftime('%m/%d/%Y %H:%M:%S', time.gmtime(now))} INFO {pid}] {message}"
 
     def step(seconds: float) -> float:
         nonlocal now

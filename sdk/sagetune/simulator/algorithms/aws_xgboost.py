@@ -75,10 +75,12 @@ from sagetune.simulator.algorithms.boosted_trees import (
 from sagetune.simulator.algorithms.errors import FrameworkError, HyperparameterError
 from sagetune.simulator.algorithms.spec import AlgorithmContext, AlgorithmSpec, LogStream
 from sagetune.simulator.algorithms.toolkit import (
+    TRUE_FALSE,
     Declaration,
     Interval,
     ToolkitWording,
     Value,
+    binary_entropy,
     describe,
     validate,
 )
@@ -190,7 +192,6 @@ _ALIASES = {
     "reg_lambda": "lambda",
     "reg_alpha": "alpha",
 }
-_TRUE_FALSE = ("true", "false")
 _MAX_CURVE_DEPTH = 20
 _TIME_SCALE = 40.0  # a round here takes 1/40 of the xgboost-curve face's time
 
@@ -409,7 +410,7 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
             name="num_parallel_tree", kind="Integer", valid=Interval(min_closed=1), default="1"
         ),
         Declaration(
-            name="save_model_on_termination", kind="Categorical", valid=_TRUE_FALSE, default="false"
+            name="save_model_on_termination", kind="Categorical", valid=TRUE_FALSE, default="false"
         ),
         Declaration(
             name="aft_loss_distribution",
@@ -423,11 +424,11 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
         Declaration(
             name="single_precision_histogram",
             kind="Categorical",
-            valid=_TRUE_FALSE,
+            valid=TRUE_FALSE,
             default="false",
         ),
         Declaration(
-            name="deterministic_histogram", kind="Categorical", valid=_TRUE_FALSE, default="true"
+            name="deterministic_histogram", kind="Categorical", valid=TRUE_FALSE, default="true"
         ),
         Declaration(
             name="sampling_method",
@@ -444,12 +445,6 @@ def _declarations(metric_names: Sequence[str]) -> tuple[Declaration, ...]:
 _MEAN_RMSE = 1.2  # rmse of predicting the mean in the boosted-trees model's task
 _TWO_OVER_PI = 2.0 / math.pi
 _GAUSSIAN_ENTROPY = 0.5 * math.log(2.0 * math.pi * math.e)
-
-
-def _binary_entropy(p: float) -> float:
-    if p <= 0.0 or p >= 1.0:
-        return 0.0
-    return -(p * math.log(p) + (1.0 - p) * math.log(1.0 - p))
 
 
 class XGBoostMetrics:
@@ -473,7 +468,7 @@ class XGBoostMetrics:
 
     def mlogloss(self) -> float:
         m = self.merror
-        return _binary_entropy(m) + m * math.log(max(self.num_class - 1, 1))
+        return binary_entropy(m) + m * math.log(max(self.num_class - 1, 1))
 
     def nloglik(self) -> float:
         return math.log(self.rmse) + _GAUSSIAN_ENTROPY
@@ -498,7 +493,7 @@ _VALUES: dict[str, Callable[[XGBoostMetrics], float]] = {
     "cox-nloglik": XGBoostMetrics.nloglik,
     "aft-nloglik": XGBoostMetrics.nloglik,
     "error": lambda m: m.error,
-    "logloss": lambda m: _binary_entropy(m.error),
+    "logloss": lambda m: binary_entropy(m.error),
     "auc": lambda m: m.auc,
     "aucpr": lambda m: m.auc,
     "map": lambda m: m.auc,

@@ -241,7 +241,7 @@ class AlgorithmSpec:
             if objective_metric is not None:
                 raise ValueError(missing_metric_message())
             return []
-        wire = [{"Name": name, "Regex": regex} for name, regex in self.metric_definitions]
+        wire = self.metric_definitions_wire()
         if objective_metric is not None:
             regex = dict(self.metric_definitions).get(objective_metric)
             if regex is None:

@@ -47,6 +47,17 @@ Value = int | float | str | tuple[str, ...]
 Kind = Literal["Integer", "Continuous", "Categorical", "List", "FreeText"]
 
 
+TRUE_FALSE = ("true", "false")
+"""The values of the containers' boolean hyperparameters."""
+
+
+def binary_entropy(p: float) -> float:
+    """The entropy (nats) of a coin that lands heads with probability ``p``."""
+    if p <= 0.0 or p >= 1.0:
+        return 0.0
+    return -(p * math.log(p) + (1.0 - p) * math.log(1.0 - p))
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 

@@ -111,8 +111,7 @@ def curve_rows(trials: Sequence[Trial]) -> CurveRows | None:
     done = [
         t for t in trials if not t.stopped_early and t.value is not None and math.isfinite(t.value)
     ]
-    finals = np.array([t.value for t in done], dtype=np.float64)
-    if length < MIN_EPOCHS or finals.shape[0] < 2:
+    if length < MIN_EPOCHS or len(done) < 2:
         return None
     stopped: list[tuple[int, int]] = []  # (trial, epoch)
     finished: list[list[tuple[int, int]]] = []  # per finished trial

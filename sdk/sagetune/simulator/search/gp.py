@@ -555,11 +555,14 @@ def fit_gp(
     aux: BoolArray | None = None,
     max_fit_points: int | None = None,
     maxiter: int | None = None,
+    min_prior_mean: float | None = None,
 ) -> GaussianProcess:
     """Standardize ``y``, fit hyperparameters, and condition on all observations.
 
     ``aux`` marks auxiliary observations (e.g. transfer-learning parents) that get an extra,
-    fitted noise variance on top of the shared one.
+    fitted noise variance on top of the shared one. ``min_prior_mean``: the value far from
+    every observation is at least this, not the mean of ``y`` (the hyperparameters are still
+    fitted on the standardized ``y``).
     """
     x = np.asarray(x, dtype=np.float64)
     y_std, y_mean, y_scale = standardize(np.asarray(y, dtype=np.float64))
@@ -570,6 +573,9 @@ def fit_gp(
     noise_diag = np.full(y.shape[0], params.noise_var) + np.where(
         aux_mask, params.aux_noise_var, 0.0
     )
+    if min_prior_mean is not None and y_mean < min_prior_mean:
+        y_mean = min_prior_mean
+        y_std = (y - y_mean) / y_scale
     return GaussianProcess.build(
         x, y_std, is_cat, params, noise_diag, y_mean=y_mean, y_scale=y_scale
     )

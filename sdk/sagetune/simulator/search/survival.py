@@ -46,11 +46,11 @@ from scipy import special
 from . import gp
 from .curves import ladder
 from .history import Trial
+from .median_stopping import DEFAULT_MIN_EARLIER_JOBS as MIN_REFERENCE
+from .median_stopping import DEFAULT_MIN_EPOCHS as MIN_EPOCHS
 from .space import FloatArray, SearchSpace
 
 MARGIN_CLIP = 4.0
-MIN_EPOCHS = 2  # the median rule's warm-up
-MIN_REFERENCE = 3  # the median rule's fewest earlier jobs
 
 
 def check_epochs(length: int) -> list[int]:
@@ -71,7 +71,8 @@ def margins(curves: Sequence[Sequence[float]]) -> FloatArray:
     with np.errstate(invalid="ignore"):
         averages = np.cumsum(np.where(reached, values, 0.0), axis=1) / np.arange(1, length + 1)
     out = np.full(len(curves), np.nan)
-    for t in sorted({t for c in curves for t in check_epochs(len(c))}):
+    checks = [set(check_epochs(len(c))) for c in curves]
+    for t in sorted(set().union(*checks)):
         rows = np.flatnonzero(reached[:, t - 1])
         if rows.shape[0] < MIN_REFERENCE:
             continue
@@ -83,7 +84,7 @@ def margins(curves: Sequence[Sequence[float]]) -> FloatArray:
         q75, q25 = np.percentile(finite, [75, 25])
         spread = max(float(q75 - q25) / 1.349, 1e-9 * max(1.0, abs(threshold)))
         for i in rows.tolist():
-            if t not in check_epochs(len(curves[i])):
+            if t not in checks[i]:
                 continue
             value = float(values[i, t - 1])
             margin = MARGIN_CLIP if math.isinf(value) else (value - threshold) / spread
@@ -129,18 +130,6 @@ def survival_model(space: SearchSpace, trials: Sequence[Trial]) -> Survival | No
     known = np.isfinite(margin)
     if known.sum() < MIN_REFERENCE or not (margin[known] > 0).any():
         return None
-    fitted = gp.fit_gp(x[known], margin[known], space.categorical_mask)
-    # Far from every job the prediction reverts to this: "at the threshold" (a coin flip),
-    # not the average job's margin, unless the jobs so far were mostly stopped.
-    prior = max(0.0, fitted.y_mean)
-    return Survival(
-        gp.GaussianProcess.build(
-            fitted.x,
-            (margin[known] - prior) / fitted.y_scale,
-            fitted.is_cat,
-            fitted.params,
-            fitted.noise_diag,
-            y_mean=prior,
-            y_scale=fitted.y_scale,
-        )
-    )
+    # Far from every job the prediction reverts to "at the threshold" (a coin flip), not the
+    # average job's margin, unless the jobs so far were mostly stopped.
+    return Survival(gp.fit_gp(x[known], margin[known], space.categorical_mask, min_prior_mean=0.0))
