@@ -72,13 +72,19 @@ def _literal(text: str) -> str:
 
 
 def checked_patterns(ix: ModelIndex) -> dict[str, str]:
-    """String shape name -> Java pattern, for every patterned string a request can hold."""
+    """String shape name -> Java pattern, for every patterned string a request can hold
+    (except patterns every string matches: no check uses them)."""
     found: dict[str, str] = {}
 
     def visit(name: str) -> None:
         shape = ix.shapes[name]
         kind = shape["type"]
-        if kind == "string" and "pattern" in shape and "enum" not in shape:
+        if (
+            kind == "string"
+            and "pattern" in shape
+            and "enum" not in shape
+            and translate(shape["pattern"]) not in MATCHES_EVERYTHING  # never checked
+        ):
             found[name] = shape["pattern"]
         elif kind == "list":
             visit(shape["member"]["shape"])
@@ -190,8 +196,7 @@ class _ShapesModule:
         self.constraints: set[str] = set()
         self.patterns: set[str] = set()
         self.enum_values: set[str] = set()
-        self.typing: set[str] = {"Any", "ClassVar"}
-        self.specs: set[str] = {"LazyPath", "ResponseMetadata"}
+        self.specs: set[str] = {"LazyPath", "ResponseMetadata", "new_shape"}
         self.setters: list[str] = []
         self.wire_name_sets: list[str] = []
         self.counter = 0
@@ -223,7 +228,7 @@ class _ShapesModule:
         # import costs time, and nothing reads them at run time.
         out.append("from __future__ import annotations\n\n")
         out.append("from collections.abc import Mapping\nfrom datetime import datetime\n")
-        out.append(f"from typing import {', '.join(sorted(self.typing))}\n\nimport attrs\n\n")
+        out.append("from typing import Any, ClassVar\n\nimport attrs\n\n")
         out.append("from sagetune.base_errors import Violation\n")
         if self.enum_values:
             self.codec.add("enum_values")
@@ -579,13 +584,11 @@ class _ShapesModule:
         else:
             lines.append("            return data  # the wrong type stays visible\n")
         if not names:
-            self.specs.add("new_shape")
             return "".join([*lines, f"        return new_shape({name})\n"])
         self.setters.append(name)
         self.specs.add("slot_setters")
         setters = ", ".join(f"set_{n}" for n in names)
         lines.append(f"        {setters}{',' if len(names) == 1 else ''} = {setters_name(name)}\n")
-        self.specs.add("new_shape")
         lines.append(f"        shape = new_shape({name})\n")
         body: list[str] = []
         for member, target, required, _ in members:

@@ -155,10 +155,18 @@ def float_violations(
         out.append(Violation(path, value, "Member must be a number"))
         return
     assert isinstance(value, int | float)
-    if not math.isfinite(value):
+    if not math.isfinite(value if type(value) is float else _as_float(value)):
         out.append(Violation(path, value, "Member must be a finite number"))
         return
     _range_violations(value, path, min_value, max_value, out)
+
+
+def _as_float(value: float) -> float:
+    """An integer as the service's double: beyond a double's range, infinite."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
 
 
 def bool_violations(value: object, path: str, out: list[Violation]) -> None:

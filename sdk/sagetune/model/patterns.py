@@ -50,10 +50,6 @@ HYPER_PARAMETER_TRAINING_JOB_ENVIRONMENT_KEY_PATTERN = Pattern(
     "[a-zA-Z_][a-zA-Z0-9_]*",
     "[a-zA-Z_][a-zA-Z0-9_]*",
 )
-HYPER_PARAMETER_TRAINING_JOB_ENVIRONMENT_VALUE_PATTERN = Pattern(
-    r"[\S\s]*",
-    "(?s:.)*",
-)
 HYPER_PARAMETER_TUNING_JOB_NAME_PATTERN = Pattern(
     "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}",
     "[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,31}",
@@ -131,10 +127,6 @@ TRAINING_CONTAINER_ENTRYPOINT_STRING_PATTERN = LinePattern(
 TRAINING_ENVIRONMENT_KEY_PATTERN = Pattern(
     "[a-zA-Z_][a-zA-Z0-9_]*",
     "[a-zA-Z_][a-zA-Z0-9_]*",
-)
-TRAINING_ENVIRONMENT_VALUE_PATTERN = Pattern(
-    r"[\S\s]*",
-    "(?s:.)*",
 )
 TRAINING_JOB_NAME_PATTERN = Pattern(
     "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",

@@ -28,12 +28,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import select
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sagetune.transport import http11
 from sagetune.transport.backend import RawResponse
+from sagetune.transport.builtin_sync import readable
 
 if TYPE_CHECKING:
     import ssl
@@ -93,13 +93,7 @@ class _Connection(asyncio.Protocol):
         did not (bench/faults.py --close-after-fault: 48 failed against boto3's 38 before this
         check, 38 after). One ``select`` per reuse, as urllib3 makes.
         """
-        if self._fileno < 0:
-            return True
-        try:
-            readable, _, _ = select.select((self._fileno,), (), (), 0)
-        except (OSError, ValueError):
-            return True
-        return bool(readable)
+        return self._fileno < 0 or readable(self._fileno)
 
     def data_received(self, data: bytes) -> None:
         parser = self._parser

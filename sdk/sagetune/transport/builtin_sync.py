@@ -147,7 +147,7 @@ class SyncPool:
                 if not idle:
                     return None
                 sock, since = idle.pop()
-            if since >= oldest_kept and not _readable(sock):
+            if since >= oldest_kept and not readable(sock):
                 return sock
             sock.close()  # expired, or closed (or written to) by the server while idle
 
@@ -188,11 +188,11 @@ class SyncPool:
         sock.close()
 
 
-def _readable(sock: socket.socket) -> bool:
-    """Whether an idle socket has something to read: the server closed it (or sent bytes
-    nobody asked for); either way it cannot carry a request."""
+def readable(sock: socket.socket | int) -> bool:
+    """Whether an idle socket (or file descriptor) has something to read: the server closed
+    it (or sent bytes nobody asked for); either way it cannot carry a request."""
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
+        ready, _, _ = select.select([sock], [], [], 0)
     except (OSError, ValueError):
         return True
-    return bool(readable)
+    return bool(ready)
