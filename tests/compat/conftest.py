@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -64,9 +63,3 @@ def manual_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     served = Served("manual", tmp_path_factory.mktemp("serve-manual"))
     yield served
     served.close()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    """Where a client runs: its working directory, HOME, report and stderr."""
-    return tmp_path

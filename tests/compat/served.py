@@ -75,7 +75,7 @@ class Served:
                 break
             time.sleep(0.05)
         self.process.kill()
-        raise ServerFailed(f"sagetune serve did not start:\n{self.log.read_text()[-3000:]}")
+        raise ServerFailed(f"sagetune serve did not start:\n{self.log_tail(3000)}")
 
     def client(self, service: str) -> Any:
         """A stock boto3 client of the project's environment, pointed at this server."""

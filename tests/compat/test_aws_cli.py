@@ -70,14 +70,8 @@ def echoed(given: Any, described: Any, path: str = "$") -> list[str]:
     return [] if given == described else [f"{path}: {described!r} != {given!r}"]
 
 
-def cli_request(name: str, **options: Any) -> dict[str, Any]:
-    request = tuning_request(name, **options)
-    del request["HyperParameterTuningJobConfig"]["TrainingJobEarlyStoppingType"]
-    return request
-
-
 def test_create_from_cli_input_json_then_describe(aws: Aws, tmp_path: Path) -> None:
-    request = cli_request("compat-cli-create", jobs=2, parallel=2, rounds=5)
+    request = tuning_request("compat-cli-create", jobs=2, parallel=2, rounds=5, early_stopping=None)
     (tmp_path / "request.json").write_text(json.dumps(request))
     created = aws.json(
         "sagemaker", "create-hyper-parameter-tuning-job", "--cli-input-json", "file://request.json"
@@ -101,7 +95,9 @@ def test_list_with_pagination(aws: Aws, fast_server: Served) -> None:
     sm = fast_server.client("sagemaker")
     names = [f"compat-cli-list-{i}" for i in range(5)]
     for name in names:
-        sm.create_hyper_parameter_tuning_job(**cli_request(name, jobs=1, parallel=1, rounds=2))
+        sm.create_hyper_parameter_tuning_job(
+            **tuning_request(name, jobs=1, parallel=1, rounds=2, early_stopping=None)
+        )
     listing = ("sagemaker", "list-hyper-parameter-tuning-jobs", "--name-contains", "compat-cli-list",
                "--sort-by", "Name", "--sort-order", "Ascending")  # fmt: skip
 
@@ -121,7 +117,7 @@ def test_list_with_pagination(aws: Aws, fast_server: Served) -> None:
 def test_list_training_jobs_of_a_tuning_job_with_pagination(aws: Aws, fast_server: Served) -> None:
     sm = fast_server.client("sagemaker")
     sm.create_hyper_parameter_tuning_job(
-        **cli_request("compat-cli-children", jobs=5, parallel=5, rounds=2)
+        **tuning_request("compat-cli-children", jobs=5, parallel=5, rounds=2, early_stopping=None)
     )
     # Training jobs are launched by the driver after the create is answered: wait for them.
     assert (
@@ -143,7 +139,7 @@ def test_list_training_jobs_of_a_tuning_job_with_pagination(aws: Aws, fast_serve
 
 
 def test_stop_then_delete(aws_manual: Aws, manual_server: Served, tmp_path: Path) -> None:
-    request = cli_request("compat-cli-stop", jobs=4, parallel=2, rounds=50)
+    request = tuning_request("compat-cli-stop", jobs=4, parallel=2, rounds=50, early_stopping=None)
     (tmp_path / "request.json").write_text(json.dumps(request))
     aws_manual.json(
         "sagemaker", "create-hyper-parameter-tuning-job", "--cli-input-json", "file://request.json"

@@ -32,8 +32,7 @@ def sm(fast_server: Served) -> Any:
 
 def boto3_request(name: str, **options: Any) -> dict[str, Any]:
     """A tuning request as a boto3 user writes it: early stopping type left out."""
-    request = tuning_request(name, **options)
-    del request["HyperParameterTuningJobConfig"]["TrainingJobEarlyStoppingType"]
+    request = tuning_request(name, early_stopping=None, **options)
     request["TrainingJobDefinition"]["InputDataConfig"] = CHANNELS
     return request
 

@@ -44,8 +44,7 @@ def tuning(
 ) -> TuningRun:
     sm = fast_server.client("sagemaker")
     # Created the way a boto3 or CLI user does: without TrainingJobEarlyStoppingType.
-    request = tuning_request(BOTO3_JOB, jobs=2, parallel=2, rounds=5)
-    del request["HyperParameterTuningJobConfig"]["TrainingJobEarlyStoppingType"]
+    request = tuning_request(BOTO3_JOB, jobs=2, parallel=2, rounds=5, early_stopping=None)
     request["HyperParameterTuningJobConfig"]["ParameterRanges"]["CategoricalParameterRanges"] = []
     sm.create_hyper_parameter_tuning_job(**request)
     report = run_client(

@@ -35,7 +35,7 @@ def tuning_request(
     jobs: int = 8,
     parallel: int = 2,
     rounds: int = 20,
-    early_stopping: str = "Off",
+    early_stopping: str | None = "Off",
     seed: int = 7,
     **config: Any,
 ) -> dict[str, Any]:
@@ -64,7 +64,11 @@ def tuning_request(
                     {"Name": "max_depth", "MinValue": "2", "MaxValue": "10"}
                 ],
             },
-            "TrainingJobEarlyStoppingType": early_stopping,
+            **(
+                {"TrainingJobEarlyStoppingType": early_stopping}
+                if early_stopping is not None
+                else {}
+            ),
             "RandomSeed": seed,
             **config,
         },

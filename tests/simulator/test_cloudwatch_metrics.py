@@ -12,7 +12,6 @@ import json
 import math
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -47,9 +46,14 @@ def served() -> Iterator[tuple[Loopback, float]]:
     lb.close()
 
 
-@pytest.fixture(params=PROTOCOLS)
-def cw(request: pytest.FixtureRequest, served: tuple[Loopback, float], tmp_path: Path) -> Any:
-    return cloudwatch_client(served[0].url, request.param, tmp_path)
+@pytest.fixture(scope="module", params=PROTOCOLS)
+def cw(
+    request: pytest.FixtureRequest,
+    served: tuple[Loopback, float],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Any:
+    """A CloudWatch client per protocol, built once (no test changes it)."""
+    return cloudwatch_client(served[0].url, request.param, tmp_path_factory.mktemp("models"))
 
 
 def loss_points(created: float, steps: int = 30) -> list[tuple[float, float]]:

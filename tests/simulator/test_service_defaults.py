@@ -52,9 +52,8 @@ HPO_RESOURCES = {"InstanceType": "ml.c5.2xlarge", "InstanceCount": 1, "VolumeSiz
 def sdk_like_tuning_request(name: str) -> dict[str, Any]:
     """What SDK v2 sends (v3's range lists): no early stopping type, no KmsKeyId, no
     ResourceConfig, no integer or categorical ranges, and here no MaxRuntimeInSeconds."""
-    request = tuning_request(name, jobs=2, parallel=1, rounds=5)
+    request = tuning_request(name, jobs=2, parallel=1, rounds=5, early_stopping=None)
     config = request["HyperParameterTuningJobConfig"]
-    del config["TrainingJobEarlyStoppingType"]
     del config["ParameterRanges"]["IntegerParameterRanges"]
     definition = request["TrainingJobDefinition"]
     del definition["ResourceConfig"]
