@@ -27,7 +27,7 @@ from sagetune.errors import (
 )
 
 if TYPE_CHECKING:
-    from sagetune.client import AsyncSageMakerClient
+    from sagetune.client import AsyncSageMakerClient, ResponseEvent
 
 T = TypeVar("T")
 
@@ -107,6 +107,18 @@ def run_with_client(
             return await body(client)
 
     return run_mapped(main())
+
+
+def answer_bodies(operation: str) -> tuple[list[bytes], Callable[[ResponseEvent], None]]:
+    """A list and the ``on_response`` hook that fills it with the body of each successful
+    answer to ``operation`` (``--json`` prints the service's answer as it came)."""
+    bodies: list[bytes] = []
+
+    def keep(event: ResponseEvent) -> None:
+        if event.operation == operation and event.status == 200:
+            bodies.append(event.body)
+
+    return bodies, keep
 
 
 def run_mapped(main: Coroutine[Any, Any, T]) -> T:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from sagetune.cli.tuning_facts import TrainingJobResult
-    from sagetune.client import AsyncSageMakerClient, ResponseEvent
+    from sagetune.client import AsyncSageMakerClient
     from sagetune.model import shapes
 
 WatchBody = Callable[["AsyncSageMakerClient"], Awaitable[int]]
@@ -336,7 +336,7 @@ def print_outcome(
 # -- watching a job (tune --wait, watch, demo) ----------------------------------------------
 
 
-def run_watching(args: argparse.Namespace, name: str, body: WatchBody, **options: Any) -> int:
+def run_watching(args: argparse.Namespace, name: str, body: WatchBody) -> int:
     """Run a command whose ``body`` watches tuning job ``name`` (once it exists: ``args``
     must then say so by ``args.watching = True``). Ctrl-C and a connection lost for good
     stop the watching, not the job: both say how to watch it again and how to stop it."""
@@ -344,7 +344,7 @@ def run_watching(args: argparse.Namespace, name: str, body: WatchBody, **options
 
     args.watching = False
     try:
-        return connection.run_with_client(args, body, **options)
+        return connection.run_with_client(args, body)
     except KeyboardInterrupt:
         if not args.watching:
             raise
@@ -554,6 +554,7 @@ def _time_option(flag: str, text: str | None) -> datetime | None:
 @requires("cli", "rich")
 def run_list(args: argparse.Namespace) -> int:
     from sagetune.cli import simulator_calls
+    from sagetune.cli.stop_causes import PAGE_SIZE
     from sagetune.cli.tables import tuning_jobs_table
     from sagetune.codec import to_wire
     from sagetune.model import shapes
@@ -561,7 +562,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise CommandError("--limit must be at least 1", BAD_INPUT)
     request = shapes.ListHyperParameterTuningJobsRequest(
-        max_results=100,
+        max_results=PAGE_SIZE,
         sort_by=args.sort_by,
         sort_order=args.sort_order,
         name_contains=args.name_contains,
@@ -597,8 +598,15 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _filtered(args: argparse.Namespace) -> bool:
-    filters = ("status", "name_contains", "created_after", "created_before")
-    return any(getattr(args, f) for f in (*filters, "modified_after", "modified_before"))
+    filters = (
+        "status",
+        "name_contains",
+        "created_after",
+        "created_before",
+        "modified_after",
+        "modified_before",
+    )
+    return any(getattr(args, f) for f in filters)
 
 
 @requires("cli", "rich")
@@ -608,11 +616,7 @@ def run_describe(args: argparse.Namespace) -> int:
     from sagetune.cli.tables import summary_rows, summary_table
     from sagetune.cli.tuning_facts import early_stopping_on
 
-    raw: list[bytes] = []
-
-    def keep_body(event: ResponseEvent) -> None:
-        if event.operation == "DescribeHyperParameterTuningJob" and event.status == 200:
-            raw.append(event.body)
+    raw, keep_body = connection.answer_bodies("DescribeHyperParameterTuningJob")
 
     async def body(client: AsyncSageMakerClient) -> int:
         description = await job_queries.describe(client, args.name)

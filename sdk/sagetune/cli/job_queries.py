@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sagetune.cli.stop_causes import stop_causes
+from sagetune.cli.stop_causes import stop_causes, training_job_summaries
 from sagetune.cli.tuning_facts import TrainingJobResult, results_of, wire_value
 from sagetune.model import shapes
 
 if TYPE_CHECKING:
     from sagetune.client import AsyncSageMakerClient
-
-PAGE_SIZE = 100  # the service's maximum MaxResults
 
 
 async def describe(
@@ -31,13 +29,8 @@ async def training_jobs(
 ) -> list[TrainingJobResult]:
     """Every training job the tuning job launched (every page), in launch order; each
     stopped one described once more, to tell an early stop from the others."""
-    request = shapes.ListTrainingJobsForHyperParameterTuningJobRequest(
-        hyper_parameter_tuning_job_name=description.hyper_parameter_tuning_job_name,
-        max_results=PAGE_SIZE,
-        status_equals=status,
-    )
-    paginator = client.paginate_list_training_jobs_for_hyper_parameter_tuning_job(request)
-    summaries = [summary async for summary in paginator]
+    name = description.hyper_parameter_tuning_job_name
+    summaries = await training_job_summaries(client, name, status=status)
     stopped = [
         s.training_job_name for s in summaries if wire_value(s.training_job_status) == "Stopped"
     ]

@@ -190,7 +190,6 @@ class ConnectionLost(Exception):
     def __init__(self, seconds: float, cause: BaseException) -> None:
         super().__init__(f"no answer for {format_duration(seconds)}: {first_line(cause)}")
         self.seconds = seconds
-        self.cause = cause
 
 
 def first_line(error: BaseException) -> str:

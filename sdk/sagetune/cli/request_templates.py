@@ -54,7 +54,6 @@ class Entry:
 class Template:
     """A request file: its text and the document it holds."""
 
-    algorithm: str
     text: str
     document: dict[str, Any]
 
@@ -207,7 +206,7 @@ def _template(
         ),
     ]
     text = header + "\n" + _render(document, 0).rstrip("\n") + "\n"
-    return Template(algorithm=algorithm, text=text, document=_plain(document))
+    return Template(text=text, document=_plain(document))
 
 
 def aws_template_for(algorithm: AwsAlgorithm, region: str) -> Template:

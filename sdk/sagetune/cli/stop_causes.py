@@ -132,13 +132,23 @@ class StopTally:
         """How many of the tuning job's stopped training jobs were stopped early."""
         stopped = description.training_job_status_counters.stopped or 0
         if stopped > len(self._causes):
-            request = shapes.ListTrainingJobsForHyperParameterTuningJobRequest(
-                hyper_parameter_tuning_job_name=description.hyper_parameter_tuning_job_name,
-                max_results=PAGE_SIZE,
-                status_equals="Stopped",
+            summaries = await training_job_summaries(
+                client, description.hyper_parameter_tuning_job_name, status="Stopped"
             )
-            paginator = client.paginate_list_training_jobs_for_hyper_parameter_tuning_job(request)
-            names = [summary.training_job_name async for summary in paginator]
+            names = [summary.training_job_name for summary in summaries]
             new = [name for name in names if name not in self._causes]
             self._causes.update(await stop_causes(client, new))
         return sum(cause.early for cause in self._causes.values())
+
+
+async def training_job_summaries(
+    client: AsyncSageMakerClient, tuning_job: str, *, status: str | None = None
+) -> list[shapes.HyperParameterTrainingJobSummary]:
+    """The tuning job's training jobs (every page), optionally of one status."""
+    request = shapes.ListTrainingJobsForHyperParameterTuningJobRequest(
+        hyper_parameter_tuning_job_name=tuning_job,
+        max_results=PAGE_SIZE,
+        status_equals=status,
+    )
+    paginator = client.paginate_list_training_jobs_for_hyper_parameter_tuning_job(request)
+    return [summary async for summary in paginator]

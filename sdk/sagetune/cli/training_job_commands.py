@@ -15,7 +15,7 @@ from sagetune.cli.parsers import add_command
 if TYPE_CHECKING:
     from sagetune.cli.cloudwatch_logs import LogSource
     from sagetune.cli.progress import Reconnecting
-    from sagetune.client import AsyncSageMakerClient, ResponseEvent
+    from sagetune.client import AsyncSageMakerClient
     from sagetune.model import shapes
 
 TERMINAL_TRAINING_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
@@ -96,11 +96,7 @@ def run_training_job(args: argparse.Namespace) -> int:
     from sagetune.cli.job_commands import make_console
     from sagetune.cli.tables import summary_table, training_job_rows
 
-    raw: list[bytes] = []
-
-    def keep_body(event: ResponseEvent) -> None:
-        if event.operation == "DescribeTrainingJob" and event.status == 200:
-            raw.append(event.body)
+    raw, keep_body = connection.answer_bodies("DescribeTrainingJob")
 
     async def body(client: AsyncSageMakerClient) -> int:
         description = await describe_training_job(client, args.name)
@@ -164,21 +160,19 @@ async def print_log(
     poll: float,
     calls: Reconnecting,
     follow_hint: str,
-    out: Any = None,
 ) -> int:
     """Print the job's log; with ``follow``, until a read made after the job ended finds
     nothing new (so its last lines are never missed)."""
     from sagetune.cli.cloudwatch_logs import format_event, read_new
     from sagetune.cli.tuning_facts import wire_value
 
-    stream = out or sys.stdout
     description = await calls.call(lambda: describe_training_job(client, job))
     ended = wire_value(description.training_job_status) in TERMINAL_TRAINING_STATUSES
     cursors: dict[str, str | None] = {}
     while True:
         events = await calls.call(lambda: read_new(logs, job, cursors))
         for event in events:
-            print(format_event(event, list(cursors)), file=stream, flush=True)
+            print(format_event(event, list(cursors)), flush=True)
         if not follow or (ended and not events):
             break
         await calls.sleep(poll)
