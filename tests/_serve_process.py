@@ -8,7 +8,6 @@ ends the simulator's worker process too, and ``gone()`` can tell when all of it 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import select
@@ -20,11 +19,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from sagetune.simulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from tests.simulator.conftest import SignedCaller
 
 START_TIMEOUT = 60.0
 
@@ -116,16 +113,5 @@ def signed_call(
     token: str | None = None,
 ) -> tuple[int, Any]:
     """POST one SageMaker operation signed with botocore's SigV4; (status, parsed body)."""
-    data = json.dumps(body).encode()
-    request = AWSRequest(
-        "POST",
-        url + "/",
-        data=data,
-        headers={
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": f"SageMaker.{operation}",
-        },
-    )
-    SigV4Auth(Credentials(key, secret, token), "sagemaker", "us-east-1").add_auth(request)
-    response = http.post(url + "/", content=data, headers=dict(request.headers.items()))
-    return response.status_code, response.json()
+    caller = SignedCaller(http, url, key=key, secret=secret, token=token)
+    return caller(operation, dict(body))

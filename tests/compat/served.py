@@ -125,6 +125,12 @@ class Served:
     def log_tail(self, characters: int = 2000) -> str:
         return self.log.read_text()[-characters:]
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash would end it (the database keeps what was committed)."""
+        self.http.close()
+        self.process.kill()
+        self.process.wait(timeout=30)
+
     def close(self) -> None:
         self.http.close()
         if self.process.poll() is None:

@@ -40,11 +40,12 @@ class SignedCaller:
         region: str = "us-east-1",
         key: str = DEFAULT_ACCESS_KEY_ID,
         secret: str = DEFAULT_SECRET_ACCESS_KEY,
+        token: str | None = None,
     ) -> None:
         self.client = client
         self.url = url
         self.region = region
-        self.credentials = Credentials(key, secret)
+        self.credentials = Credentials(key, secret, token)
 
     def raw(self, target: str, body: bytes, service: str = "sagemaker") -> httpx.Response:
         request = AWSRequest(

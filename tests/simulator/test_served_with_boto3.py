@@ -6,12 +6,6 @@ The server runs with ``--time-scale manual``: the test moves its clock with the 
 
 from __future__ import annotations
 
-import os
-import re
-import select
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,68 +15,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagetune.simulator import Simulator
+from tests.compat.served import Served
 from tests.simulator.builders import tuning_request
 from tests.simulator.conftest import SignedCaller, boto3_client
 
 
-class Served:
-    """A ``sagetune serve`` subprocess and the URL it listens on."""
-
-    def __init__(self, db: Path) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sagetune",
-                "serve",
-                "--port",
-                "0",
-                "--time-scale",
-                "manual",
-                "--db",
-                str(db),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], 60)
-        line = self.process.stdout.readline() if ready else ""
-        match = re.search(r"listening on (http://\S+)", line)
-        if match is None:
-            self.process.kill()
-            raise AssertionError(
-                f"server did not start: {line!r} {self.process.stderr.read() if self.process.stderr else ''}"
-            )
-        self.url = match.group(1)
-        self.http = httpx.Client()
-        self.raw = SignedCaller(self.http, self.url)
-
-    def advance(self, seconds: float) -> None:
-        self.raw.ok("AdvanceClock", {"Seconds": seconds}, prefix="SageTuneSimulator")
-
-    def kill(self) -> None:
-        self.http.close()
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        self.http.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    server = Served(tmp_path / "sim.db")
+    server = Served("manual", tmp_path)
     yield server
-    server.stop()
+    server.close()
 
 
 def all_training_jobs(sm: Any, name: str) -> list[dict[str, Any]]:
@@ -137,9 +79,9 @@ def test_a_stock_boto3_client_drives_a_whole_tuning_job(served: Served) -> None:
 
 
 def test_a_killed_server_resumes_its_jobs_and_finishes_them_exactly_once(tmp_path: Path) -> None:
-    db = tmp_path / "restart.db"
+    directory = tmp_path / "restart"  # both servers use the database there
     request = tuning_request("survivor", jobs=10, parallel=3, rounds=25)
-    server = Served(db)
+    server = Served("manual", directory)
     try:
         sm = boto3_client(server.url)
         sm.create_hyper_parameter_tuning_job(**request)
@@ -150,7 +92,7 @@ def test_a_killed_server_resumes_its_jobs_and_finishes_them_exactly_once(tmp_pat
     finally:
         server.kill()
 
-    server = Served(db)
+    server = Served("manual", directory)
     try:
         sm = boto3_client(server.url)
         resumed = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="survivor")
@@ -167,7 +109,7 @@ def test_a_killed_server_resumes_its_jobs_and_finishes_them_exactly_once(tmp_pat
         done = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="survivor")
         jobs = all_training_jobs(sm, "survivor")
     finally:
-        server.stop()
+        server.close()
 
     assert done["HyperParameterTuningJobStatus"] == "Completed"
     names = [j["TrainingJobName"] for j in jobs]
