@@ -46,7 +46,6 @@ import functools
 import json
 import math
 import random
-import time
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
@@ -58,6 +57,7 @@ from sagetune.simulator.algorithms.noise import standard_normal_sampler
 from sagetune.simulator.algorithms.spec import AlgorithmContext, AlgorithmSpec, LogStream
 from sagetune.simulator.algorithms.toolkit import (
     TRUE_FALSE,
+    ContainerClock,
     Declaration,
     Interval,
     Value,
@@ -441,19 +441,15 @@ def _train(raw: Mapping[str, str], context: AlgorithmContext) -> LogStream:
 def _log(plan: _Plan, raw: Mapping[str, str], context: AlgorithmContext) -> LogStream:
     rng = random.Random(context.seed)
     normal = standard_normal_sampler(rng)
-    now = context.start_time or 0.0
+    clock = ContainerClock(context.start_time)
+    step = clock.advance
     pid = 139_000_000_000_000 + rng.randrange(10**12)
     channels = context.channels if context.channels is not None else ("train", "validation")
     has_validation = "validation" in channels
     task = plan.task
 
     def info(message: str) -> str:
-        return f"[{time.strftime('%m/%d/%Y %H:%M:%S', time.gmtime(now))} INFO {pid}] {message}"
-
-    def step(seconds: float) -> float:
-        nonlocal now
-        now += seconds
-        return seconds
+        return f"[{clock.stamp('%m/%d/%Y %H:%M:%S')} INFO {pid}] {message}"
 
     defaults = {d.name: d.default for d in declarations() if d.default is not None}
     given = {k: v for k, v in raw.items() if not k.startswith("sagemaker_")}
@@ -534,8 +530,8 @@ def _log(plan: _Plan, raw: Mapping[str, str], context: AlgorithmContext) -> LogS
             "#metrics "
             + json.dumps(
                 {
-                    "StartTime": round(now - seconds, 3),
-                    "EndTime": round(now, 3),
+                    "StartTime": round(clock.now - seconds, 3),
+                    "EndTime": round(clock.now, 3),
                     "Dimensions": {
                         "Algorithm": "Linear Learner",
                         "Host": "algo-1",

@@ -60,7 +60,6 @@ import functools
 import json
 import math
 import random
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Literal
 
@@ -76,6 +75,7 @@ from sagetune.simulator.algorithms.errors import FrameworkError, HyperparameterE
 from sagetune.simulator.algorithms.spec import AlgorithmContext, AlgorithmSpec, LogStream
 from sagetune.simulator.algorithms.toolkit import (
     TRUE_FALSE,
+    ContainerClock,
     Declaration,
     Interval,
     ToolkitWording,
@@ -690,20 +690,6 @@ def _declarations_of(flavor: _Flavor) -> tuple[Declaration, ...]:
 # -- the log --------------------------------------------------------------------------
 
 
-class _Clock:
-    """The container's wall clock: ``context.start_time`` plus the simulated seconds so far."""
-
-    def __init__(self, start: float | None) -> None:
-        self.now = start or 0.0
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
-        return seconds
-
-    def stamp(self, pattern: str) -> str:
-        return time.strftime(pattern, time.gmtime(self.now))
-
-
 def _unparsed_json(raw: Mapping[str, str]) -> Iterator[tuple[str, str]]:
     """Hyperparameters sagemaker-containers cannot read as JSON (it logs each one)."""
     for key, value in raw.items():
@@ -731,7 +717,7 @@ def _startup(
     setup: _Setup,
     raw: Mapping[str, str],
     context: AlgorithmContext,
-    clock: _Clock,
+    clock: ContainerClock,
     rng: random.Random,
 ) -> LogStream:
     """The lines before the first round, in the image's style."""
@@ -743,7 +729,7 @@ def _startup(
     return _bracketed_startup(setup, raw, context, matrices, clock, rng)
 
 
-def _dmlc_matrix(clock: _Clock, channel: str, rows: int) -> str:
+def _dmlc_matrix(clock: ContainerClock, channel: str, rows: int) -> str:
     source = f"/opt/ml/input/data/{channel}?format=csv&label_column=0&delimiter=,"
     return (
         f"[{clock.stamp('%H:%M:%S')}] {rows}x28 matrix with {rows * 28} entries "
@@ -752,7 +738,7 @@ def _dmlc_matrix(clock: _Clock, channel: str, rows: int) -> str:
 
 
 def _legacy_startup(
-    matrices: Sequence[tuple[str, int]], clock: _Clock, rng: random.Random
+    matrices: Sequence[tuple[str, int]], clock: ContainerClock, rng: random.Random
 ) -> LogStream:
     def info(message: str) -> str:
         return f"[{clock.stamp('%Y-%m-%d:%H:%M:%S')}:INFO] {message}"
@@ -783,7 +769,7 @@ def _python_logging_startup(
     raw: Mapping[str, str],
     context: AlgorithmContext,
     matrices: Sequence[tuple[str, int]],
-    clock: _Clock,
+    clock: ContainerClock,
     rng: random.Random,
 ) -> LogStream:
     containers, root = "INFO:sagemaker-containers:", "INFO:root:"
@@ -822,7 +808,7 @@ def _bracketed_startup(
     raw: Mapping[str, str],
     context: AlgorithmContext,
     matrices: Sequence[tuple[str, int]],
-    clock: _Clock,
+    clock: ContainerClock,
     rng: random.Random,
 ) -> LogStream:
     def info(message: str) -> str:
@@ -876,7 +862,7 @@ def _log(
 ) -> LogStream:
     # The rounds draw from their own generator, seeded like the xgboost-curve face's
     # model: the numbers do not depend on how many start-up lines a version prints.
-    clock = _Clock(context.start_time)
+    clock = ContainerClock(context.start_time)
     yield from _startup(flavor, setup, raw, context, clock, random.Random(f"log:{context.seed}"))
     names = ("train", "validation") if _has_validation(context) else ("train",)
     watched = (setup.native + setup.custom)[-1]

@@ -26,6 +26,7 @@ interval test lets it through, and the container then fails inside XGBoost).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal, Protocol
 
@@ -49,6 +50,21 @@ Kind = Literal["Integer", "Continuous", "Categorical", "List", "FreeText"]
 
 TRUE_FALSE = ("true", "false")
 """The values of the containers' boolean hyperparameters."""
+
+
+class ContainerClock:
+    """A container's wall clock: ``context.start_time`` plus the simulated seconds so far."""
+
+    def __init__(self, start: float | None) -> None:
+        self.now = start or 0.0
+
+    def advance(self, seconds: float) -> float:
+        """Move on by ``seconds`` (returned: a log line's delay)."""
+        self.now += seconds
+        return seconds
+
+    def stamp(self, pattern: str) -> str:
+        return time.strftime(pattern, time.gmtime(self.now))
 
 
 def binary_entropy(p: float) -> float:
