@@ -288,15 +288,13 @@ class AsyncPool:
         oldest_kept = loop.time() - http11.KEEPALIVE_EXPIRY
         while idle:
             connection = idle.popleft()
-            self._open -= 1
             if connection._loop is not loop:
                 connection.abort()
-                continue
-            if not connection.closed:
+            elif not connection.closed:
                 if connection.idle_since >= oldest_kept and not connection.stale():
-                    self._open += 1
                     return connection
                 connection.close()
+            self._open -= 1  # (the connection is dropped)
         return None
 
     async def _connect(self, route: http11.Route, connect_timeout: float) -> _Connection:
