@@ -84,24 +84,29 @@ class ModelIndex:
         for member, ref in shape.get("members", {}).items():
             yield member, ref["shape"], member in required, ref
 
-    def enums_of(self, structures: list[str]) -> set[str]:
-        """The enum shapes the members of ``structures`` refer to (directly or as items)."""
+    def member_leaves(self, structures: list[str]) -> set[str]:
+        """The shapes that are not lists or maps the members of ``structures`` refer to
+        (directly, as list items, or as map keys and values)."""
         found: set[str] = set()
 
         def visit(name: str) -> None:
             shape = self.shapes[name]
-            if "enum" in shape:
-                found.add(name)
-            elif shape["type"] == "list":
+            if shape["type"] == "list":
                 visit(shape["member"]["shape"])
             elif shape["type"] == "map":
                 visit(shape["key"]["shape"])
                 visit(shape["value"]["shape"])
+            else:
+                found.add(name)
 
         for structure in structures:
             for _, target, _, _ in self.members(structure):
                 visit(target)
         return found
+
+    def enums_of(self, structures: list[str]) -> set[str]:
+        """The enum shapes the members of ``structures`` refer to (directly or as items)."""
+        return {name for name in self.member_leaves(structures) if "enum" in self.shapes[name]}
 
     def _structure_deps(self, name: str) -> set[str]:
         deps: set[str] = set()

@@ -74,28 +74,14 @@ def _literal(text: str) -> str:
 def checked_patterns(ix: ModelIndex) -> dict[str, str]:
     """String shape name -> Java pattern, for every patterned string a request can hold
     (except patterns every string matches: no check uses them)."""
-    found: dict[str, str] = {}
-
-    def visit(name: str) -> None:
-        shape = ix.shapes[name]
-        kind = shape["type"]
-        if (
-            kind == "string"
-            and "pattern" in shape
-            and "enum" not in shape
-            and translate(shape["pattern"]) not in MATCHES_EVERYTHING  # never checked
-        ):
-            found[name] = shape["pattern"]
-        elif kind == "list":
-            visit(shape["member"]["shape"])
-        elif kind == "map":
-            visit(shape["key"]["shape"])
-            visit(shape["value"]["shape"])
-
-    for structure in ix.validated:
-        for _, target, _, _ in ix.members(structure):
-            visit(target)
-    return {name: found[name] for name in sorted(found)}
+    return {
+        name: shape["pattern"]
+        for name in sorted(ix.member_leaves(ix.validated))
+        if (shape := ix.shapes[name])["type"] == "string"
+        and "pattern" in shape
+        and "enum" not in shape
+        and translate(shape["pattern"]) not in MATCHES_EVERYTHING
+    }
 
 
 def emit_patterns(ix: ModelIndex) -> str:
