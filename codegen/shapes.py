@@ -604,9 +604,7 @@ class _ShapesModule:
         setter = f"set_{snake(member)}"
         path = "{prefix(p)}" + camel(member)
         if kind == "structure":
-            lines = [
-                f"        v = None if (v := {source}) is None else {target}._from_wire(v, ({lazy}), out)\n"
-            ]
+            lines = [f"        v = {self.value_expr(target, source, lazy)}\n"]
             if required:
                 self.constraints.update(("missing", "prefix"))
                 lines.append(
@@ -614,8 +612,7 @@ class _ShapesModule:
                 )
             return [*lines, f"        {setter}(shape, v)\n"]
         if kind == "timestamp":  # checked once read (a number that is no date stays a number)
-            self.codec.add("timestamp_from_wire")
-            lines = [f"        v = timestamp_from_wire({source})\n"]
+            lines = [f"        v = {self.value_expr(target, source, lazy)}\n"]
         elif kind == "string" and "enum" in shape:  # a known value becomes its member
             self.enum_values.add(target)
             values = enum_values_name(target)
@@ -632,8 +629,7 @@ class _ShapesModule:
             lines.append("        if out is not None:\n")
             lines += [f"    {line}\n" for line in checks.splitlines()]
         if kind == "list" and self.ix.shapes[shape["member"]["shape"]]["type"] == "structure":
-            item = shape["member"]["shape"]
-            built = f"[{item}._from_wire(x, ({lazy}, i), out) for i, x in enumerate(v, 1)]"
+            built = _items_from_wire(shape["member"]["shape"], lazy)
             return [*lines, f"        {setter}(shape, {built} if v.__class__ is list else v)\n"]
         if kind == "list":
             return [*lines, f"        {setter}(shape, list(v) if v.__class__ is list else v)\n"]
@@ -659,7 +655,7 @@ class _ShapesModule:
             item = shape["member"]["shape"]
             item_kind = self.ix.shapes[item]["type"]
             if item_kind == "structure":
-                built = f"[{item}._from_wire(x, ({lazy}, i), out) for i, x in enumerate(v, 1)]"
+                built = _items_from_wire(item, lazy)
             elif item_kind in ("string", "integer", "long", "float", "double", "boolean") and (
                 "enum" not in self.ix.shapes[item]
             ):
@@ -674,6 +670,11 @@ class _ShapesModule:
                     raise ValueError(f"map {name}: only plain string {part}s are supported")
             return f"dict(v) if (v := {source}).__class__ is dict else v"
         return source  # str, int, float, bool: kept as sent
+
+
+def _items_from_wire(item: str, lazy: str) -> str:
+    """A list of structures read item by item (``v`` the wire list), each with its index."""
+    return f"[{item}._from_wire(x, ({lazy}, i), out) for i, x in enumerate(v, 1)]"
 
 
 def emit_shapes(ix: ModelIndex) -> str:
