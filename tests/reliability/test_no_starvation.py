@@ -31,7 +31,7 @@ from sagetune.simulator.clock import DEFAULT_EPOCH
 from sagetune.simulator.tuning import LaunchSlot
 from tests.reliability.support import REGRESSION_BOUND, finishes_within, run_deferred
 from tests.simulator.builders import training_request, tuning_request
-from tests.simulator.conftest import SignedCaller
+from tests.simulator.conftest import SignedCaller, served
 
 CATASTROPHIC = r"loss: ((.|\S)+)+!"
 """Exponential backtracking on every mlp-curve epoch line (none has a '!'): on a plain
@@ -46,10 +46,8 @@ def mlp_job(name: str, regex: str = CATASTROPHIC, epochs: int = 3) -> dict[str, 
 
 @pytest.fixture
 def call(tmp_path: Path) -> Iterator[tuple[Simulator, SignedCaller]]:
-    sim = Simulator(db=tmp_path / "sim.db")
-    with httpx.Client(transport=sim.transport()) as client:
-        yield sim, SignedCaller(client, ENDPOINT_URL)
-    sim.close()
+    with served(tmp_path / "sim.db") as pair:
+        yield pair
 
 
 def described(call: SignedCaller, name: str) -> dict[str, Any]:

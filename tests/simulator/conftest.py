@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -68,6 +70,18 @@ class SignedCaller:
         status, data = self(operation, body, prefix)
         assert status == 200, data
         return data
+
+
+@contextmanager
+def served(db: Path | str, **options: Any) -> Iterator[tuple[Simulator, SignedCaller]]:
+    """A simulator on ``db`` (``options``: more of ``Simulator``'s) and a signed caller that
+    reaches it in process; both closed after."""
+    sim = Simulator(db=db, **options)
+    try:
+        with httpx.Client(transport=sim.transport()) as client:
+            yield sim, SignedCaller(client, ENDPOINT_URL)
+    finally:
+        sim.close()
 
 
 @pytest.fixture

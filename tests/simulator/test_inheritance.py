@@ -12,14 +12,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from sagetune.model import (
     CreateTrainingJobRequest,
     DescribeTrainingJobResponse,
     HyperParameterTrainingJobDefinition,
 )
-from sagetune.simulator import ENDPOINT_URL, AlgorithmContext, Simulator, default_registry
+from sagetune.simulator import AlgorithmContext, AlgorithmRegistry, Simulator, default_registry
 from sagetune.simulator.requests import DESCRIBED_MEMBERS, INHERITED_MEMBERS
 from tests.simulator.builders import (
     XGB_RMSE_REGEX,
@@ -27,7 +25,7 @@ from tests.simulator.builders import (
     tuning_request,
     xgb_definition,
 )
-from tests.simulator.conftest import SignedCaller
+from tests.simulator.conftest import SignedCaller, served
 
 WIRE = {a: w for w, a in CreateTrainingJobRequest._MEMBERS.items()}
 """Attribute -> wire name of each member of CreateTrainingJobRequest."""
@@ -144,29 +142,23 @@ def test_training_jobs_of_a_tuning_job_may_hold_more_hyperparameters_than_create
     }
     db = tmp_path / "wide.db"
 
-    def served() -> tuple[Simulator, httpx.Client, SignedCaller]:
-        algorithms = default_registry()  # registered before the restart revives its jobs
-        algorithms.register("wide:latest", many_hyperparameters)
-        sim = Simulator(db=db, algorithms=algorithms)
-        client = httpx.Client(transport=sim.transport())
-        return sim, client, SignedCaller(client, ENDPOINT_URL)
+    def algorithms() -> AlgorithmRegistry:  # registered before the restart revives its jobs
+        registry = default_registry()
+        registry.register("wide:latest", many_hyperparameters)
+        return registry
 
-    sim, client, call = served()
-    call.ok("CreateHyperParameterTuningJob", request)
-    sim.advance(100)  # the first job is training
-    client.close()
-    sim.close()
+    with served(db, algorithms=algorithms()) as (sim, call):
+        call.ok("CreateHyperParameterTuningJob", request)
+        sim.advance(100)  # the first job is training
 
-    sim, client, call = served()
-    sim.run_until_idle()
-    jobs = call.ok(
-        "ListTrainingJobsForHyperParameterTuningJob", {"HyperParameterTuningJobName": "wide"}
-    )["TrainingJobSummaries"]
-    described = [
-        call.ok("DescribeTrainingJob", {"TrainingJobName": j["TrainingJobName"]}) for j in jobs
-    ]
-    client.close()
-    sim.close()
+    with served(db, algorithms=algorithms()) as (sim, call):
+        sim.run_until_idle()
+        jobs = call.ok(
+            "ListTrainingJobsForHyperParameterTuningJob", {"HyperParameterTuningJobName": "wide"}
+        )["TrainingJobSummaries"]
+        described = [
+            call.ok("DescribeTrainingJob", {"TrainingJobName": j["TrainingJobName"]}) for j in jobs
+        ]
     assert [d["TrainingJobStatus"] for d in described] == ["Completed", "Completed"]
     assert [len(d["HyperParameters"]) for d in described] == [102, 102]
     assert all(j["ObjectiveStatus"] == "Succeeded" for j in jobs)

@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from sagetune.model import (
     CreateHyperParameterTuningJobRequest,
@@ -27,11 +23,11 @@ from sagetune.model import (
     SecondaryStatus,
     TrainingJobStatus,
 )
-from sagetune.simulator import ENDPOINT_URL, Simulator
+from sagetune.simulator import Simulator
 from sagetune.simulator.records import Phase
 from sagetune.simulator.store import Store
 from tests.simulator.builders import training_request, tuning_request
-from tests.simulator.conftest import SignedCaller
+from tests.simulator.conftest import SignedCaller, served
 
 V1_DATABASE = Path(__file__).with_name("schema_v1.json")
 V1_TUNING = tuning_request("v1-tuning", jobs=4, parallel=2, rounds=12, early_stopping="Auto")
@@ -60,16 +56,6 @@ def bodies(path: Path, table: str) -> dict[str, Any]:
         }
     finally:
         db.close()
-
-
-@contextmanager
-def served(db: Path | str) -> Iterator[tuple[Simulator, SignedCaller]]:
-    sim = Simulator(db=db)
-    try:
-        with httpx.Client(transport=sim.transport()) as client:
-            yield sim, SignedCaller(client, ENDPOINT_URL)
-    finally:
-        sim.close()
 
 
 def outcome(call: SignedCaller, tuning_name: str) -> list[tuple[str, str, float | None]]:

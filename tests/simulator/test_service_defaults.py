@@ -32,8 +32,8 @@ from sagetune.simulator import Simulator, default_registry
 from sagetune.simulator.requests import SERVICE_DEFAULTS, Scope, stored_request
 from tests.algorithms.test_aws_builtin_end_to_end import XGBOOST_1_7, documented_tuning_request
 from tests.simulator.builders import training_request, tuning_request
-from tests.simulator.conftest import Loopback, SignedCaller
-from tests.simulator.test_persistence import V1_TUNING, served, write_v1_database
+from tests.simulator.conftest import Loopback, SignedCaller, served
+from tests.simulator.test_persistence import V1_TUNING, write_v1_database
 
 OBJECTIVE = "_tuning_objective_metric"
 CHANNEL = {
