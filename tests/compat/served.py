@@ -19,12 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
-from botocore.config import Config
 
-from sagetune.simulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
-from tests.simulator.conftest import SignedCaller
+from tests.simulator.conftest import SignedCaller, boto3_client
 
 REGION = "us-east-1"
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
@@ -79,14 +76,7 @@ class Served:
 
     def client(self, service: str) -> Any:
         """A stock boto3 client of the project's environment, pointed at this server."""
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
-            aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
-            config=Config(retries={"max_attempts": 1}),
-        )
+        return boto3_client(self.url, service)
 
     def advance(self, seconds: float) -> None:
         """Move a manual clock (running every event that falls due)."""

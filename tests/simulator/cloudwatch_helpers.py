@@ -23,7 +23,6 @@ import botocore.session
 import httpx
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 
 from sagetune.simulator import (
@@ -34,7 +33,7 @@ from sagetune.simulator import (
 )
 from sagetune.simulator.server import BackgroundServer
 from tests.simulator.builders import training_request
-from tests.simulator.conftest import SignedCaller
+from tests.simulator.conftest import SignedCaller, boto3_client, client_options
 
 GROUP = "/aws/sagemaker/TrainingJobs"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/steps:1"
@@ -94,21 +93,11 @@ class Loopback:
         return self.now()
 
     def client(self, service: Literal["logs", "cloudwatch", "sagemaker"]) -> Any:
-        return boto3.client(service, **client_options(self.url))
+        return boto3_client(self.url, service)
 
     def close(self) -> None:
         self.http.close()
         self.server.stop()
-
-
-def client_options(url: str) -> dict[str, Any]:
-    return {
-        "endpoint_url": url,
-        "region_name": "us-east-1",
-        "aws_access_key_id": DEFAULT_ACCESS_KEY_ID,
-        "aws_secret_access_key": DEFAULT_SECRET_ACCESS_KEY,
-        "config": Config(retries={"max_attempts": 1}),
-    }
 
 
 def signed_post(

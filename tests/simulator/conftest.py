@@ -97,16 +97,20 @@ def call(sim: Simulator) -> Iterator[SignedCaller]:
         yield SignedCaller(client, ENDPOINT_URL)
 
 
-def boto3_client(url: str) -> Any:
-    """A stock boto3 SageMaker client for a simulator served at ``url`` (no retries)."""
-    return boto3.session.Session().client(
-        "sagemaker",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
-        aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
-        config=Config(retries={"max_attempts": 1}),
-    )
+def client_options(url: str) -> dict[str, Any]:
+    """boto3 client options for a simulator served at ``url``: its key, no retries."""
+    return {
+        "endpoint_url": url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": DEFAULT_ACCESS_KEY_ID,
+        "aws_secret_access_key": DEFAULT_SECRET_ACCESS_KEY,
+        "config": Config(retries={"max_attempts": 1}),
+    }
+
+
+def boto3_client(url: str, service: str = "sagemaker") -> Any:
+    """A stock boto3 client (SageMaker by default) for a simulator served at ``url``."""
+    return boto3.client(service, **client_options(url))  # type: ignore[call-overload]
 
 
 class Loopback:
