@@ -42,8 +42,6 @@ CHECKED_CREATES: dict[str, tuple[str, str]] = {
     "CreateTrainingJob": ("DescribeTrainingJob", "training_job_name"),
 }
 
-_NOT_COMPARED = frozenset({"response_metadata"})
-
 
 def describe_call(operation: Operation, request: object) -> tuple[Operation, object] | None:
     """The Describe call that shows ``request``'s job, or None when ``operation`` is not a
@@ -72,14 +70,13 @@ def differences(request: object, described: object) -> list[str]:
         field.name
         for field in _fields(request)
         if field.name in echoed
-        and field.name not in _NOT_COMPARED
         and not _contains(getattr(request, field.name), getattr(described, field.name))
     ]
 
 
 def adopted(operation: Operation, described: object, attempts: int) -> Any:
     """The create's answer, built from the Describe answer of the job it made."""
-    fields = {field.name for field in attrs.fields(operation.output)} - _NOT_COMPARED
+    fields = {field.name for field in attrs.fields(operation.output)} - {"response_metadata"}
     result = operation.output(**{name: getattr(described, name) for name in fields})
     seen: ResponseMetadata | None = getattr(described, "response_metadata", None)
     metadata = ResponseMetadata(
@@ -99,7 +96,6 @@ def _contains(asked: object, echoed: object) -> bool:
         return type(echoed) is type(asked) and all(
             _contains(getattr(asked, field.name), getattr(echoed, field.name))
             for field in _fields(asked)
-            if field.name not in _NOT_COMPARED
         )
     if isinstance(asked, dict):
         return isinstance(echoed, dict) and all(
